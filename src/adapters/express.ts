@@ -1,0 +1,118 @@
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { SessionManager } from "../core/manager.js";
+import type { Session } from "../core/session.js";
+import type { SessionData } from "../index.js";
+
+declare global {
+  // Express's own typing is a global namespace; augmenting it is how a
+  // middleware adds a typed property to every Request.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** This request's Tessera session, typed by the app-wide `SessionData`. */
+      session: Session<SessionData>;
+    }
+  }
+}
+
+/** The Express middleware, plus a typed accessor for apps that use a generic instead of `SessionData`. */
+export interface ExpressSessionMiddleware<D extends object> extends RequestHandler {
+  /**
+   * The request's session typed with the manager's data type `D`.
+   *
+   * @example
+   * ```ts
+   * const sessions = createSessionManager<{ cart: string[] }>({ store });
+   * const tessera = expressSession(sessions);
+   * app.use(tessera);
+   * app.get("/", (req, res) => res.json(tessera.session(req).data.cart ?? []));
+   * ```
+   */
+  session(req: Request): Session<D>;
+}
+
+type EndArgs = Parameters<Response["end"]>;
+
+/**
+ * Express middleware that loads the request's session into `req.session`
+ * and commits it just before the response ends: `res.end` is held until the
+ * commit settles, so a client that follows a redirect at once already sees
+ * the new data. Store failures go to Express's error handling as
+ * `SessionStoreError` (status 503).
+ *
+ * For streamed responses, `await req.session.commit()` before the first
+ * write, so the Set-Cookie can go out with the headers.
+ *
+ * @example
+ * ```ts
+ * app.use(expressSession(sessions));
+ * app.get("/", (req, res) => res.send(`Hello ${req.session.data.username ?? "stranger"}`));
+ * ```
+ */
+export function expressSession<D extends object>(manager: SessionManager<D>): ExpressSessionMiddleware<D> {
+  const middleware = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    let session: Session<D>;
+    try {
+      session = await manager.load({ cookieHeader: req.headers.cookie, secure: req.secure });
+    } catch (error) {
+      next(error);
+      return;
+    }
+    req.session = session as unknown as Session<SessionData>;
+    holdResponseUntilCommitted(res, session, manager, next);
+    next();
+  };
+  return Object.assign(middleware, {
+    session: (req: Request) => req.session as unknown as Session<D>,
+  });
+}
+
+/**
+ * Wraps `res.writeHead` (to attach the Set-Cookie decided so far) and
+ * `res.end` (to commit first). On a commit failure before anything was
+ * sent, the route's response is discarded and the error goes to `next`.
+ */
+function holdResponseUntilCommitted<D extends object>(
+  res: Response,
+  session: Session<D>,
+  manager: SessionManager<D>,
+  next: NextFunction,
+): void {
+  let emittedCookie: string | undefined;
+  let committing = false;
+  const originalEnd = res.end;
+  const originalWriteHead = res.writeHead;
+
+  const emitCookie = (cookie: string | undefined): void => {
+    if (cookie === undefined || cookie === emittedCookie || res.headersSent) return;
+    res.appendHeader("Set-Cookie", cookie);
+    emittedCookie = cookie;
+  };
+
+  res.writeHead = function writeHead(this: Response, ...args: unknown[]) {
+    emitCookie((session as { setCookieHeader?: string }).setCookieHeader);
+    return (originalWriteHead as (...a: unknown[]) => Response).apply(this, args);
+  } as Response["writeHead"];
+
+  res.end = function end(this: Response, ...args: EndArgs) {
+    if (committing) return originalEnd.apply(this, args);
+    committing = true;
+    manager.commit(session).then(
+      (cookie) => {
+        emitCookie(cookie);
+        originalEnd.apply(res, args);
+      },
+      (error: unknown) => {
+        if (res.headersSent) {
+          // Too late for an error page: cut the response so the client can
+          // tell it failed rather than see a complete, misleading one.
+          res.destroy(error instanceof Error ? error : undefined);
+          return;
+        }
+        for (const name of res.getHeaderNames()) res.removeHeader(name);
+        next(error);
+      },
+    );
+    return res;
+  } as Response["end"];
+}

@@ -1,0 +1,150 @@
+/**
+ * Every error Tessera throws is a `TesseraError` with a stable `code`.
+ * Branch on `code` (or `instanceof`), never on the message text.
+ */
+
+/** Stable codes carried by {@link TesseraError.code}. */
+export type TesseraErrorCode =
+  | "TESSERA_CONFIG"
+  | "TESSERA_STORE_UNAVAILABLE"
+  | "TESSERA_STORE_TIMEOUT"
+  | "TESSERA_UNSERIALIZABLE"
+  | "TESSERA_SESSION_TOO_LARGE"
+  | "TESSERA_INVALID_KEY"
+  | "TESSERA_SESSION_STATE";
+
+/**
+ * Base class of all Tessera errors.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof TesseraError && err.code === "TESSERA_STORE_TIMEOUT") res.status(503);
+ * ```
+ */
+export class TesseraError extends Error {
+  /** Stable, machine-readable code. */
+  readonly code: TesseraErrorCode;
+
+  constructor(code: TesseraErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/**
+ * Invalid options passed to `createSessionManager` or an adapter. Thrown at
+ * start-up, never per request; the message says how to fix it.
+ *
+ * @example
+ * ```ts
+ * createSessionManager({ store, secrets: ["short"] }); // throws SessionConfigError
+ * ```
+ */
+export class SessionConfigError extends TesseraError {
+  constructor(message: string) {
+    super("TESSERA_CONFIG", message);
+  }
+}
+
+/**
+ * The session store could not be reached, failed, or did not answer in time.
+ * `cause` holds the underlying client error. For writes that timed out,
+ * `outcome` is `"unknown"`: the write may or may not have been applied
+ * (Redis clients replay queued commands after a reconnect), which is safe
+ * because every Tessera write is idempotent.
+ *
+ * Frameworks receive it through their normal error path; a 503 is the
+ * usual response.
+ *
+ * @example
+ * ```ts
+ * app.use((err, req, res, next) => {
+ *   if (err instanceof SessionStoreError) return res.status(503).send("Try again shortly");
+ *   next(err);
+ * });
+ * ```
+ */
+export class SessionStoreError extends TesseraError {
+  /** HTTP status that fits this error; adapters and examples use it. */
+  readonly status = 503;
+  /** Which store operation failed. */
+  readonly operation: string;
+  /** `"failed"`: not applied. `"unknown"`: timed out, may have been applied. */
+  readonly outcome: "failed" | "unknown";
+
+  constructor(
+    operation: string,
+    message: string,
+    options: { cause?: unknown; timedOut?: boolean } = {},
+  ) {
+    super(options.timedOut ? "TESSERA_STORE_TIMEOUT" : "TESSERA_STORE_UNAVAILABLE", message, {
+      cause: options.cause,
+    });
+    this.operation = operation;
+    this.outcome = options.timedOut ? "unknown" : "failed";
+  }
+}
+
+/**
+ * A session value cannot be stored faithfully (a function, a cycle, a
+ * BigInt, `undefined` in an array, a Map, a Date...). Raised by `commit()`;
+ * nothing is written, so the stored session is unchanged.
+ *
+ * @example
+ * ```ts
+ * req.session.data.when = new Date(); // commit fails: SessionDataError, key "when"
+ * ```
+ */
+export class SessionDataError extends TesseraError {
+  /** The top-level session key whose value is the problem. */
+  readonly key: string;
+  /** Path to the offending value, e.g. `cart.items[2].price`. */
+  readonly path: string;
+
+  constructor(key: string, path: string, problem: string) {
+    super(
+      "TESSERA_UNSERIALIZABLE",
+      `Session value at "${path}" cannot be stored: ${problem}. Session data must be plain JSON (objects, arrays, strings, finite numbers, booleans, null).`,
+    );
+    this.key = key;
+    this.path = path;
+  }
+}
+
+/**
+ * The session, serialised, is larger than `maxSessionBytes`. Raised by
+ * `commit()`; nothing is written.
+ */
+export class SessionTooLargeError extends TesseraError {
+  /** The serialised size in bytes. */
+  readonly size: number;
+  /** The configured limit in bytes. */
+  readonly limit: number;
+  /** The largest top-level key, to point at the culprit. */
+  readonly key: string;
+
+  constructor(size: number, limit: number, key: string) {
+    super(
+      "TESSERA_SESSION_TOO_LARGE",
+      `Session is ${size} bytes, over the limit of ${limit} bytes (largest key: "${key}"). Store less in the session or raise maxSessionBytes.`,
+    );
+    this.size = size;
+    this.limit = limit;
+    this.key = key;
+  }
+}
+
+/**
+ * A session key that cannot be used: empty, `__proto__`, or starting with
+ * the `@` that Tessera reserves for its own metadata fields.
+ */
+export class SessionKeyError extends TesseraError {
+  /** The rejected key. */
+  readonly key: string;
+
+  constructor(key: string, reason: string) {
+    super("TESSERA_INVALID_KEY", `Session key "${key}" cannot be used: ${reason}.`);
+    this.key = key;
+  }
+}

@@ -1,0 +1,93 @@
+import { readSessionCookie } from "./cookie.js";
+import { resolveOptions, type ResolvedOptions, type SessionManagerOptions } from "./options.js";
+import { SessionHandle, type RequestFacts, type Session } from "./session.js";
+import { withStoreDeadline } from "./timeout.js";
+import { decodeCookieValue, sessionIdFromToken } from "./token.js";
+
+/** What an adapter passes to {@link SessionManager.load} for one request. */
+export interface LoadInput extends RequestFacts {
+  /** The raw `Cookie` request header, if any. */
+  readonly cookieHeader: string | undefined;
+}
+
+/**
+ * Loads and commits sessions for requests. Create one per app with
+ * {@link createSessionManager} and hand it to a framework adapter; adapters
+ * are the only callers of `load` and `commit`.
+ *
+ * @typeParam D - the session data shape (defaults to the app-wide `SessionData`).
+ */
+export interface SessionManager<D extends object> {
+  /** The validated options, defaults filled in. */
+  readonly options: ResolvedOptions;
+  /**
+   * The session for a request. No session cookie: no store round trip. A
+   * forged, tampered, unknown or expired cookie: a new anonymous session
+   * (and the bad cookie is cleared at commit). Otherwise one round trip,
+   * which also renews the expiry when due.
+   *
+   * @throws SessionStoreError when the store is down or slow; never turns that into "logged out".
+   */
+  load(input: LoadInput): Promise<Session<D>>;
+  /**
+   * Commits the session's changes (if any) and returns the Set-Cookie header
+   * value the response must carry, or undefined when none is needed.
+   */
+  commit(session: Session<D>): Promise<string | undefined>;
+}
+
+function asHandle<D extends object>(session: Session<D>): SessionHandle<D> {
+  if (!(session instanceof SessionHandle)) throw new TypeError("Not a session loaded by this Tessera manager");
+  return session as SessionHandle<D>;
+}
+
+/**
+ * Creates the session manager: validates options (throwing a
+ * `SessionConfigError` that says how to fix them) and returns the object
+ * framework adapters use.
+ *
+ * @example
+ * ```ts
+ * import { createSessionManager } from "tessera";
+ * import { redisStore } from "tessera/redis";
+ *
+ * const sessions = createSessionManager({
+ *   store: redisStore({ client: new Redis(process.env.REDIS_URL), prefix: "myapp:" }),
+ *   secrets: [process.env.SESSION_SECRET],
+ *   idleTimeoutSeconds: 30 * 60,
+ *   absoluteTimeoutSeconds: 7 * 24 * 3600,
+ * });
+ * ```
+ */
+export function createSessionManager<D extends object = import("../index.js").SessionData>(
+  options: SessionManagerOptions,
+): SessionManager<D> {
+  const resolved = resolveOptions(options);
+  const { store, policy, clock, secrets, storeTimeoutMs } = resolved;
+
+  async function load(input: LoadInput): Promise<Session<D>> {
+    const facts: RequestFacts = { secure: input.secure };
+    const cookie = readSessionCookie(input.cookieHeader, resolved.cookie.name);
+    if (cookie === undefined) return new SessionHandle<D>(resolved, facts);
+
+    const decoded = decodeCookieValue(cookie, secrets);
+    if (decoded.valid) {
+      const id = sessionIdFromToken(decoded.token);
+      const now = clock.now();
+      const stored = await withStoreDeadline("load", storeTimeoutMs, () => store.load(id, now, policy));
+      const handle = stored && SessionHandle.fromStore<D>(resolved, facts, decoded.token, id, stored, decoded.stale);
+      if (handle) return handle;
+    }
+    const anonymous = new SessionHandle<D>(resolved, facts);
+    anonymous.markStaleCookie();
+    return anonymous;
+  }
+
+  async function commit(session: Session<D>): Promise<string | undefined> {
+    const handle = asHandle(session);
+    await handle.commit();
+    return handle.setCookieHeader;
+  }
+
+  return { options: resolved, load, commit };
+}

@@ -1,0 +1,221 @@
+import type { Clock } from "./clock.js";
+import { systemClock } from "./clock.js";
+import { SessionConfigError } from "./errors.js";
+import type { ExpiryPolicy, SessionStore } from "./store.js";
+
+/** Cookie settings. The defaults are the secure ones. */
+export interface CookieOptions {
+  /** Cookie name. Default `"tessera"`. A `__Host-` name requires `secure: true`, path `/` and no domain. */
+  name?: string;
+  /** Domain attribute. Default: none (host-only cookie, the safest). */
+  domain?: string;
+  /** Path attribute. Default `"/"`. */
+  path?: string;
+  /** SameSite attribute. Default `"lax"`. `"none"` requires `secure: true`. */
+  sameSite?: "lax" | "strict" | "none";
+  /**
+   * Secure attribute. `"auto"` (default) sets it when the request came over
+   * HTTPS, directly or through a proxy the framework trusts.
+   */
+  secure?: boolean | "auto";
+  /** HttpOnly attribute. Default `true`: page scripts cannot read the token. */
+  httpOnly?: boolean;
+  /** Partitioned attribute (CHIPS). Default `false`. */
+  partitioned?: boolean;
+  /**
+   * `true` (default): the cookie carries Expires/Max-Age equal to the
+   * session's expiry in the store, so the two never drift apart. `false`:
+   * a browser-session cookie, gone when the browser closes.
+   */
+  persistent?: boolean;
+}
+
+/**
+ * Options of {@link createSessionManager}. Unknown options are rejected, so
+ * a typo never silently falls back to a default.
+ */
+export interface SessionManagerOptions {
+  /** Where sessions live: `redisStore(...)` or `memoryStore()`. Required. */
+  store: SessionStore;
+  /**
+   * Secrets that sign the cookie (HMAC-SHA256), each at least 32 bytes. The
+   * first signs; all verify, so old secrets can be kept during rotation.
+   * Optional: the token is unguessable either way, signing lets forged
+   * cookies be rejected without a store round trip.
+   */
+  secrets?: ReadonlyArray<string | undefined>;
+  /** Idle timeout: a session unused this long expires. Default 1800 (30 minutes). */
+  idleTimeoutSeconds?: number;
+  /**
+   * Absolute timeout: a session expires this long after it was created, however
+   * active. Never extended, not even by `regenerate()`. Default 86400 (24 hours);
+   * `false` disables it.
+   */
+  absoluteTimeoutSeconds?: number | false;
+  /**
+   * An unchanged session's expiry is pushed forward at most once per this
+   * interval, inside the one read command. Default: a tenth of the idle
+   * timeout, at most 60 seconds.
+   */
+  renewIntervalSeconds?: number;
+  /** Largest serialised session, in bytes. Default 65536. */
+  maxSessionBytes?: number;
+  /**
+   * How long one store operation may take before the request fails with
+   * `SessionStoreError`. Default 1500.
+   */
+  storeTimeoutMs?: number;
+  /** Cookie settings. */
+  cookie?: CookieOptions;
+  /** Source of the current time. Default: the system clock. Tests pass a fake. */
+  clock?: Clock;
+}
+
+/** Options after validation, with defaults filled in. */
+export interface ResolvedOptions {
+  readonly store: SessionStore;
+  readonly secrets: readonly string[];
+  readonly policy: ExpiryPolicy;
+  readonly maxSessionBytes: number;
+  readonly storeTimeoutMs: number;
+  readonly cookie: Readonly<Required<Omit<CookieOptions, "domain">>> & { readonly domain: string | undefined };
+  readonly clock: Clock;
+}
+
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
+  "store",
+  "secrets",
+  "idleTimeoutSeconds",
+  "absoluteTimeoutSeconds",
+  "renewIntervalSeconds",
+  "maxSessionBytes",
+  "storeTimeoutMs",
+  "cookie",
+  "clock",
+]);
+const KNOWN_COOKIE_OPTIONS: ReadonlySet<string> = new Set([
+  "name", "domain", "path", "sameSite", "secure", "httpOnly", "partitioned", "persistent",
+]);
+
+/** Minimum secret length: 256 bits, the HMAC-SHA256 key size. */
+const MIN_SECRET_BYTES = 32;
+// RFC 6265 token characters: what a cookie name may contain.
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function suggest(unknown: string, known: ReadonlySet<string>): string {
+  const lower = unknown.toLowerCase();
+  const close = [...known].find((k) => k.toLowerCase().startsWith(lower.slice(0, 4)) || lower.startsWith(k.toLowerCase()));
+  return close ? ` Did you mean "${close}"?` : ` Known options: ${[...known].join(", ")}.`;
+}
+
+function rejectUnknown(given: object, known: ReadonlySet<string>, where: string): void {
+  for (const key of Object.keys(given)) {
+    if (!known.has(key)) throw new SessionConfigError(`Unknown option ${where}"${key}".${suggest(key, known)}`);
+  }
+}
+
+function positiveNumber(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new SessionConfigError(`${name} must be a positive number, got ${String(value)}.`);
+  }
+  return value;
+}
+
+function resolveSecrets(secrets: SessionManagerOptions["secrets"]): string[] {
+  if (secrets === undefined) return [];
+  if (!Array.isArray(secrets) || secrets.length === 0) {
+    throw new SessionConfigError("secrets must be a non-empty array of strings (first signs, all verify), or left out.");
+  }
+  return secrets.map((secret, i) => {
+    if (typeof secret !== "string") {
+      throw new SessionConfigError(
+        `secrets[${i}] is ${secret === undefined ? "undefined" : typeof secret}: is the environment variable that should hold it set? Generate one with \`npx tessera secret\` or \`openssl rand -base64 48\`.`,
+      );
+    }
+    if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
+      throw new SessionConfigError(
+        `secrets[${i}] is ${Buffer.byteLength(secret)} bytes; use at least ${MIN_SECRET_BYTES} random bytes. Generate one with \`openssl rand -base64 48\`.`,
+      );
+    }
+    return secret;
+  });
+}
+
+function resolveCookie(cookie: CookieOptions = {}): ResolvedOptions["cookie"] {
+  rejectUnknown(cookie, KNOWN_COOKIE_OPTIONS, "cookie.");
+  const resolved = {
+    name: cookie.name ?? "tessera",
+    domain: cookie.domain,
+    path: cookie.path ?? "/",
+    sameSite: cookie.sameSite ?? "lax",
+    secure: cookie.secure ?? "auto",
+    httpOnly: cookie.httpOnly ?? true,
+    partitioned: cookie.partitioned ?? false,
+    persistent: cookie.persistent ?? true,
+  } as const;
+  if (!COOKIE_NAME.test(resolved.name)) {
+    throw new SessionConfigError(`cookie.name "${resolved.name}" is not a valid cookie name (letters, digits and !#$%&'*+-.^_\`|~ only).`);
+  }
+  if (!["lax", "strict", "none"].includes(resolved.sameSite)) {
+    throw new SessionConfigError(`cookie.sameSite must be "lax", "strict" or "none", got ${String(resolved.sameSite)}.`);
+  }
+  if (resolved.sameSite === "none" && resolved.secure !== true) {
+    throw new SessionConfigError(
+      'cookie.sameSite "none" requires cookie.secure: true (browsers drop SameSite=None cookies without Secure). Serve over HTTPS and set secure: true, or use sameSite "lax".',
+    );
+  }
+  if (resolved.name.startsWith("__Host-") && (resolved.secure !== true || resolved.path !== "/" || resolved.domain !== undefined)) {
+    throw new SessionConfigError('A "__Host-" cookie needs cookie.secure: true, cookie.path "/" and no cookie.domain.');
+  }
+  if (resolved.name.startsWith("__Secure-") && resolved.secure !== true) {
+    throw new SessionConfigError('A "__Secure-" cookie needs cookie.secure: true.');
+  }
+  if (resolved.partitioned && resolved.secure !== true) {
+    throw new SessionConfigError("cookie.partitioned requires cookie.secure: true.");
+  }
+  return resolved;
+}
+
+/**
+ * Validates options and fills in defaults.
+ *
+ * @throws SessionConfigError with a message that says how to fix the problem.
+ */
+export function resolveOptions(options: SessionManagerOptions): ResolvedOptions {
+  if (options === null || typeof options !== "object") {
+    throw new SessionConfigError("createSessionManager needs an options object with at least { store }.");
+  }
+  rejectUnknown(options, KNOWN_OPTIONS, "");
+  const store = options.store;
+  if (!store || typeof store.load !== "function" || typeof store.write !== "function" || typeof store.destroy !== "function") {
+    throw new SessionConfigError('store is required: pass redisStore({ client }) from "tessera/redis" or memoryStore() from "tessera/memory".');
+  }
+  const idleSeconds = positiveNumber(options.idleTimeoutSeconds, "idleTimeoutSeconds", 30 * 60);
+  const absoluteSeconds =
+    options.absoluteTimeoutSeconds === false ? 0 : positiveNumber(options.absoluteTimeoutSeconds, "absoluteTimeoutSeconds", 24 * 3600);
+  if (absoluteSeconds > 0 && absoluteSeconds < idleSeconds) {
+    throw new SessionConfigError(
+      `absoluteTimeoutSeconds (${absoluteSeconds}) is shorter than idleTimeoutSeconds (${idleSeconds}); the idle timeout would never matter. Raise the absolute timeout or lower the idle timeout.`,
+    );
+  }
+  const renewSeconds = positiveNumber(options.renewIntervalSeconds, "renewIntervalSeconds", Math.min(60, idleSeconds / 10));
+  if (renewSeconds >= idleSeconds) {
+    throw new SessionConfigError(
+      `renewIntervalSeconds (${renewSeconds}) must be shorter than idleTimeoutSeconds (${idleSeconds}), or active sessions would expire between renewals.`,
+    );
+  }
+  return {
+    store,
+    secrets: resolveSecrets(options.secrets),
+    policy: {
+      idleTimeoutMs: Math.round(idleSeconds * 1000),
+      absoluteTimeoutMs: Math.round(absoluteSeconds * 1000),
+      renewIntervalMs: Math.round(renewSeconds * 1000),
+    },
+    maxSessionBytes: positiveNumber(options.maxSessionBytes, "maxSessionBytes", 64 * 1024),
+    storeTimeoutMs: positiveNumber(options.storeTimeoutMs, "storeTimeoutMs", 1500),
+    cookie: resolveCookie(options.cookie),
+    clock: options.clock ?? systemClock,
+  };
+}

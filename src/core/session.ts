@@ -1,0 +1,324 @@
+import { clearingSetCookie, sessionSetCookie } from "./cookie.js";
+import { SessionTooLargeError } from "./errors.js";
+import type { ResolvedOptions } from "./options.js";
+import { assertUsableKey, decodeValue, encodeValue, RESERVED_FIELD_PREFIX } from "./serialize.js";
+import { CREATED_AT_FIELD, targetTtlMs, type StoredSession } from "./store.js";
+import { withStoreDeadline } from "./timeout.js";
+import { encodeCookieValue, generateToken, sessionIdFromToken } from "./token.js";
+
+/**
+ * The session of one request, as handlers see it (`req.session`,
+ * `ctx.session`...). Change `data` freely; the adapter commits the changes
+ * when the response is sent.
+ *
+ * @typeParam D - the shape of the session data; see `SessionData` for
+ * declaring it once for the whole app.
+ */
+export interface Session<D extends object> {
+  /**
+   * The session data. Every key is optional: a new session starts empty.
+   * Values must be plain JSON; in-place mutations (`data.cart.push(x)`) are
+   * detected. Assigning a new object replaces all keys.
+   *
+   * @example
+   * ```ts
+   * req.session.data.username = "ada";
+   * delete req.session.data.flash;
+   * ```
+   */
+  data: Partial<D>;
+  /**
+   * The session's public id: derived from the token, safe to log and show
+   * in listings, useless as a cookie. Undefined until the session is stored.
+   */
+  readonly id: string | undefined;
+  /** True until the session has been stored. */
+  readonly isNew: boolean;
+  /** When the session was created, epoch ms; undefined while new. */
+  readonly createdAt: number | undefined;
+  /** When the session expires unless used again, epoch ms; undefined while new. */
+  readonly expiresAt: number | undefined;
+  /**
+   * Issues a new token at commit, moving the data to it atomically and
+   * killing the old token. Call it on login and on any privilege change, to
+   * defeat session fixation. Keeps `createdAt`: the absolute timeout is not
+   * extended.
+   *
+   * @example
+   * ```ts
+   * await req.session.regenerate();
+   * req.session.data.userId = user.id;
+   * ```
+   */
+  regenerate(): Promise<void>;
+  /**
+   * Deletes the session from the store now and clears the cookie. The handle
+   * becomes a new, empty session: data set afterwards (a flash message)
+   * starts a fresh session with a new token.
+   */
+  destroy(): Promise<void>;
+  /**
+   * Writes the changes now instead of when the response is sent; needed only
+   * before streaming a response. Writes only the keys that changed, in one
+   * atomic store round trip.
+   *
+   * @throws SessionDataError, SessionTooLargeError, SessionKeyError: nothing is written.
+   * @throws SessionStoreError when the store is down or slow.
+   */
+  commit(): Promise<void>;
+}
+
+/** Per-request facts the adapter supplies. */
+export interface RequestFacts {
+  /** True when the request arrived over HTTPS (directly or via a trusted proxy). */
+  readonly secure: boolean;
+}
+
+/**
+ * The implementation behind {@link Session}. Not exported from the package:
+ * apps and adapters see only the interface and the manager.
+ */
+export class SessionHandle<D extends object> implements Session<D> {
+  #data: Record<string, unknown> = {};
+  /** Token of the stored session; undefined while the session is new. */
+  #token: string | undefined;
+  /** Store id of the stored session; undefined while the session is new. */
+  #storedId: string | undefined;
+  /** Store id of a session this one will replace at commit (pending regenerate). */
+  #replacesId: string | undefined;
+  /** Field texts as last read from or written to the store. */
+  #baseline = new Map<string, string>();
+  #createdAt: number | undefined;
+  #expiresAt: number | undefined;
+  /** The request carried a session cookie that must be cleared unless replaced. */
+  #staleCookieSent = false;
+  /** The Set-Cookie the response must carry, as decided so far. */
+  #setCookie: string | undefined;
+  /** Serialises commits, destroys and the final commit of one request. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly facts: RequestFacts,
+  ) {}
+
+  /** @internal Fills the handle from a loaded record. */
+  static fromStore<D extends object>(
+    options: ResolvedOptions,
+    facts: RequestFacts,
+    token: string,
+    id: string,
+    stored: StoredSession,
+    resign: boolean,
+  ): SessionHandle<D> | undefined {
+    const createdAt = Number(stored.fields.get(CREATED_AT_FIELD));
+    if (!Number.isFinite(createdAt)) return undefined; // not a record we wrote: treat as unknown
+    const handle = new SessionHandle<D>(options, facts);
+    for (const [field, text] of stored.fields) {
+      if (field.startsWith(RESERVED_FIELD_PREFIX) || field === "__proto__") continue;
+      try {
+        handle.#data[field] = decodeValue(text);
+      } catch {
+        continue; // a corrupt field is dropped, not fatal; the next commit removes it
+      }
+      handle.#baseline.set(field, text);
+    }
+    handle.#token = token;
+    handle.#storedId = id;
+    handle.#createdAt = createdAt;
+    handle.#expiresAt = stored.expiresAt;
+    if (stored.renewed || resign) handle.#issueCookie(options.clock.now());
+    return handle;
+  }
+
+  /** @internal The request carried a cookie that is invalid, unknown or expired. */
+  markStaleCookie(): void {
+    this.#staleCookieSent = true;
+    this.#setCookie = clearingSetCookie(this.options.cookie, this.facts.secure);
+  }
+
+  get data(): Partial<D> {
+    return this.#data as Partial<D>;
+  }
+
+  set data(value: Partial<D>) {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      throw new TypeError("session.data must be a plain object");
+    }
+    this.#data = { ...(value as Record<string, unknown>) };
+  }
+
+  get id(): string | undefined {
+    return this.#storedId;
+  }
+
+  get isNew(): boolean {
+    return this.#storedId === undefined;
+  }
+
+  get createdAt(): number | undefined {
+    return this.#createdAt;
+  }
+
+  get expiresAt(): number | undefined {
+    return this.#expiresAt;
+  }
+
+  /** @internal The Set-Cookie header value the response must carry, if any. */
+  get setCookieHeader(): string | undefined {
+    return this.#setCookie;
+  }
+
+  regenerate(): Promise<void> {
+    return this.#enqueue(async () => {
+      if (this.#storedId === undefined) return; // a new session gets a fresh token anyway
+      this.#replacesId = this.#storedId;
+      this.#storedId = undefined;
+      this.#token = undefined;
+      this.#baseline = new Map();
+    });
+  }
+
+  destroy(): Promise<void> {
+    return this.#enqueue(async () => {
+      const ids = [this.#storedId, this.#replacesId].filter((id): id is string => id !== undefined);
+      for (const id of ids) {
+        await withStoreDeadline("destroy", this.options.storeTimeoutMs, () => this.options.store.destroy(id));
+      }
+      if (ids.length > 0) this.#staleCookieSent = true;
+      this.#reset();
+    });
+  }
+
+  commit(): Promise<void> {
+    return this.#enqueue(() => this.#commitNow());
+  }
+
+  #enqueue(step: () => Promise<void>): Promise<void> {
+    const next = this.#queue.then(step);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Forgets the stored session: the handle is a new, empty session again. */
+  #reset(): void {
+    this.#data = {};
+    this.#token = undefined;
+    this.#storedId = undefined;
+    this.#replacesId = undefined;
+    this.#baseline = new Map();
+    this.#createdAt = undefined;
+    this.#expiresAt = undefined;
+    this.#setCookie = this.#staleCookieSent ? clearingSetCookie(this.options.cookie, this.facts.secure) : undefined;
+  }
+
+  /** Serialises the data, checking every value and the total size. */
+  #currentFields(): Map<string, string> {
+    const fields = new Map<string, string>();
+    let size = 0;
+    let largestKey = "";
+    let largestSize = -1;
+    for (const [key, value] of Object.entries(this.#data)) {
+      if (value === undefined) continue; // like JSON: an undefined key is an absent key
+      assertUsableKey(key);
+      const text = encodeValue(key, value);
+      fields.set(key, text);
+      const entrySize = Buffer.byteLength(key) + Buffer.byteLength(text);
+      size += entrySize;
+      if (entrySize > largestSize) {
+        largestSize = entrySize;
+        largestKey = key;
+      }
+    }
+    if (size > this.options.maxSessionBytes) throw new SessionTooLargeError(size, this.options.maxSessionBytes, largestKey);
+    return fields;
+  }
+
+  #issueCookie(now: number): void {
+    if (this.#token === undefined || this.#expiresAt === undefined) return;
+    const value = encodeCookieValue(this.#token, this.options.secrets[0]);
+    this.#setCookie = sessionSetCookie(this.options.cookie, value, this.#expiresAt, now, this.facts.secure);
+  }
+
+  async #commitNow(): Promise<void> {
+    const fields = this.#currentFields(); // throws before any write: nothing stored changes
+    const { store, policy, clock, storeTimeoutMs } = this.options;
+    const now = clock.now();
+
+    if (this.#storedId === undefined) {
+      if (fields.size === 0) {
+        // An empty new session is never stored. A regenerate of a session
+        // that was then emptied still kills the old one.
+        if (this.#replacesId !== undefined) {
+          const oldId = this.#replacesId;
+          await withStoreDeadline("destroy", storeTimeoutMs, () => store.destroy(oldId));
+          this.#staleCookieSent = true;
+          this.#reset();
+        }
+        return;
+      }
+      await this.#create(fields, now);
+      return;
+    }
+
+    const set: Array<[string, string]> = [];
+    for (const [key, text] of fields) if (this.#baseline.get(key) !== text) set.push([key, text]);
+    const del = [...this.#baseline.keys()].filter((key) => !fields.has(key));
+    if (set.length === 0 && del.length === 0) return; // unchanged: nothing to write
+
+    const ttlMs = targetTtlMs(this.#createdAt!, now, policy);
+    const id = this.#storedId;
+    const result =
+      ttlMs <= 0
+        ? "gone"
+        : await withStoreDeadline("commit", storeTimeoutMs, () => store.write(id, { kind: "update", set, del, ttlMs }, now));
+    if (result !== "ok") {
+      // Destroyed, revoked, regenerated away or expired meanwhile: never
+      // bring it back. The cookie is cleared; this request's changes are dropped.
+      this.#staleCookieSent = true;
+      this.#reset();
+      return;
+    }
+    this.#baseline = fields;
+    this.#expiresAt = now + ttlMs;
+    this.#issueCookie(now);
+  }
+
+  async #create(fields: Map<string, string>, now: number): Promise<void> {
+    const { store, policy, storeTimeoutMs } = this.options;
+    const createdAt = this.#createdAt ?? now;
+    const ttlMs = targetTtlMs(createdAt, now, policy);
+    const replaces = this.#replacesId;
+    if (ttlMs <= 0) {
+      // Regenerating a session past its absolute timeout: it is over.
+      this.#staleCookieSent = true;
+      this.#reset();
+      return;
+    }
+    const set: Array<[string, string]> = [[CREATED_AT_FIELD, String(createdAt)], ...fields];
+    // A token collision is a 2^-128 event; one retry with a fresh token is plenty.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const token = generateToken();
+      const id = sessionIdFromToken(token);
+      const write = replaces === undefined ? { kind: "create" as const, set, ttlMs } : { kind: "create" as const, set, ttlMs, replaces };
+      const result = await withStoreDeadline("commit", storeTimeoutMs, () => store.write(id, write, now));
+      if (result === "exists") continue;
+      if (result === "gone") {
+        // The session being regenerated was destroyed or revoked meanwhile:
+        // its data must not live on under a new token.
+        this.#staleCookieSent = true;
+        this.#reset();
+        return;
+      }
+      this.#token = token;
+      this.#storedId = id;
+      this.#replacesId = undefined;
+      this.#createdAt = createdAt;
+      this.#expiresAt = now + ttlMs;
+      this.#baseline = fields;
+      this.#issueCookie(now);
+      return;
+    }
+    throw new Error("Tessera: could not allocate a unique session id");
+  }
+}

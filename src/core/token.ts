@@ -1,0 +1,76 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+
+/** Length of a token in base64url characters (32 random bytes). */
+const TOKEN_LENGTH = 43;
+/** Length of an HMAC-SHA256 signature in base64url characters. */
+const SIGNATURE_LENGTH = 43;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * A new session token: 256 bits from the OS CSPRNG, base64url. The token is
+ * the bearer credential; it lives only in the browser's cookie.
+ */
+export function generateToken(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+/**
+ * The session's id in the store, derived from its token by SHA-256 and cut to
+ * 128 bits (22 base64url characters). Redis never sees the raw token, so a
+ * dump of Redis cannot be replayed as cookies; 128 bits keeps keys short
+ * while leaving collisions and preimages out of reach. The same id is the
+ * session's public id in listings: it cannot be turned back into a token.
+ */
+export function sessionIdFromToken(token: string): string {
+  return createHash("sha256").update(token).digest().subarray(0, 16).toString("base64url");
+}
+
+function signature(token: string, secret: string): Buffer {
+  return createHmac("sha256", secret).update(token).digest();
+}
+
+/** The cookie value for a token: the token itself, or `token.signature` with a secret. */
+export function encodeCookieValue(token: string, secret: string | undefined): string {
+  if (secret === undefined) return token;
+  return `${token}.${signature(token, secret).toString("base64url")}`;
+}
+
+/** What a cookie value turned out to be. */
+export type DecodedCookie =
+  | { valid: true; token: string; /** Signed with a secret other than the current one. */ stale: boolean }
+  | { valid: false };
+
+const INVALID: DecodedCookie = { valid: false };
+
+/**
+ * Checks a cookie value's shape and, when secrets are configured, its
+ * signature against each secret (the first is current, the others still
+ * verify during rotation). Never throws: garbage is simply invalid, and an
+ * invalid cookie costs no store round trip.
+ */
+export function decodeCookieValue(value: string, secrets: readonly string[]): DecodedCookie {
+  // Cheap length and alphabet checks first: oversized or garbage input is
+  // rejected before any hashing.
+  if (value.length !== TOKEN_LENGTH && value.length !== TOKEN_LENGTH + 1 + SIGNATURE_LENGTH) {
+    return INVALID;
+  }
+  const token = value.slice(0, TOKEN_LENGTH);
+  if (!BASE64URL.test(token)) return INVALID;
+  if (secrets.length === 0) {
+    // Unsigned mode: a signed cookie left over from a signed deployment still
+    // carries a valid token; its signature cannot be checked and adds nothing.
+    return { valid: true, token, stale: value.length !== TOKEN_LENGTH };
+  }
+  if (value.length === TOKEN_LENGTH || value[TOKEN_LENGTH] !== ".") return INVALID;
+  // Compare the canonical text, not decoded bytes: base64url decoding is
+  // lenient (it skips stray characters and ignores trailing bits), so two
+  // different cookie values could decode to the same bytes.
+  const given = Buffer.from(value.slice(TOKEN_LENGTH + 1), "latin1");
+  for (let i = 0; i < secrets.length; i++) {
+    const expected = Buffer.from(signature(token, secrets[i]!).toString("base64url"), "latin1");
+    if (timingSafeEqual(given, expected)) {
+      return { valid: true, token, stale: i > 0 };
+    }
+  }
+  return INVALID;
+}

@@ -1,0 +1,52 @@
+/**
+ * Tessera's framework-free core. Adapters live under `tessera/express`,
+ * `tessera/fastify`...; stores under `tessera/redis` and `tessera/memory`.
+ *
+ * @module
+ */
+
+/**
+ * The app-wide shape of session data. Empty by default; declare your keys
+ * once with module augmentation and every adapter's `session.data` is typed:
+ *
+ * @example
+ * ```ts
+ * declare module "tessera" {
+ *   interface SessionData {
+ *     username: string;
+ *     cart: { sku: string; qty: number }[];
+ *   }
+ * }
+ * req.session.data.username; // string | undefined
+ * ```
+ *
+ * Alternatively pass a type to `createSessionManager<MyData>()`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface SessionData {}
+
+export { createSessionManager } from "./core/manager.js";
+export type { LoadInput, SessionManager } from "./core/manager.js";
+export type { Session, RequestFacts } from "./core/session.js";
+export type { CookieOptions, SessionManagerOptions, ResolvedOptions } from "./core/options.js";
+export type { Clock } from "./core/clock.js";
+export { systemClock } from "./core/clock.js";
+export {
+  TesseraError,
+  SessionConfigError,
+  SessionStoreError,
+  SessionDataError,
+  SessionTooLargeError,
+  SessionKeyError,
+} from "./core/errors.js";
+export type { TesseraErrorCode } from "./core/errors.js";
+export { CREATED_AT_FIELD, targetTtlMs } from "./core/store.js";
+export type {
+  SessionStore,
+  StoredSession,
+  SessionWrite,
+  CreateWrite,
+  UpdateWrite,
+  WriteResult,
+  ExpiryPolicy,
+} from "./core/store.js";

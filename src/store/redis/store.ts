@@ -1,0 +1,97 @@
+import type { ExpiryPolicy, SessionStore, SessionWrite, StoredSession, WriteResult } from "../../core/store.js";
+import { redisPort, type RedisClient } from "./client.js";
+import { LOAD_SCRIPT, WRITE_SCRIPT } from "./scripts.js";
+
+/** Options of {@link redisStore}. */
+export interface RedisStoreOptions {
+  /**
+   * A connected ioredis or node-redis client: standalone, Cluster or
+   * Sentinel. Tessera does not own it: close it yourself on shutdown.
+   * Tessera adds a no-op 'error' listener so an outage cannot crash the process.
+   */
+  client: RedisClient;
+  /** Prefix of every key Tessera writes. Default `"tessera:"`. Use one per app sharing a Redis. */
+  prefix?: string;
+}
+
+/** A Redis session store, with its key layout exposed for tooling and tests. */
+export interface RedisSessionStore extends SessionStore {
+  /** The key prefix in use. */
+  readonly prefix: string;
+  /** The Redis key of a session's hash, from its id. */
+  sessionKey(id: string): string;
+}
+
+function toStoredSession(reply: unknown, now: number): StoredSession | undefined {
+  if (!Array.isArray(reply)) return undefined;
+  const [flat, ttl, renewed] = reply as [unknown[], number | string, number | string];
+  const fields = new Map<string, string>();
+  for (let i = 0; i + 1 < flat.length; i += 2) fields.set(String(flat[i]), String(flat[i + 1]));
+  return { fields, expiresAt: now + Number(ttl), renewed: Number(renewed) === 1 };
+}
+
+function flattenPairs(pairs: ReadonlyArray<readonly [string, string]>): string[] {
+  const flat: string[] = [];
+  for (const [field, value] of pairs) flat.push(field, value);
+  return flat;
+}
+
+/**
+ * A session store in Redis: one hash per session under
+ * `<prefix>s:<id>`, where `id` is derived from the token by SHA-256 (the raw
+ * token is never stored). Every command touches one key, so Redis Cluster
+ * works without cross-slot errors; loads and writes are single Lua scripts
+ * (one round trip each), resent with EVAL when a node has not seen them.
+ *
+ * @example
+ * ```ts
+ * import Redis from "ioredis";
+ * import { redisStore } from "tessera/redis";
+ * const store = redisStore({ client: new Redis(process.env.REDIS_URL), prefix: "myapp:" });
+ * ```
+ */
+export function redisStore(options: RedisStoreOptions): RedisSessionStore {
+  if (!options || typeof options !== "object" || !options.client) {
+    throw new TypeError("redisStore needs { client }: an ioredis or node-redis client");
+  }
+  const port = redisPort(options.client);
+  const prefix = options.prefix ?? "tessera:";
+  const sessionKey = (id: string): string => `${prefix}s:${id}`;
+
+  return {
+    prefix,
+    sessionKey,
+
+    async load(id: string, now: number, policy: ExpiryPolicy): Promise<StoredSession | undefined> {
+      const reply = await port.run(
+        LOAD_SCRIPT,
+        [sessionKey(id)],
+        [String(now), String(policy.idleTimeoutMs), String(policy.absoluteTimeoutMs), String(policy.renewIntervalMs)],
+      );
+      return toStoredSession(reply, now);
+    },
+
+    async write(id: string, write: SessionWrite): Promise<WriteResult> {
+      const args = [write.kind, String(Math.ceil(write.ttlMs)), String(write.set.length), ...flattenPairs(write.set)];
+      if (write.kind === "update") args.push(...write.del);
+      const keys = [sessionKey(id)];
+      if (write.kind === "create" && write.replaces !== undefined) {
+        if (port.isCluster) {
+          // Two sessions' keys live in different slots, so a regenerate on a
+          // Cluster is two steps: take the old session (refusing if it is
+          // already gone), then create the new one. A failure between them
+          // logs the user out; it never leaves the old token working.
+          const taken = await port.del(sessionKey(write.replaces));
+          if (taken === 0) return "gone";
+        } else {
+          keys.push(sessionKey(write.replaces));
+        }
+      }
+      return (await port.run(WRITE_SCRIPT, keys, args)) as WriteResult;
+    },
+
+    async destroy(id: string): Promise<void> {
+      await port.del(sessionKey(id));
+    },
+  };
+}

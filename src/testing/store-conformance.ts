@@ -1,0 +1,175 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { CREATED_AT_FIELD, type ExpiryPolicy, type SessionStore } from "../core/store.js";
+
+/** How a store under test is created and how time moves for it. */
+export interface StoreConformanceOptions {
+  /** Label for the test suite. */
+  name: string;
+  /** Creates the store under test (called once). */
+  createStore(): SessionStore | Promise<SessionStore>;
+  /** Current time, epoch ms, consistent with the store's own expiry. */
+  now(): number;
+  /**
+   * Lets `ms` milliseconds pass. With a fake clock, advance it; for a store
+   * whose expiry runs on real time (Redis), sleep.
+   */
+  advance(ms: number): Promise<void>;
+  /** Called after the suite, e.g. to close clients. */
+  teardown?(): void | Promise<void>;
+  /**
+   * The idle timeout used for expiry tests, in ms. Keep it short for
+   * real-time stores; default 1000.
+   */
+  idleTimeoutMs?: number;
+}
+
+function newId(): string {
+  return randomBytes(16).toString("base64url");
+}
+
+/**
+ * Registers, with `node:test`, the behaviour every session store must have:
+ * atomic creates that refuse to overwrite, updates that refuse to recreate
+ * a destroyed or expired session, regenerate's atomic replace, idle and
+ * absolute expiry, throttled renewal, idempotent writes and faithful
+ * field round trips. Tessera runs it against `memoryStore` (fake clock) and
+ * `redisStore` (real redis-server); run it against your own store the same way.
+ *
+ * @example
+ * ```ts
+ * import { storeConformance, fakeClock } from "tessera/testing";
+ * const clock = fakeClock();
+ * storeConformance({
+ *   name: "my store",
+ *   createStore: () => myStore(),
+ *   now: () => clock.now(),
+ *   advance: async (ms) => clock.advance(ms),
+ * });
+ * ```
+ */
+export function storeConformance(options: StoreConformanceOptions): void {
+  const idle = options.idleTimeoutMs ?? 1000;
+  const policy: ExpiryPolicy = { idleTimeoutMs: idle, absoluteTimeoutMs: 0, renewIntervalMs: Math.floor(idle / 4) };
+  let store: SessionStore;
+
+  const create = (id: string, fields: Array<[string, string]>, ttlMs = idle, createdAt = options.now()) =>
+    store.write(id, { kind: "create", set: [[CREATED_AT_FIELD, String(createdAt)], ...fields], ttlMs }, options.now());
+
+  describe(`store conformance: ${options.name}`, () => {
+    before(async () => {
+      store = await options.createStore();
+    });
+    after(async () => {
+      await options.teardown?.();
+    });
+
+    it("loads nothing for an unknown id", async () => {
+      assert.equal(await store.load(newId(), options.now(), policy), undefined);
+    });
+
+    it("creates a record and loads every field back unchanged", async () => {
+      const id = newId();
+      const fields: Array<[string, string]> = [
+        ["username", '"ada"'],
+        ["emoji ✓", '"naïve 😀"'],
+        ["nested", '{"a":[1,2,{"b":null}],"c":"\\"quoted\\""}'],
+      ];
+      assert.equal(await create(id, fields), "ok");
+      const loaded = await store.load(id, options.now(), policy);
+      assert.ok(loaded, "record should load");
+      for (const [field, value] of fields) assert.equal(loaded.fields.get(field), value);
+      assert.ok(loaded.fields.has(CREATED_AT_FIELD));
+      assert.equal(loaded.renewed, false, "a fresh record needs no renewal");
+      const left = loaded.expiresAt - options.now();
+      assert.ok(left > 0 && left <= idle, `expiry ${left} ms away should be within the idle timeout`);
+    });
+
+    it("refuses to create over an existing id", async () => {
+      const id = newId();
+      assert.equal(await create(id, [["a", "1"]]), "ok");
+      assert.equal(await create(id, [["a", "2"]]), "exists");
+      assert.equal((await store.load(id, options.now(), policy))?.fields.get("a"), "1");
+    });
+
+    it("updates only the given fields, deletes the removed ones, idempotently", async () => {
+      const id = newId();
+      await create(id, [["keep", "1"], ["change", "1"], ["drop", "1"]]);
+      const update = { kind: "update" as const, set: [["change", "2"], ["add", "3"]] as Array<[string, string]>, del: ["drop"], ttlMs: idle };
+      assert.equal(await store.write(id, update, options.now()), "ok");
+      assert.equal(await store.write(id, update, options.now()), "ok", "a replayed write is harmless");
+      const fields = (await store.load(id, options.now(), policy))?.fields;
+      assert.deepEqual(
+        Object.fromEntries([...(fields ?? [])].filter(([k]) => k !== CREATED_AT_FIELD)),
+        { keep: "1", change: "2", add: "3" },
+      );
+    });
+
+    it("refuses to update a destroyed record (no resurrection)", async () => {
+      const id = newId();
+      await create(id, [["a", "1"]]);
+      await store.destroy(id);
+      const result = await store.write(id, { kind: "update", set: [["a", "2"]], del: [], ttlMs: idle }, options.now());
+      assert.equal(result, "gone");
+      assert.equal(await store.load(id, options.now(), policy), undefined);
+    });
+
+    it("destroying a missing record is not an error", async () => {
+      await store.destroy(newId());
+    });
+
+    it("replaces a record atomically (regenerate) and refuses when the old one is gone", async () => {
+      const oldId = newId();
+      const newIdValue = newId();
+      await create(oldId, [["a", "1"]]);
+      const replace = { kind: "create" as const, set: [[CREATED_AT_FIELD, String(options.now())], ["a", "1"]] as Array<[string, string]>, ttlMs: idle, replaces: oldId };
+      assert.equal(await store.write(newIdValue, replace, options.now()), "ok");
+      assert.equal(await store.load(oldId, options.now(), policy), undefined, "old record must be gone");
+      assert.equal((await store.load(newIdValue, options.now(), policy))?.fields.get("a"), "1");
+
+      const third = newId();
+      assert.equal(await store.write(third, { ...replace, replaces: oldId }, options.now()), "gone");
+      assert.equal(await store.load(third, options.now(), policy), undefined, "nothing created from a dead session");
+    });
+
+    it("expires an idle record and refuses to update it afterwards", async () => {
+      const id = newId();
+      await create(id, [["a", "1"]], idle);
+      await options.advance(idle + 250);
+      assert.equal(await store.load(id, options.now(), policy), undefined);
+      const result = await store.write(id, { kind: "update", set: [["a", "2"]], del: [], ttlMs: idle }, options.now());
+      assert.equal(result, "gone");
+    });
+
+    it("renews an unchanged record at most once per renew interval", async () => {
+      const id = newId();
+      await create(id, [["a", "1"]], idle);
+      const first = await store.load(id, options.now(), policy);
+      assert.equal(first?.renewed, false, "no renewal right after creation");
+      await options.advance(policy.renewIntervalMs + 100);
+      const second = await store.load(id, options.now(), policy);
+      assert.equal(second?.renewed, true, "renewed once the interval has passed");
+      assert.ok(second!.expiresAt > first!.expiresAt, "expiry moved forward");
+      const third = await store.load(id, options.now(), policy);
+      assert.equal(third?.renewed, false, "not renewed again within the interval");
+      // Activity keeps it alive past the original idle deadline.
+      await options.advance(idle - policy.renewIntervalMs);
+      assert.ok(await store.load(id, options.now(), policy), "renewed record outlives its first deadline");
+    });
+
+    it("never renews past the absolute timeout", async () => {
+      const id = newId();
+      const absolute = idle * 2;
+      const createdAt = options.now() - absolute + Math.floor(idle / 2);
+      await create(id, [["a", "1"]], Math.floor(idle / 2), createdAt);
+      const withAbsolute = { ...policy, absoluteTimeoutMs: absolute };
+      await options.advance(policy.renewIntervalMs + 50);
+      const loaded = await store.load(id, options.now(), withAbsolute);
+      assert.ok(loaded, "still inside the absolute timeout");
+      assert.ok(loaded.expiresAt <= createdAt + absolute + 5, "expiry capped at createdAt + absolute");
+      await options.advance(Math.floor(idle / 2));
+      assert.equal(await store.load(id, options.now(), withAbsolute), undefined, "gone after the absolute timeout");
+    });
+  });
+}
