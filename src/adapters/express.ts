@@ -90,7 +90,7 @@ function holdResponseUntilCommitted<D extends object>(
   };
 
   res.writeHead = function writeHead(this: Response, ...args: unknown[]) {
-    emitCookie((session as { setCookieHeader?: string }).setCookieHeader);
+    emitCookie(manager.pendingSetCookie(session));
     return (originalWriteHead as (...a: unknown[]) => Response).apply(this, args);
   } as Response["writeHead"];
 

@@ -34,6 +34,12 @@ export interface SessionManager<D extends object> {
    * value the response must carry, or undefined when none is needed.
    */
   commit(session: Session<D>): Promise<string | undefined>;
+  /**
+   * The Set-Cookie header value decided so far (after `load` and any explicit
+   * `session.commit()`), without committing. Adapters attach it when headers
+   * go out before the final commit, as in streamed responses.
+   */
+  pendingSetCookie(session: Session<D>): string | undefined;
 }
 
 function asHandle<D extends object>(session: Session<D>): SessionHandle<D> {
@@ -89,5 +95,9 @@ export function createSessionManager<D extends object = import("../index.js").Se
     return handle.setCookieHeader;
   }
 
-  return { options: resolved, load, commit };
+  function pendingSetCookie(session: Session<D>): string | undefined {
+    return asHandle(session).setCookieHeader;
+  }
+
+  return { options: resolved, load, commit, pendingSetCookie };
 }
