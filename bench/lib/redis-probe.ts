@@ -1,0 +1,120 @@
+import Redis from "ioredis";
+
+/** Parses an INFO reply into field → value. */
+export function parseInfo(text: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const line of text.split("\r\n")) {
+    const colon = line.indexOf(":");
+    if (colon > 0 && !line.startsWith("#")) fields.set(line.slice(0, colon), line.slice(colon + 1));
+  }
+  return fields;
+}
+
+/** Commands the harness itself sends while measuring; never charged to an app. */
+const HARNESS_COMMANDS = new Set(["info", "monitor", "echo", "ping", "select", "client|setname", "client|setinfo", "hello"]);
+
+/**
+ * The harness's view of its redis-server: INFO readings, flushing, and the
+ * command counting of the "commands per request" phase.
+ */
+export class RedisProbe {
+  readonly client: Redis;
+
+  constructor(url: string) {
+    this.client = new Redis(url, { enableAutoPipelining: false, maxRetriesPerRequest: 1 });
+  }
+
+  async info(section: string): Promise<Map<string, string>> {
+    return parseInfo(await this.client.info(section));
+  }
+
+  /**
+   * Calls per command since the server started, from `INFO commandstats`.
+   * Redis counts the commands a Lua script runs here too, under their own
+   * names, so this is what the server *executed*.
+   */
+  async commandCalls(): Promise<Map<string, number>> {
+    const calls = new Map<string, number>();
+    for (const [field, value] of await this.info("commandstats")) {
+      const name = field.replace(/^cmdstat_/, "");
+      if (HARNESS_COMMANDS.has(name)) continue;
+      calls.set(name, Number(/calls=(\d+)/.exec(value)?.[1] ?? 0));
+    }
+    return calls;
+  }
+
+  /**
+   * Bytes the dataset takes: `used_memory` minus the normal clients' buffers
+   * (query and output buffers belong to connections, not to sessions).
+   */
+  async datasetBytes(): Promise<number> {
+    const memory = await this.info("memory");
+    return Number(memory.get("used_memory")) - Number(memory.get("mem_clients_normal") ?? 0);
+  }
+
+  async keyCount(): Promise<number> {
+    return this.client.dbsize();
+  }
+
+  async flush(): Promise<void> {
+    await this.client.flushall("SYNC");
+  }
+
+  async close(): Promise<void> {
+    await this.client.quit();
+  }
+
+  /**
+   * Watches MONITOR while `work` runs and counts what clients sent at top
+   * level (`sent`) apart from what Lua scripts ran inside Redis (MONITOR
+   * shows those with source "lua"). The harness's own connections are left out.
+   */
+  async monitorDuring(work: () => Promise<void>): Promise<{ sent: Map<string, number>; inScripts: Map<string, number> }> {
+    const monitor = await this.client.duplicate().monitor();
+    const sent = new Map<string, number>();
+    const inScripts = new Map<string, number>();
+    const bump = (map: Map<string, number>, name: string): void => void map.set(name, (map.get(name) ?? 0) + 1);
+    monitor.on("monitor", (_time: string, args: string[], source: string) => {
+      const name = String(args[0] ?? "").toLowerCase();
+      if (source === "lua") bump(inScripts, name);
+      else if (!HARNESS_COMMANDS.has(name)) bump(sent, name);
+    });
+    try {
+      await work();
+      // MONITOR lines trail the commands; a PING round trip through the
+      // monitored server, seen by the monitor, means everything before it is in.
+      const marker = `bench-marker-${Date.now()}`;
+      const seen = new Promise<void>((resolve) => {
+        const onLine = (_t: string, args: string[]): void => {
+          if (args[0]?.toLowerCase() === "echo" && args[1] === marker) {
+            monitor.off("monitor", onLine);
+            resolve();
+          }
+        };
+        monitor.on("monitor", onLine);
+      });
+      await this.client.echo(marker);
+      await Promise.race([seen, new Promise((r) => setTimeout(r, 2000))]);
+    } finally {
+      monitor.disconnect();
+    }
+    return { sent, inScripts };
+  }
+}
+
+/** Per-command difference of two `commandCalls()` readings. */
+export function diffCalls(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
+  const delta = new Map<string, number>();
+  for (const [name, calls] of after) {
+    const change = calls - (before.get(name) ?? 0);
+    if (change > 0) delta.set(name, change);
+  }
+  return delta;
+}
+
+/** Sum of a count map. */
+export function total(counts: Map<string, number>): number {
+  let sum = 0;
+  for (const value of counts.values()) sum += value;
+  return sum;
+}
