@@ -47,10 +47,10 @@ async function startApp(options: Partial<SessionManagerOptions> = {}, prefix = P
   return { url, browser: () => new CookieClient(url), manager };
 }
 
-/** The store key for the cookie a client holds (token -> SHA-256 -> 128 bits). */
+/** The store key for the cookie a client holds (token -> SHA-256 -> 96 bits). */
 function keyFor(browser: CookieClient, prefix = PREFIX): string {
   const token = browser.jar.get("tessera")!.split(".")[0]!;
-  const id = createHash("sha256").update(token).digest().subarray(0, 16).toString("base64url");
+  const id = createHash("sha256").update(token).digest().subarray(0, 12).toString("base64url");
   return `${prefix}s:${id}`;
 }
 
