@@ -3,7 +3,7 @@ import { fastifySession } from "tessera/fastify";
 import { serveFastify } from "./frameworks/fastify.js";
 import { tesseraSessions } from "./shared/tessera.js";
 
-const sessions = tesseraSessions();
+const sessions = await tesseraSessions();
 await serveFastify({
   install: (app) => app.register(fastifySession(sessions)),
   data: (request) => request.session.data,

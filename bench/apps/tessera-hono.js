@@ -3,7 +3,7 @@ import { honoSession } from "tessera/hono";
 import { serveHono } from "./frameworks/hono.js";
 import { tesseraSessions } from "./shared/tessera.js";
 
-const sessions = tesseraSessions();
+const sessions = await tesseraSessions();
 await serveHono({
   install: (app) => app.use(honoSession(sessions)),
   data: (c) => c.get("session").data,

@@ -3,7 +3,7 @@ import { koaSession } from "tessera/koa";
 import { serveKoa } from "./frameworks/koa.js";
 import { tesseraSessions } from "./shared/tessera.js";
 
-const sessions = tesseraSessions();
+const sessions = await tesseraSessions();
 await serveKoa({
   install: (app) => app.use(koaSession(sessions)),
   data: (ctx) => ctx.session.data,

@@ -16,6 +16,9 @@ export interface ThroughputRow {
   /** Added µs per request over the bare framework, per round. */
   readonly addedMicros: Spread | undefined;
   readonly failures: number;
+  /** Median CPU per request of the app process and of redis-server, µs. */
+  readonly appCpuMicros: number;
+  readonly redisCpuMicros: number;
 }
 
 /**
@@ -49,6 +52,8 @@ export function summarizeThroughput(samples: readonly ThroughputSample[], apps: 
         ratioToBare: ratios.length ? spread(ratios) : undefined,
         addedMicros: added.length ? spread(added) : undefined,
         failures: own.reduce((sum, s) => sum + s.failures, 0),
+        appCpuMicros: median(own.map((s) => s.appCpuMicros)),
+        redisCpuMicros: median(own.map((s) => s.redisCpuMicros)),
       });
     }
   }
@@ -73,6 +78,7 @@ export function summarizeScale(result: ScaleResult): ScaleRow[] {
   for (const appId of appIds) {
     for (const scenario of ["read", "write"] as const) {
       const own = result.samples.filter((s) => s.appId === appId && s.scenario === scenario);
+      if (own.length === 0) continue;
       const micros = (condition: "small" | "large"): number[] =>
         own.filter((s) => s.condition === condition).map((s) => 1e6 / s.requestsPerSecond);
       const rounds = [...new Set(own.map((s) => s.round))];

@@ -31,6 +31,13 @@ export interface AbsentApp {
   readonly reason: string;
 }
 
+const FRAMEWORK_PACKAGES: Record<Framework, readonly string[]> = {
+  express: ["express"],
+  fastify: ["fastify"],
+  koa: ["koa"],
+  hono: ["hono", "@hono/node-server"],
+};
+
 /** The established libraries Tessera is compared with. Their options are in their app files. */
 const ANCHORS: readonly AppSpec[] = [
   anchor("express-session", "express-session + connect-redis", "express", ["express-session", "connect-redis", "redis"]),
@@ -38,12 +45,6 @@ const ANCHORS: readonly AppSpec[] = [
   anchor("koa-session", "koa-session + koa-redis", "koa", ["koa-session", "koa-redis"]),
 ];
 
-const FRAMEWORK_PACKAGES: Record<Framework, readonly string[]> = {
-  express: ["express"],
-  fastify: ["fastify"],
-  koa: ["koa"],
-  hono: ["hono", "@hono/node-server"],
-};
 
 function anchor(id: string, label: string, framework: Framework, packages: readonly string[]): AppSpec {
   return { id, label, framework, kind: "anchor", file: `${id}.js`, packages: [...FRAMEWORK_PACKAGES[framework], ...packages] };

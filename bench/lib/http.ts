@@ -8,6 +8,9 @@ import type { RunningApp } from "./app-process.js";
 export async function login(app: RunningApp): Promise<string> {
   const response = await fetch(`${app.baseUrl}/login`, { method: "POST" });
   await expectOk(app, response, "POST /login");
+  // Read the whole body: express-session sends headers before its store
+  // write finishes, and the login is only complete when the response is.
+  await response.arrayBuffer();
   const cookie = response.headers
     .getSetCookie()
     .map((header) => header.split(";", 1)[0]!)

@@ -16,10 +16,12 @@ export interface Plan {
   readonly connections: number;
   /** Interleaved rounds of the throughput phase (A B C A B C ...). */
   readonly rounds: number;
-  /** Warm-up before an app's first measurement, and before each later one (connections, JIT). */
-  readonly firstWarmupSeconds: number;
-  readonly warmupSeconds: number;
-  /** Length of one measurement. */
+  /**
+   * Requests each app answers (50 at a time) before its first measurement, so
+   * the JIT has compiled its hot path. Later rounds find it warm.
+   */
+  readonly warmupRequests: number;
+  /** Length of one measurement, whole seconds (autocannon's granularity). */
   readonly measureSeconds: number;
   /** Requests per scenario when counting Redis commands. */
   readonly commandRequests: number;
@@ -34,6 +36,8 @@ export interface Plan {
   /** Rounds of the scale phase; each measures small and large (ABBA order over rounds). */
   readonly scaleRounds: number;
   readonly scaleMeasureSeconds: number;
+  /** Scenarios of the scale phase (the quick run keeps only the read, to stay under 2 minutes). */
+  readonly scaleScenarios: readonly ("read" | "write")[];
   /** Where latest.md / latest.svg / latest.json go. */
   readonly outDir: string;
 }
@@ -73,8 +77,7 @@ export function planFromArgs(argv: readonly string[]): Plan {
     cpuProf: values["cpu-prof"] ?? false,
     connections: 50,
     rounds,
-    firstWarmupSeconds: quick ? 1 : 2,
-    warmupSeconds: quick ? 0.3 : 0.5,
+    warmupRequests: quick ? 1000 : 5000,
     measureSeconds: quick ? 1 : 3,
     commandRequests: quick ? 200 : 1000,
     memorySessions: quick ? 2000 : 10_000,
@@ -83,7 +86,8 @@ export function planFromArgs(argv: readonly string[]): Plan {
     scaleSmall: 1000,
     scaleLarge: quick ? 100_000 : 1_000_000,
     scaleRounds: quick ? 1 : 2,
-    scaleMeasureSeconds: quick ? 0.7 : 2,
+    scaleMeasureSeconds: quick ? 1 : 2,
+    scaleScenarios: quick ? ["read"] : ["read", "write"],
     outDir: values.out ?? "bench/results",
   };
 }

@@ -1,4 +1,4 @@
-import Redis from "ioredis";
+import { Redis } from "ioredis";
 
 /** Parses an INFO reply into field → value. */
 export function parseInfo(text: string): Map<string, string> {
@@ -8,6 +8,12 @@ export function parseInfo(text: string): Map<string, string> {
     if (colon > 0 && !line.startsWith("#")) fields.set(line.slice(0, colon), line.slice(colon + 1));
   }
   return fields;
+}
+
+/** One command's counters in INFO commandstats. */
+export interface CommandStat {
+  readonly calls: number;
+  readonly usec: number;
 }
 
 /** Commands the harness itself sends while measuring; never charged to an app. */
@@ -29,18 +35,19 @@ export class RedisProbe {
   }
 
   /**
-   * Calls per command since the server started, from `INFO commandstats`.
-   * Redis counts the commands a Lua script runs here too, under their own
-   * names, so this is what the server *executed*.
+   * Calls and microseconds per command since the server started, from
+   * `INFO commandstats`. Redis counts the commands a Lua script runs here
+   * too, under their own names (and their time is also inside the script's),
+   * so this is what the server *executed*.
    */
-  async commandCalls(): Promise<Map<string, number>> {
-    const calls = new Map<string, number>();
+  async commandStats(): Promise<Map<string, CommandStat>> {
+    const stats = new Map<string, CommandStat>();
     for (const [field, value] of await this.info("commandstats")) {
       const name = field.replace(/^cmdstat_/, "");
       if (HARNESS_COMMANDS.has(name)) continue;
-      calls.set(name, Number(/calls=(\d+)/.exec(value)?.[1] ?? 0));
+      stats.set(name, { calls: Number(/calls=(\d+)/.exec(value)?.[1] ?? 0), usec: Number(/usec=(\d+)/.exec(value)?.[1] ?? 0) });
     }
-    return calls;
+    return stats;
   }
 
   /**
@@ -50,6 +57,12 @@ export class RedisProbe {
   async datasetBytes(): Promise<number> {
     const memory = await this.info("memory");
     return Number(memory.get("used_memory")) - Number(memory.get("mem_clients_normal") ?? 0);
+  }
+
+  /** CPU time redis-server has used (main thread and others, user + system), in microseconds. */
+  async cpuMicros(): Promise<number> {
+    const cpu = await this.info("cpu");
+    return (Number(cpu.get("used_cpu_user")) + Number(cpu.get("used_cpu_sys"))) * 1e6;
   }
 
   async keyCount(): Promise<number> {
@@ -70,7 +83,7 @@ export class RedisProbe {
    * shows those with source "lua"). The harness's own connections are left out.
    */
   async monitorDuring(work: () => Promise<void>): Promise<{ sent: Map<string, number>; inScripts: Map<string, number> }> {
-    const monitor = await this.client.duplicate().monitor();
+    const monitor = await this.client.monitor();
     const sent = new Map<string, number>();
     const inScripts = new Map<string, number>();
     const bump = (map: Map<string, number>, name: string): void => void map.set(name, (map.get(name) ?? 0) + 1);
@@ -102,12 +115,12 @@ export class RedisProbe {
   }
 }
 
-/** Per-command difference of two `commandCalls()` readings. */
-export function diffCalls(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
-  const delta = new Map<string, number>();
-  for (const [name, calls] of after) {
-    const change = calls - (before.get(name) ?? 0);
-    if (change > 0) delta.set(name, change);
+/** Per-command difference of two `commandStats()` readings (commands with no new calls left out). */
+export function diffStats(before: Map<string, CommandStat>, after: Map<string, CommandStat>): Map<string, CommandStat> {
+  const delta = new Map<string, CommandStat>();
+  for (const [name, stat] of after) {
+    const calls = stat.calls - (before.get(name)?.calls ?? 0);
+    if (calls > 0) delta.set(name, { calls, usec: stat.usec - (before.get(name)?.usec ?? 0) });
   }
   return delta;
 }

@@ -5,7 +5,7 @@ import type { LostUpdateResult } from "./phases/lost-updates.js";
 import type { MemoryResult } from "./phases/memory.js";
 import type { ScaleResult } from "./phases/scale.js";
 import type { ThroughputSample } from "./phases/throughput.js";
-import type { Plan } from "./plan.js";
+import type { Phase, Plan } from "./plan.js";
 import { median } from "./stats.js";
 
 /** Everything one run measured, as written to latest.json. */
@@ -20,7 +20,7 @@ export interface BenchResults {
     readonly loadAverageBefore: number[];
     readonly loadAverageAfter: number[];
     readonly gitCommit: string;
-    readonly plan: Plan;
+    readonly plan: Omit<Plan, "phases"> & { readonly phases: readonly Phase[] };
     readonly versions: Record<string, string>;
   };
   readonly apps: readonly AppSpec[];
@@ -52,6 +52,8 @@ export const TARGETS = {
 const f0 = (n: number): string => n.toLocaleString("en-US", { maximumFractionDigits: 0 });
 const f1 = (n: number): string => n.toFixed(1);
 const f2 = (n: number): string => n.toFixed(2);
+/** 2 decimals, without trailing zeros: 2, 1.5, 0.33. */
+const trim = (n: number): string => String(Number(n.toFixed(2)));
 const verdict = (ok: boolean): string => (ok ? "✅ met" : "❌ missed");
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -70,7 +72,7 @@ function throughputSection(rows: readonly ThroughputRow[], results: BenchResults
     parts.push(`### ${title}\n`);
     parts.push(
       table(
-        ["App", "req/s median (min–max)", "p50 ms", "p99 ms", "× own bare (min–max)", "added µs/req (min–max)", "issue's reference"],
+        ["App", "req/s median (min–max)", "p50 ms", "p99 ms", "× own bare (min–max)", "added µs/req (min–max)", "CPU µs/req app + Redis", "issue's reference"],
         rows
           .filter((r) => r.scenario === scenario)
           .map((r) => {
@@ -82,6 +84,7 @@ function throughputSection(rows: readonly ThroughputRow[], results: BenchResults
               f1(r.p99Ms),
               r.ratioToBare ? `${f2(r.ratioToBare.median)}× (${f2(r.ratioToBare.min)}–${f2(r.ratioToBare.max)})` : "1 (ceiling)",
               r.addedMicros ? `${f1(r.addedMicros.median)} (${f1(r.addedMicros.min)}–${f1(r.addedMicros.max)})` : "—",
+              `${f0(r.appCpuMicros)} + ${f1(r.redisCpuMicros)}`,
               ref ? `${f2(ref[scenario])}× / ${ref[scenario === "read" ? "readMicros" : "writeMicros"]} µs` : "",
             ];
           }),
@@ -91,10 +94,12 @@ function throughputSection(rows: readonly ThroughputRow[], results: BenchResults
   }
   const plan = results.meta.plan;
   parts.push(
-    `${plan.rounds} interleaved rounds; in each, every app ran ${plan.measureSeconds} s per scenario after a warm-up ` +
-      `(${plan.firstWarmupSeconds} s in round 1, ${plan.warmupSeconds} s later), ${plan.connections} connections. ` +
+    `${plan.rounds} interleaved rounds; in each, every app ran ${plan.measureSeconds} s per scenario with autocannon, ${plan.connections} connections ` +
+      `(before its first run, ${plan.warmupRequests.toLocaleString("en-US")} warm-up requests). ` +
       "Ratios and added µs are computed per round against the bare framework's run in the same round, then the median (min–max) over rounds is shown. " +
-      "req/s counts 2xx responses only; any failed request is flagged in the table.",
+      "req/s counts 2xx responses only; any failed request is flagged in the table. " +
+      "CPU µs/req is the CPU time the app process (from /proc, 10 ms ticks) and redis-server (INFO cpu) used during the run, per request: " +
+      "other tenants of a shared machine disturb it less than req/s, but contention still inflates it.",
   );
   return parts.join("\n");
 }
@@ -105,7 +110,7 @@ function commandsSection(counts: readonly CommandCount[], apps: readonly AppSpec
   const cell = (id: string, scenario: CommandScenario): string => {
     const c = counts.find((x) => x.appId === id && x.scenario === scenario);
     if (!c) return "—";
-    const names = Object.entries(c.sent).map(([name, n]) => `${name}${Math.abs(n - 1) < 0.005 ? "" : ` ×${f2(n)}`}`);
+    const names = Object.entries(c.sent).map(([name, n]) => `${name}${Math.abs(n - 1) < 0.005 ? "" : ` ×${trim(n)}`}`);
     const executed = Math.abs(c.executedPerRequest - c.sentPerRequest) > 0.005 ? ` (${f2(c.executedPerRequest)} executed)` : "";
     return `**${f2(c.sentPerRequest)}**${executed}${names.length ? ` ${names.join(", ")}` : ""}`;
   };
@@ -113,16 +118,26 @@ function commandsSection(counts: readonly CommandCount[], apps: readonly AppSpec
   const inScripts = counts.filter((c) => Object.keys(c.inScripts).length > 0);
   const scriptNote = inScripts.length
     ? "\n\nInside scripts, per request: " +
-      inScripts.map((c) => `${labelOf(apps, c.appId)} ${c.scenario}: ${Object.entries(c.inScripts).map(([n, k]) => `${n} ×${f2(k)}`).join(", ")}`).join("; ") +
+      inScripts.map((c) => `${labelOf(apps, c.appId)} ${c.scenario}: ${Object.entries(c.inScripts).map(([n, k]) => `${n} ×${trim(k)}`).join(", ")}`).join("; ") +
       "."
     : "";
+  const micros = ids.map((id) => [
+    labelOf(apps, id),
+    ...scenarios.map((scenario) => {
+      const c = counts.find((x) => x.appId === id && x.scenario === scenario);
+      return c ? f1(c.redisMicrosPerRequest) : "—";
+    }),
+  ]);
   return (
     table(["App", "anonymous `GET /`", "read `GET /`", "write `GET /hit`", "login `POST /login`"], rows) +
     `\n\nBold: commands the app sends per request (round trips' worth; one EVALSHA counts as one, like one GET), ` +
     `= the \`INFO commandstats\` delta over ${counts[0]?.requests ?? 0} requests minus the calls that ran inside Lua scripts ` +
     `(MONITOR, watching the same requests, tells those apart). "executed" is the raw commandstats delta, which Redis 7 also ` +
     `increments for every command a script runs. The same counting is applied to every app.` +
-    scriptNote
+    scriptNote +
+    "\n\nRedis CPU time per request, in µs (commandstats `usec` of the commands sent; a script's time includes what it runs). " +
+    "On a 2-core machine Redis competes with the app for CPU, so this is part of each app's cost:\n\n" +
+    table(["App", "anonymous", "read", "write", "login"], micros)
   );
 }
 
@@ -171,7 +186,7 @@ function scaleSection(scale: ScaleResult, apps: readonly AppSpec[]): string {
     table(["App", "scenario", `µs/req, ${scale.small.toLocaleString("en-US")} sessions`, `µs/req, ${scale.large.toLocaleString("en-US")} sessions`, "cost ratio large/small"], rows) +
     `\n\nµs/req is 1e6 ÷ req/s at ${"50"} connections (whole-app service time, not latency). Filler sessions are copies of each session app's own stored login ` +
     `(DUMP/RESTORE, same key shape, 30 min TTL), in equal shares, inserted by pipelines of 10,000 (${f1(scale.fillSeconds)} s for both keyspaces). ` +
-    "The two keyspaces live in databases 0 and 1 and SWAPDB switches between them, so both conditions are measured alternately in the same run."
+    "The two keyspaces live in databases 0 and 1 and SWAPDB (instant) switches between them, so each app is measured in both conditions back to back, alternating which goes first."
   );
 }
 

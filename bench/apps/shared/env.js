@@ -4,6 +4,7 @@
 // declare `req.session` differently from Tessera's) stay out of the project's
 // type-check.
 import process from "node:process";
+import { URL } from "node:url";
 
 /** redis://127.0.0.1:PORT of the harness's own redis-server. */
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";

@@ -1,6 +1,6 @@
 import { sessionApps, sleep, type BenchContext } from "../context.js";
 import { login } from "../http.js";
-import { runLoad } from "../load.js";
+import { fireRequests } from "../load.js";
 
 /** One stored session, shown as the app stores it. */
 export interface StoredRecord {
@@ -37,8 +37,8 @@ export async function memoryPhase(ctx: BenchContext): Promise<MemoryResult[]> {
     await sleep(100);
     const bytesBefore = await ctx.probe.datasetBytes();
     const keysBefore = await ctx.probe.keyCount();
-    const run = await runLoad({ url: `${app.baseUrl}/login`, method: "POST", connections: 10, amount: sessions });
-    if (run.failures > 0) throw new Error(`${app.spec.id}: ${run.failures} failed logins in the memory phase`);
+    const run = await fireRequests({ url: `${app.baseUrl}/login`, method: "POST", concurrency: 10, total: sessions });
+    if (run.failed > 0) throw new Error(`${app.spec.id}: ${run.failed} failed logins in the memory phase`);
     await sleep(200);
     const bytesAfter = await ctx.probe.datasetBytes();
     const keysAfter = await ctx.probe.keyCount();

@@ -1,8 +1,8 @@
-import Redis from "ioredis";
+import { Redis } from "ioredis";
 import type { RunningApp } from "../app-process.js";
 import { sessionApps, type BenchContext } from "../context.js";
 import { login } from "../http.js";
-import { runLoad } from "../load.js";
+import { fireRequests, runLoad } from "../load.js";
 import type { Scenario } from "./throughput.js";
 import { SCENARIO_PATHS } from "./throughput.js";
 
@@ -35,8 +35,8 @@ const FILL_BATCH = 10_000;
  * Scale: per-request cost with few against many stored sessions. Database 0
  * holds `small` sessions, database 1 holds `large`; each app's own logged-in
  * session is in both, and SWAPDB (instant) switches which one the apps see,
- * so the two conditions are measured alternately in the same minute instead
- * of minutes apart. Filler sessions are real records: each session app's own
+ * so each app is measured in both conditions back to back (alternating which
+ * goes first), seconds apart instead of minutes. Filler sessions are real records: each session app's own
  * stored login (DUMP), RESTOREd under fresh keys of the same shape with the
  * same TTL, in equal shares, pipelined in batches.
  */
@@ -65,9 +65,9 @@ export async function scalePhase(ctx: BenchContext): Promise<ScaleResult> {
   for (const app of apps) {
     const before = new Set(await allKeys(probe.client));
     cookies.set(app.spec.id, await login(app));
-    for (const key of await allKeys(probe.client)) {
-      if (!before.has(key)) await probe.client.call("COPY", key, key, "DB", "1", "REPLACE");
-    }
+    const added = (await allKeys(probe.client)).filter((key) => !before.has(key));
+    if (added.length !== 1) throw new Error(`${app.spec.id}: a login added ${added.length} keys, expected 1`);
+    await probe.client.call("COPY", added[0]!, added[0]!, "DB", "1", "REPLACE");
   }
 
   let largeSelected = false;
@@ -79,19 +79,25 @@ export async function scalePhase(ctx: BenchContext): Promise<ScaleResult> {
 
   const samples: ScaleSample[] = [];
   try {
+    for (const app of apps) {
+      for (const scenario of plan.scaleScenarios) {
+        const url = `${app.baseUrl}${SCENARIO_PATHS[scenario]}`;
+        await fireRequests({ url, cookie: cookies.get(app.spec.id), total: plan.warmupRequests, concurrency: plan.connections });
+      }
+    }
+    ctx.log(`scale: ${(await probe.keyCount()).toLocaleString("en")} keys in the small keyspace; measuring`);
     for (let round = 1; round <= plan.scaleRounds; round++) {
+      // Each pair is measured back to back, alternating which goes first.
       const order: ScaleCondition[] = round % 2 === 1 ? ["small", "large"] : ["large", "small"];
-      for (const condition of order) {
-        await select(condition);
-        ctx.log(`scale r${round}: ${condition} (${(await probe.keyCount()).toLocaleString("en")} keys)`);
-        for (const app of apps) {
-          for (const scenario of ["read", "write"] as const) {
+      for (const app of apps) {
+        for (const scenario of plan.scaleScenarios) {
+          for (const condition of order) {
+            await select(condition);
             const url = `${app.baseUrl}${SCENARIO_PATHS[scenario]}`;
-            const cookie = cookies.get(app.spec.id);
-            await runLoad({ url, cookie, connections: plan.connections, seconds: 0.3 });
-            const result = await runLoad({ url, cookie, connections: plan.connections, seconds: plan.scaleMeasureSeconds });
+            const result = await runLoad({ url, cookie: cookies.get(app.spec.id), connections: plan.connections, seconds: plan.scaleMeasureSeconds });
             if (result.failures > 0) throw new Error(`${app.spec.id} ${scenario} (${condition}): ${result.failures} failed requests`);
             samples.push({ round, condition, scenario, appId: app.spec.id, requestsPerSecond: result.requestsPerSecond });
+            ctx.log(`scale r${round} ${condition.padEnd(5)} ${scenario.padEnd(5)} ${app.spec.id.padEnd(18)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s`);
           }
         }
       }
@@ -140,7 +146,7 @@ async function fill(redis: Redis, templates: readonly Template[], count: number,
       pipeline.restore(template.key.slice(0, -suffix.length) + suffix, ttlMs, template.payload, "REPLACE");
     }
     const replies = await pipeline.exec();
-    const failed = replies?.find(([error]) => error);
+    const failed = replies?.find(([error]: [Error | null, unknown]) => error);
     if (failed) throw failed[0]!;
   }
 }

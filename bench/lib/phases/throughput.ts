@@ -1,6 +1,6 @@
 import type { BenchContext } from "../context.js";
 import { DUMMY_COOKIE, login } from "../http.js";
-import { runLoad } from "../load.js";
+import { fireRequests, runLoad } from "../load.js";
 
 export type Scenario = "read" | "write";
 
@@ -15,6 +15,10 @@ export interface ThroughputSample {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly failures: number;
+  /** CPU the app process used per request, µs (from /proc). */
+  readonly appCpuMicros: number;
+  /** CPU redis-server used per request, µs (INFO cpu). */
+  readonly redisCpuMicros: number;
 }
 
 /**
@@ -34,11 +38,28 @@ export async function throughputPhase(ctx: BenchContext): Promise<ThroughputSamp
       for (const app of ctx.apps) {
         const url = `${app.baseUrl}${SCENARIO_PATHS[scenario]}`;
         const cookie = cookies.get(app.spec.id);
-        const warmup = round === 1 ? plan.firstWarmupSeconds : plan.warmupSeconds;
-        await runLoad({ url, cookie, connections: plan.connections, seconds: warmup });
+        if (round === 1) await fireRequests({ url, cookie, total: plan.warmupRequests, concurrency: plan.connections });
+        const appCpuBefore = app.cpuMicros();
+        const redisCpuBefore = await ctx.probe.cpuMicros();
         const result = await runLoad({ url, cookie, connections: plan.connections, seconds: plan.measureSeconds });
-        samples.push({ round, scenario, appId: app.spec.id, requestsPerSecond: result.requestsPerSecond, p50Ms: result.p50Ms, p99Ms: result.p99Ms, failures: result.failures });
-        ctx.log(`throughput r${round} ${scenario.padEnd(5)} ${app.spec.id.padEnd(18)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms${result.failures ? `  FAILURES ${result.failures}` : ""}`);
+        const appCpuMicros = (app.cpuMicros() - appCpuBefore) / result.requests;
+        const redisCpuMicros = ((await ctx.probe.cpuMicros()) - redisCpuBefore) / result.requests;
+        samples.push({
+          round,
+          scenario,
+          appId: app.spec.id,
+          requestsPerSecond: result.requestsPerSecond,
+          p50Ms: result.p50Ms,
+          p99Ms: result.p99Ms,
+          failures: result.failures,
+          appCpuMicros,
+          redisCpuMicros,
+        });
+        ctx.log(
+          `throughput r${round} ${scenario.padEnd(5)} ${app.spec.id.padEnd(18)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  ` +
+            `p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  cpu app ${appCpuMicros.toFixed(1)} µs + redis ${redisCpuMicros.toFixed(1)} µs` +
+            (result.failures ? `  FAILURES ${result.failures}` : ""),
+        );
       }
     }
   }
