@@ -7,7 +7,7 @@ export const ROOT_DIR = resolve(BENCH_DIR, "..");
 export const APPS_DIR = join(BENCH_DIR, "apps");
 
 /** The frameworks a bare ceiling exists for, in report order. */
-export const FRAMEWORKS = ["express", "fastify", "koa", "hono"] as const;
+export const FRAMEWORKS = ["express", "fastify", "koa", "hono", "node"] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
 
 export type AppKind = "bare" | "anchor" | "tessera";
@@ -36,6 +36,7 @@ const FRAMEWORK_PACKAGES: Record<Framework, readonly string[]> = {
   fastify: ["fastify"],
   koa: ["koa"],
   hono: ["hono", "@hono/node-server"],
+  node: [],
 };
 
 /** The established libraries Tessera is compared with. Their options are in their app files. */
@@ -51,7 +52,7 @@ function anchor(id: string, label: string, framework: Framework, packages: reado
 }
 
 function frameworkLabel(framework: Framework): string {
-  return framework[0]!.toUpperCase() + framework.slice(1);
+  return framework === "node" ? "node:http" : framework[0]!.toUpperCase() + framework.slice(1);
 }
 
 /**

@@ -115,11 +115,14 @@ function commandsSection(counts: readonly CommandCount[], apps: readonly AppSpec
     return `**${f2(c.sentPerRequest)}**${executed}${names.length ? ` ${names.join(", ")}` : ""}`;
   };
   const rows = ids.map((id) => [labelOf(apps, id), ...scenarios.map((s) => cell(id, s))]);
-  const inScripts = counts.filter((c) => Object.keys(c.inScripts).length > 0);
-  const scriptNote = inScripts.length
-    ? "\n\nInside scripts, per request: " +
-      inScripts.map((c) => `${labelOf(apps, c.appId)} ${c.scenario}: ${Object.entries(c.inScripts).map(([n, k]) => `${n} ×${trim(k)}`).join(", ")}`).join("; ") +
-      "."
+  // Apps whose scripts ran the same commands are listed together.
+  const scriptRuns = new Map<string, Set<string>>();
+  for (const c of counts.filter((x) => Object.keys(x.inScripts).length > 0)) {
+    const what = `${c.scenario}: ${Object.entries(c.inScripts).map(([n, k]) => `${n}${Math.abs(k - 1) < 0.005 ? "" : ` ×${trim(k)}`}`).join(", ")}`;
+    scriptRuns.set(what, (scriptRuns.get(what) ?? new Set()).add(labelOf(apps, c.appId)));
+  }
+  const scriptNote = scriptRuns.size
+    ? "\n\nRun inside scripts, per request: " + [...scriptRuns].map(([what, who]) => `${what} (${[...who].join(", ")})`).join("; ") + "."
     : "";
   const micros = ids.map((id) => [
     labelOf(apps, id),

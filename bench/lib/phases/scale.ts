@@ -82,7 +82,8 @@ export async function scalePhase(ctx: BenchContext): Promise<ScaleResult> {
     for (const app of apps) {
       for (const scenario of plan.scaleScenarios) {
         const url = `${app.baseUrl}${SCENARIO_PATHS[scenario]}`;
-        await fireRequests({ url, cookie: cookies.get(app.spec.id), total: plan.warmupRequests, concurrency: plan.connections });
+        // Short: after the throughput phase the apps are warm already.
+        await fireRequests({ url, cookie: cookies.get(app.spec.id), total: 500, concurrency: plan.connections });
       }
     }
     ctx.log(`scale: ${(await probe.keyCount()).toLocaleString("en")} keys in the small keyspace; measuring`);
