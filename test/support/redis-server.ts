@@ -11,8 +11,18 @@ export interface RedisServer {
   readonly pid: number;
   /** Sends a raw command over a fresh connection and returns the raw reply text (tests only). */
   command(...args: string[]): Promise<string>;
-  /** Number of commands the server has executed (top-level; a script counts once). */
+  /**
+   * Number of commands the server has executed, not counting these probes:
+   * the difference of two calls is what ran in between. Redis counts the
+   * commands a Lua script calls too; use `countCommands` for round trips.
+   */
   commandsProcessed(): Promise<number>;
+  /**
+   * Top-level commands clients sent while `work` ran (a script counts once,
+   * the commands it calls not at all), watched with MONITOR. Nothing else
+   * may talk to the server meanwhile.
+   */
+  countCommands(work: () => Promise<unknown>): Promise<number>;
   /** SIGSTOP / SIGCONT the process: a hung server that keeps its data. */
   pause(): void;
   resume(): void;
@@ -75,6 +85,47 @@ function isComplete(data: string): boolean {
   return length < 0 || Buffer.byteLength(data) >= header + 2 + length + 2;
 }
 
+/**
+ * MONITOR prints every command the server runs: client commands as
+ * `+<time> [<db> <addr>] "cmd" ...`, commands called by a script as
+ * `[<db> lua]`. Counts the client ones sent while `work` ran; a marker ECHO
+ * sent afterwards tells when the stream has caught up.
+ */
+async function countTopLevelCommands(port: number, work: () => Promise<unknown>, timeoutMs = 5000): Promise<number> {
+  const socket = createConnection({ host: "127.0.0.1", port });
+  let buffered = "";
+  let notify = (): void => undefined;
+  socket.on("data", (chunk) => {
+    buffered += chunk.toString("utf8");
+    notify();
+  });
+  const waitFor = (predicate: () => boolean, what: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`MONITOR: no ${what} within ${timeoutMs} ms`)), timeoutMs);
+      notify = () => {
+        if (!predicate()) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      socket.once("error", reject);
+      notify();
+    });
+  try {
+    socket.write(encode(["MONITOR"]));
+    await waitFor(() => buffered.startsWith("+OK\r\n"), "+OK");
+    buffered = buffered.slice(5);
+    await work();
+    const marker = `tessera-count-${process.pid}-${Date.now()}-${Math.random()}`;
+    await rawCommand(port, ["ECHO", marker]);
+    await waitFor(() => buffered.includes(marker), "marker");
+    const lines = buffered.slice(0, buffered.indexOf(marker)).split("\r\n");
+    // The last line is the marker's own ECHO; script-called commands show as "lua".
+    return lines.filter((line) => line.startsWith("+") && !/^\+\S+ \[\d+ lua\]/.test(line)).length - 1;
+  } finally {
+    socket.destroy();
+  }
+}
+
 async function waitUntilReady(port: number, child: ChildProcess, deadlineMs = 10_000): Promise<void> {
   const started = Date.now();
   for (let attempt = 0; Date.now() - started < deadlineMs; attempt++) {
@@ -99,7 +150,11 @@ export async function startRedisServer(extraArgs: string[] = []): Promise<RedisS
   const dir = mkdtempSync(join(tmpdir(), "tessera-redis-"));
   let child: ChildProcess;
 
+  /** INFO probes sent to the current process (a restart starts counting afresh). */
+  let probes = 0;
+
   const launch = async (): Promise<void> => {
+    probes = 0;
     child = spawn(
       "redis-server",
       ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, ...extraArgs],
@@ -125,9 +180,14 @@ export async function startRedisServer(extraArgs: string[] = []): Promise<RedisS
     async commandsProcessed() {
       const info = await rawCommand(port, ["INFO", "stats"]);
       const match = /total_commands_processed:(\d+)/.exec(info);
-      // The INFO we just sent is counted too; leave it out.
-      return Number(match?.[1] ?? 0) - 1;
+      // Redis counts a command after it runs, so this INFO is not in its own
+      // reply, but every earlier probe is: leave those out, so the difference
+      // of two probes is exactly the commands run in between.
+      const executed = Number(match?.[1] ?? 0) - probes;
+      probes++;
+      return executed;
     },
+    countCommands: (work) => countTopLevelCommands(port, work),
     pause: () => void child.kill("SIGSTOP"),
     resume: () => void child.kill("SIGCONT"),
     async stop(options = {}) {
