@@ -1,15 +1,43 @@
-import type { ServerResponse } from "node:http";
+import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { SessionManager } from "../../core/manager.js";
 import type { Session } from "../../core/session.js";
 
 type EndArgs = Parameters<ServerResponse["end"]>;
+type WriteArgs = Parameters<ServerResponse["write"]>;
+type HeaderList = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
+
+/**
+ * Applies what an explicit `writeHead(status, [message], [headers])` asked
+ * for without sending it yet: headers stay open until the body starts, so
+ * the Set-Cookie decided at commit can still be added.
+ */
+function recordWriteHead(res: ServerResponse, args: unknown[]): void {
+  const [statusCode, second, third] = args as [number, string | HeaderList, HeaderList];
+  res.statusCode = statusCode;
+  if (typeof second === "string") res.statusMessage = second;
+  const headers = typeof second === "string" ? third : second;
+  if (headers === undefined) return;
+  if (!Array.isArray(headers)) {
+    for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value);
+    return;
+  }
+  // Node accepts [[name, value], ...] and the flat [name, value, name, value].
+  const pairs: Array<[string, OutgoingHttpHeader]> = Array.isArray(headers[0])
+    ? (headers as unknown as Array<[string, OutgoingHttpHeader]>)
+    : Array.from({ length: headers.length / 2 }, (_, i) => [String(headers[2 * i]), headers[2 * i + 1]!]);
+  for (const [name, value] of pairs) {
+    if (name.toLowerCase() === "set-cookie") res.appendHeader(name, value as string | string[]);
+    else res.setHeader(name, value);
+  }
+}
 
 /**
  * For adapters over a raw `node:http` response (Express, plain node:http):
- * wraps `res.writeHead`, to attach the Set-Cookie decided so far when headers
- * go out early (streaming), and `res.end`, to commit the session first. The
- * end of the response is held until the commit settles, so a client that
- * follows a redirect at once already sees the new data.
+ * holds `res.end` until the session is committed, so a client that follows
+ * a redirect at once already sees the new data, and adds the Set-Cookie the
+ * commit decides. An explicit `res.writeHead()` is recorded, not sent, so
+ * the cookie can still join the headers; when the body starts first (a
+ * stream), the Set-Cookie decided so far goes out with the headers.
  *
  * On a commit failure before anything was sent, the route's response is
  * discarded (headers removed) and `onError` gets the error so the
@@ -30,19 +58,39 @@ export function holdResponseUntilCommitted<D extends object>(
 ): void {
   let emittedCookie: string | undefined;
   let committing = false;
+  /** True once the headers may really go out: the body started, or the end was committed. */
+  let sending = false;
   const originalEnd = res.end;
+  const originalWrite = res.write;
   const originalWriteHead = res.writeHead;
+  const originalFlushHeaders = res.flushHeaders;
 
   const emitCookie = (cookie: string | undefined): void => {
     if (cookie === undefined || cookie === emittedCookie || res.headersSent) return;
     res.appendHeader("Set-Cookie", cookie);
     emittedCookie = cookie;
   };
+  const startSending = (): void => {
+    if (sending) return;
+    sending = true;
+    emitCookie(manager.pendingSetCookie(session));
+  };
 
   res.writeHead = function writeHead(this: ServerResponse, ...args: unknown[]) {
-    emitCookie(manager.pendingSetCookie(session));
-    return (originalWriteHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+    if (sending || res.headersSent) return (originalWriteHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+    recordWriteHead(res, args);
+    return res;
   } as ServerResponse["writeHead"];
+
+  res.flushHeaders = function flushHeaders(this: ServerResponse) {
+    startSending();
+    return originalFlushHeaders.apply(this);
+  };
+
+  res.write = function write(this: ServerResponse, ...args: WriteArgs) {
+    startSending();
+    return originalWrite.apply(this, args);
+  } as ServerResponse["write"];
 
   res.end = function end(this: ServerResponse, ...args: EndArgs) {
     // The error page sent by onError ends through here too: let it out.
@@ -51,6 +99,7 @@ export function holdResponseUntilCommitted<D extends object>(
     manager.commit(session).then(
       (cookie) => {
         emitCookie(cookie);
+        sending = true;
         originalEnd.apply(res, args);
       },
       (error: unknown) => {
@@ -61,6 +110,8 @@ export function holdResponseUntilCommitted<D extends object>(
           return;
         }
         for (const name of res.getHeaderNames()) res.removeHeader(name);
+        res.statusCode = 200; // the error page sets its own status
+        sending = true;
         onError(error);
       },
     );
