@@ -1,4 +1,4 @@
-import Redis from "ioredis";
+import { Redis } from "ioredis";
 import { createClient } from "redis";
 import type { SessionManager } from "tessera";
 import { redisStore } from "tessera/redis";
