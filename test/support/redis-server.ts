@@ -12,17 +12,12 @@ export interface RedisServer {
   /** Sends a raw command over a fresh connection and returns the raw reply text (tests only). */
   command(...args: string[]): Promise<string>;
   /**
-   * Number of commands the server has executed, not counting these probes:
-   * the difference of two calls is what ran in between. Redis counts the
-   * commands a Lua script calls too; use `countCommands` for round trips.
+   * Runs `work` and counts the commands clients sent meanwhile, watched
+   * through MONITOR: top-level commands only, so a Lua script counts once
+   * (INFO's total_commands_processed would also count the commands a script
+   * runs inside Redis). Returns the total and the count per command name.
    */
-  commandsProcessed(): Promise<number>;
-  /**
-   * Top-level commands clients sent while `work` ran (a script counts once,
-   * the commands it calls not at all), watched with MONITOR. Nothing else
-   * may talk to the server meanwhile.
-   */
-  countCommands(work: () => Promise<unknown>): Promise<number>;
+  countCommands(work: () => Promise<unknown>): Promise<{ total: number; byCommand: Record<string, number> }>;
   /** SIGSTOP / SIGCONT the process: a hung server that keeps its data. */
   pause(): void;
   resume(): void;
@@ -86,44 +81,54 @@ function isComplete(data: string): boolean {
 }
 
 /**
- * MONITOR prints every command the server runs: client commands as
- * `+<time> [<db> <addr>] "cmd" ...`, commands called by a script as
- * `[<db> lua]`. Counts the client ones sent while `work` ran; a marker ECHO
- * sent afterwards tells when the stream has caught up.
+ * Counts client commands during `work` with a MONITOR connection. A unique
+ * ECHO marks the end, so every command sent before it has been seen.
  */
-async function countTopLevelCommands(port: number, work: () => Promise<unknown>, timeoutMs = 5000): Promise<number> {
+async function countCommands(
+  port: number,
+  work: () => Promise<unknown>,
+): Promise<{ total: number; byCommand: Record<string, number> }> {
   const socket = createConnection({ host: "127.0.0.1", port });
-  let buffered = "";
-  let notify = (): void => undefined;
+  const marker = `tessera-count-end-${process.pid}-${Date.now()}`;
+  let buffer = "";
+  let started!: () => void;
+  let finished!: () => void;
+  const ready = new Promise<void>((resolve) => (started = resolve));
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  const lines: string[] = [];
   socket.on("data", (chunk) => {
-    buffered += chunk.toString("utf8");
-    notify();
+    buffer += chunk.toString("utf8");
+    let end: number;
+    while ((end = buffer.indexOf("\r\n")) >= 0) {
+      const line = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      if (line === "+OK") started();
+      else if (line.includes(marker)) finished();
+      else if (line.startsWith("+")) lines.push(line);
+    }
   });
-  const waitFor = (predicate: () => boolean, what: string): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`MONITOR: no ${what} within ${timeoutMs} ms`)), timeoutMs);
-      notify = () => {
-        if (!predicate()) return;
-        clearTimeout(timer);
-        resolve();
-      };
-      socket.once("error", reject);
-      notify();
-    });
+  socket.write(encode(["MONITOR"]));
+  const guard = (what: Promise<void>, label: string) =>
+    Promise.race([what, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`MONITOR ${label} timed out`)), 5000).unref())]);
   try {
-    socket.write(encode(["MONITOR"]));
-    await waitFor(() => buffered.startsWith("+OK\r\n"), "+OK");
-    buffered = buffered.slice(5);
+    await guard(ready, "start");
     await work();
-    const marker = `tessera-count-${process.pid}-${Date.now()}-${Math.random()}`;
     await rawCommand(port, ["ECHO", marker]);
-    await waitFor(() => buffered.includes(marker), "marker");
-    const lines = buffered.slice(0, buffered.indexOf(marker)).split("\r\n");
-    // The last line is the marker's own ECHO; script-called commands show as "lua".
-    return lines.filter((line) => line.startsWith("+") && !/^\+\S+ \[\d+ lua\]/.test(line)).length - 1;
+    await guard(done, "marker");
   } finally {
     socket.destroy();
   }
+  const byCommand: Record<string, number> = {};
+  let total = 0;
+  for (const line of lines) {
+    // +1700000000.123456 [0 127.0.0.1:5555] "evalsha" ...   (script-inner commands show [0 lua])
+    const match = /^\+[\d.]+ \[\d+ ([^\]]+)\] "([^"]+)"/.exec(line);
+    if (!match || match[1] === "lua") continue;
+    const name = match[2]!.toLowerCase();
+    byCommand[name] = (byCommand[name] ?? 0) + 1;
+    total++;
+  }
+  return { total, byCommand };
 }
 
 async function waitUntilReady(port: number, child: ChildProcess, deadlineMs = 10_000): Promise<void> {
@@ -150,11 +155,7 @@ export async function startRedisServer(extraArgs: string[] = []): Promise<RedisS
   const dir = mkdtempSync(join(tmpdir(), "tessera-redis-"));
   let child: ChildProcess;
 
-  /** INFO probes sent to the current process (a restart starts counting afresh). */
-  let probes = 0;
-
   const launch = async (): Promise<void> => {
-    probes = 0;
     child = spawn(
       "redis-server",
       ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, ...extraArgs],
@@ -177,17 +178,7 @@ export async function startRedisServer(extraArgs: string[] = []): Promise<RedisS
       return child.pid ?? -1;
     },
     command: (...args) => rawCommand(port, args),
-    async commandsProcessed() {
-      const info = await rawCommand(port, ["INFO", "stats"]);
-      const match = /total_commands_processed:(\d+)/.exec(info);
-      // Redis counts a command after it runs, so this INFO is not in its own
-      // reply, but every earlier probe is: leave those out, so the difference
-      // of two probes is exactly the commands run in between.
-      const executed = Number(match?.[1] ?? 0) - probes;
-      probes++;
-      return executed;
-    },
-    countCommands: (work) => countTopLevelCommands(port, work),
+    countCommands: (work) => countCommands(port, work),
     pause: () => void child.kill("SIGSTOP"),
     resume: () => void child.kill("SIGCONT"),
     async stop(options = {}) {
