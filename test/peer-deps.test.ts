@@ -20,7 +20,9 @@ describe("peer dependencies: tessera + hono alone", () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "tessera-peer-"));
     const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", dir], { cwd: root });
-    const [{ filename }] = JSON.parse(stdout) as Array<{ filename: string }>;
+    const [packed] = JSON.parse(stdout) as Array<{ filename: string }>;
+    assert.ok(packed, `npm pack printed no package: ${stdout}`);
+    const { filename } = packed;
     writeFileSync(
       join(dir, "package.json"),
       JSON.stringify({

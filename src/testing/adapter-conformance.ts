@@ -18,7 +18,7 @@ export interface ConformanceRedis {
    * script counts once, the commands it calls not at all (watch with
    * MONITOR; `total_commands_processed` also counts script-called commands).
    */
-  countCommands(work: () => Promise<unknown>): Promise<number>;
+  countCommands(work: () => Promise<unknown>): Promise<{ total: number }>;
   /** SIGSTOP: a hung server that keeps its data. */
   pause(): void;
   /** SIGCONT after `pause()`. */
@@ -195,7 +195,7 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
       const forged = `${COOKIE}=${randomBytes(32).toString("base64url")}.${randomBytes(32).toString("base64url")}`;
       for (const bad of [tampered, forged, `${COOKIE}=garbage`, `${COOKIE}=${"x".repeat(5000)}`]) {
         let response!: ClientResponse;
-        const used = await redis.countCommands(async () => {
+        const { total: used } = await redis.countCommands(async () => {
           response = await send(app.url, "GET", "/whoami", { cookie: bad });
         });
         assert.equal(response.status, 200, response.text);
@@ -279,7 +279,7 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
       await whoami(cookie); // warm up: scripts loaded, connection up
       const count = async (method: string, path: string, withCookie: boolean): Promise<number> => {
         let response!: ClientResponse;
-        const used = await redis.countCommands(async () => {
+        const { total: used } = await redis.countCommands(async () => {
           response = await send(app.url, method, path, { cookie: withCookie ? cookie : undefined });
         });
         assert.ok(response.status < 400, response.text);
