@@ -5,7 +5,8 @@
  *
  * Environment: REDIS_URL (default redis://127.0.0.1:6379), PORT (default 3000),
  * SESSION_SECRET (optional, 32+ bytes), INSTANCE_NAME (default host:pid),
- * TRUST_PROXY=1 behind a local load balancer.
+ * TRUST_PROXY=1 behind a local load balancer (Express takes its own "trust
+ * proxy" values there, e.g. "loopback").
  */
 import { hostname } from "node:os";
 import { Redis } from "ioredis";

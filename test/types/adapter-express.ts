@@ -2,6 +2,7 @@ import express from "express";
 import { createSessionManager } from "tessera";
 import { expressSession } from "tessera/express";
 import { memoryStore } from "tessera/memory";
+import type { CartData } from "./support/session-data.js";
 
 // App-wide SessionData: req.session is typed in every handler.
 const app = express();
@@ -21,17 +22,3 @@ app.get("/cart", (req, res) => {
   items.push({ sku: "b", qty: "2" });
   res.json(items);
 });
-
-// The app-wide session shape, declared once by module augmentation (global to
-// this file's program; each type test is checked on its own).
-declare module "tessera" {
-  interface SessionData {
-    username: string;
-    visits: number;
-  }
-}
-
-/** A manager-level shape, for the generic route (`createSessionManager<CartData>()`). */
-interface CartData {
-  items: Array<{ sku: string; qty: number }>;
-}

@@ -2,6 +2,7 @@ import Fastify from "fastify";
 import { createSessionManager } from "tessera";
 import { fastifySession } from "tessera/fastify";
 import { memoryStore } from "tessera/memory";
+import type { CartData } from "./support/session-data.js";
 
 const app = Fastify();
 
@@ -30,17 +31,3 @@ app.get("/cart", async (request) => {
 
 // @ts-expect-error the plugin needs a session manager
 fastifySession({ store: memoryStore() });
-
-// The app-wide session shape, declared once by module augmentation (global to
-// this file's program; each type test is checked on its own).
-declare module "tessera" {
-  interface SessionData {
-    username: string;
-    visits: number;
-  }
-}
-
-/** A manager-level shape, for the generic route (`createSessionManager<CartData>()`). */
-interface CartData {
-  items: Array<{ sku: string; qty: number }>;
-}

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { createSessionManager } from "tessera";
 import { honoSession, type HonoSessionEnv } from "tessera/hono";
 import { memoryStore } from "tessera/memory";
+import type { CartData } from "./support/session-data.js";
 
 // App-wide SessionData: c.get("session") is typed through ContextVariableMap.
 const app = new Hono();
@@ -28,17 +29,3 @@ cartApp.get("/cart", (c) => {
 
 // @ts-expect-error unknown option
 honoSession(createSessionManager({ store: memoryStore() }), { trustProxies: true });
-
-// The app-wide session shape, declared once by module augmentation (global to
-// this file's program; each type test is checked on its own).
-declare module "tessera" {
-  interface SessionData {
-    username: string;
-    visits: number;
-  }
-}
-
-/** A manager-level shape, for the generic route (`createSessionManager<CartData>()`). */
-interface CartData {
-  items: Array<{ sku: string; qty: number }>;
-}

@@ -2,6 +2,7 @@ import Koa, { type DefaultState } from "koa";
 import { createSessionManager } from "tessera";
 import { koaSession, type KoaSessionContext } from "tessera/koa";
 import { memoryStore } from "tessera/memory";
+import type { CartData } from "./support/session-data.js";
 
 // App-wide SessionData: ctx.session is typed in every middleware.
 const app = new Koa();
@@ -26,17 +27,3 @@ cartApp.use(async (ctx) => {
   items.push({ sku: 1, qty: 1 });
   ctx.body = carts.session(ctx).data.items ?? [];
 });
-
-// The app-wide session shape, declared once by module augmentation (global to
-// this file's program; each type test is checked on its own).
-declare module "tessera" {
-  interface SessionData {
-    username: string;
-    visits: number;
-  }
-}
-
-/** A manager-level shape, for the generic route (`createSessionManager<CartData>()`). */
-interface CartData {
-  items: Array<{ sku: string; qty: number }>;
-}

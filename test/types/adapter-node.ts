@@ -2,6 +2,7 @@ import http from "node:http";
 import { createSessionManager } from "tessera";
 import { memoryStore } from "tessera/memory";
 import { nodeSession } from "tessera/node";
+import type { CartData } from "./support/session-data.js";
 
 // App-wide SessionData: the manager's default type reaches the handler.
 const tessera = nodeSession(createSessionManager({ store: memoryStore() }), { trustProxy: true });
@@ -26,17 +27,3 @@ http.createServer(async (req, res) => {
 
 // @ts-expect-error a handler gets (req, res, session)
 tessera.handler((_req: http.IncomingMessage, _res: http.ServerResponse, session: string) => session);
-
-// The app-wide session shape, declared once by module augmentation (global to
-// this file's program; each type test is checked on its own).
-declare module "tessera" {
-  interface SessionData {
-    username: string;
-    visits: number;
-  }
-}
-
-/** A manager-level shape, for the generic route (`createSessionManager<CartData>()`). */
-interface CartData {
-  items: Array<{ sku: string; qty: number }>;
-}

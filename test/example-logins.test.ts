@@ -1,8 +1,9 @@
 /**
- * The login example on Fastify, Koa, Hono and node:http: the same routes
- * and pages as the Express one (login form, greeting, visit counter,
- * logout, the serving instance on every page, a 503 page while Redis hangs),
- * each checked the same way against a real redis-server.
+ * The Flask login example rebuilt on every framework: the same routes and
+ * pages on Express, Fastify, Koa, Hono and node:http (login form, greeting,
+ * visit counter, logout, the serving instance on every page, and a 503 page,
+ * not a silent logout, while Redis hangs), each checked the same way against
+ * a real redis-server.
  */
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
@@ -12,6 +13,7 @@ import { Redis } from "ioredis";
 import { createSessionManager, type SessionData, type SessionManager } from "tessera";
 import { redisStore } from "tessera/redis";
 import { listenOnLoopback, type ServedApp } from "tessera/testing";
+import { createLoginApp as expressLogin } from "../examples/express-login/app.js";
 import { createLoginApp as fastifyLogin } from "../examples/fastify-login/app.js";
 import { createLoginApp as honoLogin } from "../examples/hono-login/app.js";
 import { createLoginApp as koaLogin } from "../examples/koa-login/app.js";
@@ -22,6 +24,7 @@ import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 type Start = (options: { sessions: SessionManager<SessionData>; instance: string }) => Promise<ServedApp>;
 
 const frameworks: Record<string, Start> = {
+  express: async (options) => listenOnLoopback(createServer(expressLogin(options))),
   fastify: async (options) => {
     const app = await fastifyLogin(options);
     const url = await app.listen({ port: 0, host: "127.0.0.1" });
