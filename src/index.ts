@@ -40,7 +40,17 @@ export {
   SessionKeyError,
 } from "./core/errors.js";
 export type { TesseraErrorCode } from "./core/errors.js";
-export { CREATED_AT_FIELD, targetTtlMs } from "./core/store.js";
+export type { DeviceInfo, UserSession } from "./core/user-sessions.js";
+export {
+  CREATED_AT_FIELD,
+  USER_ID_FIELD,
+  DEVICE_FIELD,
+  LAST_SEEN_FIELD,
+  LEASE_FIELD,
+  SUMMARY_FIELDS,
+  leaseEndFor,
+  targetTtlMs,
+} from "./core/store.js";
 export type {
   SessionStore,
   StoredSession,
@@ -49,4 +59,8 @@ export type {
   UpdateWrite,
   WriteResult,
   ExpiryPolicy,
+  UserIndexStore,
+  IndexEntry,
+  SessionSummary,
+  RevokeResult,
 } from "./core/store.js";
