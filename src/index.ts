@@ -48,6 +48,7 @@ export {
   LAST_SEEN_FIELD,
   LEASE_FIELD,
   SUMMARY_FIELDS,
+  INDEX_GRACE_MS,
   leaseEndFor,
   targetTtlMs,
 } from "./core/store.js";

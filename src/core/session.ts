@@ -5,6 +5,7 @@ import { assertUsableKey, decodeValue, encodeValue, RESERVED_FIELD_PREFIX } from
 import {
   CREATED_AT_FIELD,
   DEVICE_FIELD,
+  INDEX_GRACE_MS,
   LAST_SEEN_FIELD,
   LEASE_FIELD,
   leaseEndFor,
@@ -398,7 +399,7 @@ export class SessionHandle<D extends object> implements Session<D> {
   }
 
   /**
-   * Adds `id` to `userId`'s index with `leaseEnd`, removing `replaced` (a
+   * Adds `id` to `userId`'s index with `leaseEnd` (plus the grace), removing `replaced` (a
    * regenerated-away id) from it in the same step. When the record was
    * indexed under another user (a rebind), its entry there is removed too,
    * best effort. Resolves to the number of entries in `userId`'s index.
@@ -407,7 +408,7 @@ export class SessionHandle<D extends object> implements Session<D> {
     const index = requireUserIndex(this.options.store);
     const previous = this.#indexedUser;
     const sameUser = previous === userId;
-    const added = index.add(userId, id, leaseEnd, now, replaced !== undefined && sameUser ? [replaced] : []);
+    const added = index.add(userId, id, leaseEnd + INDEX_GRACE_MS, now, replaced !== undefined && sameUser ? [replaced] : []);
     const moved = previous !== undefined && !sameUser ? index.remove(previous, [replaced ?? id]).catch(() => undefined) : undefined;
     const [count] = await Promise.all([added, moved]);
     return count;

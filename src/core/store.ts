@@ -165,6 +165,14 @@ export function targetTtlMs(createdAt: number, now: number, policy: ExpiryPolicy
   return Math.min(idle, createdAt + policy.absoluteTimeoutMs - now);
 }
 
+/**
+ * A bound session's index entry is kept this much longer than its lease:
+ * Redis starts a TTL when the command arrives, a few milliseconds after the
+ * app read its clock, and app instances' clocks differ slightly. The grace
+ * keeps "the entry outlives the session" true despite both.
+ */
+export const INDEX_GRACE_MS = 1000;
+
 /** A bound session's lease spans this many idle timeouts, so it is extended about once per idle timeout of activity. */
 const LEASE_IDLE_PERIODS = 2;
 
