@@ -13,7 +13,6 @@ import {
   type SessionManagerOptions,
 } from "tessera";
 import { redisStore, type RedisSessionStore } from "tessera/redis";
-import { commandCounter, type CommandCounter } from "./support/command-counter.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { sessionClient, type SessionClient } from "./support/session-client.js";
 
@@ -26,16 +25,13 @@ type Data = { name: string };
 let server: RedisServer;
 let ioredis: Redis;
 let nodeRedis: ReturnType<typeof createClient>;
-let counter: CommandCounter;
 before(async () => {
   server = await startRedisServer();
-  counter = await commandCounter(server.url);
   ioredis = new Redis(server.url);
   nodeRedis = createClient({ url: server.url });
   await nodeRedis.connect();
 });
 after(async () => {
-  await counter.close();
   await ioredis.quit();
   await nodeRedis.quit();
   await server.close();
@@ -64,7 +60,7 @@ async function login(manager: SessionManager<Data>, client: SessionClient, userI
 
 /** Redis commands sent while `work` runs (a script counts as one). */
 async function commandsDuring(work: () => Promise<unknown>): Promise<number> {
-  return (await counter.during(work)).length;
+  return (await server.countCommands(work)).total;
 }
 
 describe("per-user index on Redis", () => {

@@ -78,7 +78,8 @@ export async function scanKeys(redis: CliRedis, options: ScanOptions, onBatch: (
 
 /** Probe size for {@link prefixHint}: at most this many SCAN calls of 1000. */
 const PROBE_CALLS = 20;
-const SESSION_KEY = /^(.*)s:[A-Za-z0-9_-]{22}$/;
+// A Tessera session key: <prefix>s:<base64url id> (ids have been 16 or 22 characters long).
+const SESSION_KEY = /^(.*)s:[A-Za-z0-9_-]{16,22}$/;
 
 /**
  * When nothing was found under a prefix: a hint saying whether the prefix

@@ -4,6 +4,7 @@ import { CliError, EXIT } from "../errors.js";
 import { prefixHint } from "../scan.js";
 import { sessionJson, sessionsTable } from "./sessions.js";
 import { USER_ID_FIELD } from "../../core/store.js";
+import { generateToken, sessionIdFromToken } from "../../core/token.js";
 
 /** Options of `tessera revoke`. */
 export interface RevokeOptions {
@@ -13,7 +14,9 @@ export interface RevokeOptions {
   yes?: boolean;
 }
 
-const PUBLIC_ID = /^[A-Za-z0-9_-]{22}$/;
+// Measured rather than hard-coded, so the check follows the library's id length.
+const PUBLIC_ID_LENGTH = sessionIdFromToken(generateToken()).length;
+const PUBLIC_ID = new RegExp(`^[A-Za-z0-9_-]{${PUBLIC_ID_LENGTH}}$`);
 // A raw token (43 characters) or a signed cookie value (token.signature).
 const TOKEN_LIKE = /^[A-Za-z0-9_-]{43}(\.[A-Za-z0-9_-]{43})?$/;
 
@@ -23,7 +26,7 @@ function assertPublicId(id: string, what: string): void {
     // Never echo a credential back into a terminal or a log.
     throw new CliError(EXIT.USAGE, `${what} looks like a session token (a cookie value), not a public id; list public ids with \`tessera sessions --user <id>\``);
   }
-  throw new CliError(EXIT.USAGE, `${what} ${JSON.stringify(id.slice(0, 40))} is not a public session id (22 characters, as \`tessera sessions\` lists them)`);
+  throw new CliError(EXIT.USAGE, `${what} ${JSON.stringify(id.slice(0, 40))} is not a public session id (${PUBLIC_ID_LENGTH} characters, as \`tessera sessions\` lists them)`);
 }
 
 function plural(count: number, noun: string): string {
