@@ -114,6 +114,8 @@ describe("binding a session to a user", () => {
     assert.throws(() => session.bindUser(""), TypeError);
     assert.throws(() => session.bindUser(42 as unknown as string), TypeError);
     assert.throws(() => session.bindUser("x".repeat(513)), TypeError);
+    await assert.rejects(manager.listUserSessions(""), TypeError, "a bad argument is not reported as a store failure");
+    await assert.rejects(manager.revokeUserSessions(undefined as unknown as string), TypeError);
 
     const store = memoryStore();
     const bare: SessionStore = { load: store.load, write: store.write, destroy: store.destroy };

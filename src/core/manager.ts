@@ -3,7 +3,14 @@ import { resolveOptions, type ResolvedOptions, type SessionManagerOptions } from
 import { SessionHandle, type RequestFacts, type Session } from "./session.js";
 import { withStoreDeadline } from "./timeout.js";
 import { decodeCookieValue, sessionIdFromToken } from "./token.js";
-import { listUserSessions, revokeSession, revokeUserSessions, type UserSession } from "./user-sessions.js";
+import {
+  assertUserId,
+  listUserSessions,
+  requireUserIndex,
+  revokeSession,
+  revokeUserSessions,
+  type UserSession,
+} from "./user-sessions.js";
 
 /** What an adapter passes to {@link SessionManager.load} for one request. */
 export interface LoadInput extends RequestFacts {
@@ -156,15 +163,25 @@ export function createSessionManager<D extends object = import("../index.js").Se
     load,
     commit,
     pendingSetCookie,
-    listUserSessions: (userId, options = {}) =>
-      withStoreDeadline("list", storeTimeoutMs, () => listUserSessions(store, userId, clock.now(), options.currentId)),
-    revokeSession: (id, options = {}) => {
+    // Argument and configuration errors are checked before the store
+    // deadline, which would otherwise report them as store failures.
+    async listUserSessions(userId, options = {}) {
+      assertUserId(userId);
+      requireUserIndex(store);
+      return withStoreDeadline("list", storeTimeoutMs, () => listUserSessions(store, userId, clock.now(), options.currentId));
+    },
+    async revokeSession(id, options = {}) {
+      requireUserIndex(store);
       // `{ userId: req.session.userId }` from a logged-out request must not
       // turn into "revoke anyone's session".
-      if ("userId" in options && options.userId === undefined) return Promise.resolve(false);
+      if ("userId" in options && options.userId === undefined) return false;
+      if (options.userId !== undefined) assertUserId(options.userId);
       return withStoreDeadline("revoke", storeTimeoutMs, () => revokeSession(store, id, options.userId));
     },
-    revokeUserSessions: (userId, options = {}) =>
-      withStoreDeadline("revoke", storeTimeoutMs, () => revokeUserSessions(store, userId, clock.now(), options.exceptId)),
+    async revokeUserSessions(userId, options = {}) {
+      assertUserId(userId);
+      requireUserIndex(store);
+      return withStoreDeadline("revoke", storeTimeoutMs, () => revokeUserSessions(store, userId, clock.now(), options.exceptId));
+    },
   };
 }

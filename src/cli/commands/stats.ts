@@ -151,7 +151,7 @@ function render(report: StatsReport): string {
   const average = s.count > 0 ? Math.round(s.bytes / s.count) : 0;
   const lines = [
     `Sessions under ${JSON.stringify(report.prefix)}: ${s.count}`,
-    `  bound to a user:  ${s.bound} (${s.users} distinct users)`,
+    `  bound to a user:  ${s.bound} (${s.users} distinct user${s.users === 1 ? "" : "s"})`,
     `  memory:           ${humanBytes(s.bytes)} (average ${humanBytes(average)} per session)`,
     ...(s.noExpiry > 0 ? [`  WITHOUT EXPIRY:   ${s.noExpiry} (these never end: written by something other than Tessera?)`] : []),
     `User indexes:       ${report.indexes.count} (${report.indexes.entries} entries, ${humanBytes(report.indexes.bytes)})`,
