@@ -35,7 +35,8 @@ const SWEEP_EVERY_WRITES = 1000;
  * A session store in this process's memory, for tests and single-process
  * development. Sessions are not shared between processes and vanish on
  * restart: use `redisStore` for anything else. Expiry follows the `now`
- * the manager passes in, so a fake clock drives it in tests.
+ * the manager passes in, so a fake clock drives it in tests. It keeps the
+ * per-user index too (a map of leases per user), pruned the same lazy way.
  *
  * @example
  * ```ts

@@ -1,4 +1,4 @@
-import type { ExpiryPolicy, SessionStore, SessionWrite, StoredSession, WriteResult } from "../../core/store.js";
+import type { ExpiryPolicy, SessionStore, SessionWrite, StoredSession, UserIndexStore, WriteResult } from "../../core/store.js";
 import { redisPort, type RedisClient } from "./client.js";
 import { LOAD_SCRIPT, WRITE_SCRIPT } from "./scripts.js";
 import { redisUserIndex } from "./user-index.js";
@@ -24,7 +24,7 @@ export interface RedisSessionStore extends SessionStore {
   /** The Redis key of a user's index (a sorted set of session ids scored by lease end). */
   userKey(userId: string): string;
   /** The per-user index, on sorted sets under {@link userKey}. */
-  readonly userIndex: NonNullable<SessionStore["userIndex"]>;
+  readonly userIndex: UserIndexStore;
 }
 
 function toStoredSession(reply: unknown, now: number): StoredSession | undefined {
