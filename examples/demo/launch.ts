@@ -83,7 +83,8 @@ async function exitAfterStop(code: number): Promise<never> {
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(signal, () => {
     if (stopping) return;
-    console.log(`\ndemo: ${signal}: stopping ${instances.length} instance(s)${store?.kind === "redis" && store.pid ? " and the private redis-server" : ""}...`);
+    const running = instances.filter((i) => i.isRunning()).length;
+    console.log(`\ndemo: ${signal}: stopping ${running} instance(s)${store?.kind === "redis" && store.pid ? " and the private redis-server" : ""}...`);
     void exitAfterStop(0).then(() => undefined);
   });
 }

@@ -115,18 +115,29 @@ export async function startDemo(options: StartDemoOptions): Promise<DemoProcess>
       killIfAlive(reportedPids());
     },
   };
+  const readyTimeoutMs = options.readyTimeoutMs ?? 90_000;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await waitFor(
-      "the demo's ready line",
-      () => {
-        if (child.exitCode !== null) throw new Error(`demo exited with ${child.exitCode}:\n${text}`);
-        return /^demo: ready\./m.test(text) ? true : undefined;
-      },
-      { timeoutMs: options.readyTimeoutMs ?? 90_000, intervalMs: 100 },
-    );
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        const onData = (): void => {
+          if (/^demo: ready\./m.test(text)) resolve();
+        };
+        child.stdout!.on("data", onData);
+      }),
+      // An early exit (bad flags, port taken) fails at once, with its output.
+      exited.then((code) => {
+        throw new Error(`demo exited with code ${code}`);
+      }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`demo not ready after ${readyTimeoutMs} ms`)), readyTimeoutMs);
+      }),
+    ]);
   } catch (error) {
     await demo.stop();
     throw new Error(`${String(error)}\n--- demo output ---\n${text}`, { cause: error });
+  } finally {
+    clearTimeout(timer);
   }
   return demo;
 }

@@ -1,0 +1,96 @@
+/**
+ * Three instances of the login example behind the real load balancers whose
+ * configs ship in deploy/: nginx (round robin, no stickiness) and HAProxy.
+ * Then one instance is killed mid-session by its pid.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { startInstance, type RunningInstance } from "../examples/demo/instances.js";
+import { freePort, startRedisServer, type RedisServer } from "./support/redis-server.js";
+import { CookieClient, killIfAlive, type PageFacts } from "./support/fleet.js";
+import { startHaproxy, startNginx, type LoadBalancer } from "./support/load-balancers.js";
+
+const INSTANCES = 3;
+
+/** Makes `count` sequential requests and checks each shows `username` and a counter that goes up by one. */
+async function reloads(client: CookieClient, username: string, count: number): Promise<PageFacts[]> {
+  const pages: PageFacts[] = [];
+  let previous = (await client.page()).visits;
+  for (let i = 0; i < count; i++) {
+    const page = await client.page();
+    assert.equal(page.status, 200, `request ${i + 1}: status ${page.status} from ${page.instance}`);
+    assert.equal(page.user, username, `request ${i + 1} served by ${page.instance}`);
+    assert.equal(page.visits, previous + 1, `request ${i + 1}: visit counter (${page.instance})`);
+    previous = page.visits;
+    pages.push(page);
+  }
+  return pages;
+}
+
+function countByInstance(pages: PageFacts[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const page of pages) counts.set(page.instance, (counts.get(page.instance) ?? 0) + 1);
+  return counts;
+}
+
+describe("the login example behind real load balancers", () => {
+  let redis: RedisServer | undefined;
+  let instances: RunningInstance[] = [];
+  let nginx: LoadBalancer | undefined;
+  let haproxy: LoadBalancer | undefined;
+
+  before(async () => {
+    redis = await startRedisServer();
+    const started = await Promise.allSettled(
+      Array.from({ length: INSTANCES }, (_, i) =>
+        startInstance({ name: `app-${i + 1}`, stdio: "ignore", env: { REDIS_URL: redis!.url, TRUST_PROXY: "loopback" } }),
+      ),
+    );
+    instances = started.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+    const failed = started.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+    const ports = instances.map((i) => i.port);
+    nginx = await startNginx(await freePort(), ports);
+    haproxy = await startHaproxy(await freePort(), ports);
+  });
+
+  after(async () => {
+    await nginx?.close();
+    await haproxy?.close();
+    await Promise.all(instances.map((i) => i.stop()));
+    killIfAlive(instances.map((i) => i.pid));
+    await redis?.close();
+  });
+
+  it("nginx: logged in through nginx, 30 requests all see the user and every instance served some", async () => {
+    const client = new CookieClient(nginx!.url);
+    assert.equal(await client.login("grace"), 303);
+    const counts = countByInstance(await reloads(client, "grace", 30));
+    assert.deepEqual([...counts.keys()].sort(), instances.map((i) => i.instance).sort(), `served by ${JSON.stringify([...counts])}`);
+  });
+
+  it("HAProxy: logged in through HAProxy, 30 requests all see the user and every instance served some", async () => {
+    const client = new CookieClient(haproxy!.url);
+    assert.equal(await client.login("linus"), 303);
+    const counts = countByInstance(await reloads(client, "linus", 30));
+    assert.deepEqual([...counts.keys()].sort(), instances.map((i) => i.instance).sort(), `served by ${JSON.stringify([...counts])}`);
+  });
+
+  it("an instance killed mid-session: the user stays logged in on the others and no session data is lost", async () => {
+    const client = new CookieClient(nginx!.url);
+    assert.equal(await client.login("barbara"), 303);
+    const before = await reloads(client, "barbara", 6);
+    assert.equal(countByInstance(before).size, INSTANCES);
+
+    const victim = instances[1]!;
+    process.kill(victim.pid, "SIGKILL");
+    const { signal } = await victim.exited;
+    assert.equal(signal, "SIGKILL");
+
+    // reloads() checks every page: still "barbara", counter exactly one more than the last.
+    const afterKill = await reloads(client, "barbara", 20);
+    const survivors = instances.filter((i) => i !== victim).map((i) => i.instance).sort();
+    assert.deepEqual([...countByInstance(afterKill).keys()].sort(), survivors);
+    assert.equal(afterKill.at(-1)!.visits, before.at(-1)!.visits + 1 + 20);
+  });
+});
