@@ -24,20 +24,17 @@ export interface LoadBalancer {
  * address for `listenPort`.
  */
 function withPorts(config: string, listenPort: number, upstreamPorts: number[]): string {
-  const exampleServer = /^([ \t]*server .*127\.0\.0\.1:300\d.*)$/gm;
+  const exampleServer = /^([ \t]*server .*127\.0\.0\.1:300\d.*)\n/gm;
   const template = exampleServer.exec(config)?.[1];
   if (!template) throw new Error("no example upstream servers found in the config");
   if (!config.includes("127.0.0.1:8080")) throw new Error("no 127.0.0.1:8080 listen address found in the config");
+  const servers = upstreamPorts
+    .map((port, i) => template.replace(/127\.0\.0\.1:300\d/, `127.0.0.1:${port}`).replace(/\bapp\d+\b/, `app${i + 1}`))
+    .join("\n");
   let first = true;
+  // The first example line becomes the whole list; the other example lines go.
   return config
-    .replace(exampleServer, () => {
-      if (!first) return "\u0000";
-      first = false;
-      return upstreamPorts
-        .map((port, i) => template.replace(/127\.0\.0\.1:300\d/, `127.0.0.1:${port}`).replace(/\bapp\d+\b/, `app${i + 1}`))
-        .join("\n");
-    })
-    .replace(/\n\u0000/g, "")
+    .replace(exampleServer, () => (first ? ((first = false), `${servers}\n`) : ""))
     .replaceAll("127.0.0.1:8080", `127.0.0.1:${listenPort}`);
 }
 
