@@ -123,5 +123,9 @@ try {
 console.log(`demo: instances:`);
 for (const i of instances) console.log(`demo:   ${i.name}  pid ${i.pid}  ${i.url}`);
 console.log(`demo: load balancer: ${balancer!.url} (round robin per request, no stickiness)`);
-console.log(`demo: ready. Open ${balancer!.url}, log in, reload: the instance changes, you stay logged in.`);
-console.log(`demo: try killing an instance by its pid; Ctrl-C stops everything this started.`);
+if (instances.length > 1) {
+  console.log(`demo: ready. Open ${balancer!.url}, log in, reload: the instance changes, you stay logged in.`);
+  console.log(`demo: try killing an instance by its pid; Ctrl-C stops everything this started.`);
+} else {
+  console.log(`demo: ready. Open ${balancer!.url} (one instance only). Ctrl-C stops everything this started.`);
+}

@@ -33,8 +33,8 @@ export interface InstanceReady {
  * ```
  */
 export const MEMORY_STORE_BANNER =
-  "No Redis found: this demo runs ONE instance with sessions in its memory. " +
-  "They are not shared and vanish on restart. Install redis-server or set REDIS_URL to see the fleet.";
+  "Memory store, no Redis: this demo runs ONE instance and keeps sessions in its memory. " +
+  "They are not shared and vanish on restart. Start Redis (or set REDIS_URL) to see the fleet.";
 
 /**
  * Type guard for messages arriving from an instance.
