@@ -76,6 +76,24 @@ describe("the login example behind real load balancers", () => {
     assert.deepEqual([...counts.keys()].sort(), instances.map((i) => i.instance).sort(), `served by ${JSON.stringify([...counts])}`);
   });
 
+  it("Secure cookie behind a TLS-terminating proxy: only when the trusted proxy says https", async () => {
+    const loginCookie = async (url: string, headers: Record<string, string>): Promise<string> => {
+      const response = await fetch(`${url}/login`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+        body: "username=tls",
+        redirect: "manual",
+        signal: AbortSignal.timeout(15_000),
+      });
+      await response.arrayBuffer();
+      return response.headers.getSetCookie().join("\n");
+    };
+    // Plain HTTP through nginx: nginx sends X-Forwarded-Proto: http.
+    assert.doesNotMatch(await loginCookie(nginx!.url, {}), /;\s*Secure/i);
+    // What nginx sends when it terminated TLS, from the loopback proxy the app trusts.
+    assert.match(await loginCookie(instances[0]!.url, { "x-forwarded-proto": "https" }), /;\s*Secure/i);
+  });
+
   it("an instance killed mid-session: the user stays logged in on the others and no session data is lost", async () => {
     const client = new CookieClient(nginx!.url);
     assert.equal(await client.login("barbara"), 303);
