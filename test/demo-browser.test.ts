@@ -39,7 +39,7 @@ async function shown(page: Page): Promise<Shown> {
   return { instance: await text("instance"), user: await text("user"), visits: Number(await text("visits")), greeting: await text("greeting") };
 }
 
-describe("demo in a real browser", () => {
+describe("demo in a real browser", { timeout: 240_000 }, () => {
   let redis: RedisServer | undefined;
   let demo: DemoProcess | undefined;
   let context: BrowserContext | undefined;

@@ -7,9 +7,10 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { chooseStore, probeRedis } from "../examples/demo/store-choice.js";
 import { freePort, startRedisServer, type RedisServer } from "./support/redis-server.js";
-import { CookieClient, isAlive, killIfAlive, startDemo, waitFor, type DemoProcess } from "./support/fleet.js";
+import { getPage, isAlive, killIfAlive, logIn, startDemo, waitFor, type DemoProcess } from "./support/fleet.js";
+import { CookieClient } from "./support/http.js";
 
-describe("demo store choice", () => {
+describe("demo store choice", { timeout: 60_000 }, () => {
   let redis: RedisServer | undefined;
   before(async () => {
     redis = await startRedisServer();
@@ -58,7 +59,7 @@ describe("demo store choice", () => {
   });
 });
 
-describe("demo launcher", () => {
+describe("demo launcher", { timeout: 240_000 }, () => {
   const started: DemoProcess[] = [];
   let redis: RedisServer | undefined;
   before(async () => {
@@ -78,12 +79,12 @@ describe("demo launcher", () => {
     assert.equal(demo.instancePids.length, 1);
     const client = new CookieClient(demo.url);
     for (const path of ["/", "/login"]) {
-      const html = await (await client.request(path)).text();
+      const { body: html } = await client.get(path);
       assert.match(html, /class="banner"/, path);
       assert.match(html, /not shared/, path);
     }
-    assert.equal(await client.login("ada"), 303);
-    assert.equal((await client.page()).user, "ada");
+    assert.equal(await logIn(client, "ada"), 303);
+    assert.equal((await getPage(client)).user, "ada");
   });
 
   it("Ctrl-C (SIGINT to its process group) stops every instance it started and exits 0", async () => {

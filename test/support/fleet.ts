@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import type { CookieClient } from "./http.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const LAUNCHER = fileURLToPath(new URL("../../examples/demo/launch.ts", import.meta.url));
@@ -167,42 +168,13 @@ export function pageFacts(status: number, html: string): PageFacts {
   };
 }
 
-/** An HTTP client with a single-cookie jar, like one browser tab; follows no redirects. */
-export class CookieClient {
-  cookie: string | undefined;
-  constructor(readonly baseUrl: string) {}
+/** GETs a page with `client` (bounded in time) and reads its facts. */
+export async function getPage(client: CookieClient, path = "/"): Promise<PageFacts> {
+  const response = await client.get(path, { signal: AbortSignal.timeout(15_000) });
+  return pageFacts(response.status, response.body);
+}
 
-  async request(path: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.cookie) headers.set("cookie", this.cookie);
-    const response = await fetch(this.baseUrl + path, {
-      ...init,
-      headers,
-      redirect: "manual",
-      signal: AbortSignal.timeout(15_000),
-    });
-    for (const setCookie of response.headers.getSetCookie()) {
-      const [pair = ""] = setCookie.split(";");
-      // An expired cookie (logout) clears the jar, as a browser would.
-      this.cookie = /max-age=0(;|$)|expires=thu, 01 jan 1970/i.test(setCookie) ? undefined : pair;
-    }
-    return response;
-  }
-
-  /** GET a page and read its facts. */
-  async page(path = "/"): Promise<PageFacts> {
-    const response = await this.request(path);
-    return pageFacts(response.status, await response.text());
-  }
-
-  /** Logs in through the form; returns the redirect status. */
-  async login(username: string): Promise<number> {
-    const response = await this.request("/login", {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ username }).toString(),
-    });
-    await response.arrayBuffer();
-    return response.status;
-  }
+/** Logs in through the form; returns the response status (303 on success). */
+export async function logIn(client: CookieClient, username: string): Promise<number> {
+  return (await client.post("/login", { username })).status;
 }
