@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { isInstanceReady } from "../shared/instance-protocol.js";
+import { terminate } from "./terminate.js";
 
 /** The Express login example's entry point. */
 export const EXPRESS_LOGIN_SERVER = fileURLToPath(new URL("../express-login/server.ts", import.meta.url));
@@ -90,7 +91,7 @@ export async function startInstance(options: InstanceOptions): Promise<RunningIn
     ]);
     return makeHandle(options.name, child, pid, ready.port, ready.instance, exited);
   } catch (error) {
-    await stopChild(child, exited, 2000);
+    await terminate(child, { graceMs: 2000 });
     throw error;
   } finally {
     clearTimeout(timer);
@@ -117,14 +118,6 @@ function makeHandle(
     instance,
     exited,
     isRunning: () => child.exitCode === null && child.signalCode === null,
-    stop: (graceMs = 5000) => stopChild(child, exited, graceMs),
+    stop: (graceMs = 5000) => terminate(child, { graceMs }),
   };
-}
-
-async function stopChild(child: ChildProcess, exited: Promise<unknown>, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-  await exited;
-  clearTimeout(timer);
 }

@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { Redis } from "ioredis";
+import { terminate } from "./terminate.js";
 
 /** Where sessions live, and how to let go of it. */
 export type StoreChoice =
@@ -176,14 +177,8 @@ async function startPrivateRedis(binary: string, probeTimeoutMs: number): Promis
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
     { stdio: "ignore" },
   );
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await terminate(child);
     rmSync(dir, { recursive: true, force: true });
   };
   const url = `redis://127.0.0.1:${port}`;

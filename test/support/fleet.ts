@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { CookieClient } from "./http.js";
+import { terminate } from "../../examples/demo/terminate.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const LAUNCHER = fileURLToPath(new URL("../../examples/demo/launch.ts", import.meta.url));
@@ -107,12 +108,7 @@ export async function startDemo(options: StartDemoOptions): Promise<DemoProcess>
     output: () => text,
     exited,
     async stop(signal = "SIGTERM") {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill(signal);
-        const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await terminate(child, { signal, graceMs: 20_000 });
       killIfAlive(reportedPids());
     },
   };

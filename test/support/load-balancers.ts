@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { terminate } from "../../examples/demo/terminate.js";
 import { REPO_ROOT, waitFor } from "./fleet.js";
 
 /** A running load balancer owned by the test. */
@@ -51,15 +52,9 @@ async function launch(
   let text = "";
   child.stdout!.on("data", (c: Buffer) => (text += c.toString("utf8")));
   child.stderr!.on("data", (c: Buffer) => (text += c.toString("utf8")));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.once("error", (error) => (text += `spawn error: ${error.message}\n`));
   const close = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await terminate(child, { graceMs: 10_000 });
     rmSync(dir, { recursive: true, force: true });
   };
   const url = `http://127.0.0.1:${port}`;
