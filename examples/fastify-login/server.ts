@@ -3,18 +3,14 @@
  *
  *   REDIS_URL=redis://127.0.0.1:6379 PORT=3000 tsx examples/fastify-login/server.ts
  *
- * Environment: see examples/shared/demo-server.ts.
+ * Environment and launcher protocol: see examples/shared/demo-server.ts.
  */
-import { demoServer } from "../shared/demo-server.js";
+import { runDemoServer } from "../shared/demo-server.js";
 import { createLoginApp } from "./app.js";
 
-const demo = demoServer();
-const app = await createLoginApp(demo);
-await app.listen({ port: demo.port, host: "127.0.0.1" });
-console.log(`fastify login example ${demo.instance} on http://127.0.0.1:${demo.port} (sessions in ${demo.redisUrl})`);
-
-function shutdown(): void {
-  void app.close().then(demo.shutdown);
-}
-process.once("SIGINT", shutdown);
-process.once("SIGTERM", shutdown);
+await runDemoServer(async ({ trustProxy, ...options }) => {
+  const app = await createLoginApp({ ...options, trustProxy: trustProxy !== undefined });
+  // Fastify serves through its own node:http server once its plugins are loaded.
+  await app.ready();
+  return app.server;
+});
