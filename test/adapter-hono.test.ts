@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import { createAdaptorServer } from "@hono/node-server";
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { stream } from "hono/streaming";
 import type { SessionManager } from "tessera";
 import { honoSession, type HonoSessionEnv } from "tessera/hono";
@@ -21,6 +22,8 @@ async function serve(manager: SessionManager<ConformanceData>) {
       });
     });
   }
+  // Hono's default error handling, without logging the expected errors.
+  app.onError((error, c) => (error instanceof HTTPException ? error.getResponse() : c.text("Internal Server Error", 500)));
   return listenOnLoopback(createAdaptorServer({ fetch: app.fetch }) as Server);
 }
 

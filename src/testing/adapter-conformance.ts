@@ -274,6 +274,13 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
       assert.equal((await whoami(cookieFrom(response))).data.fresh, "1");
     });
 
+    it("an error response commits the session like any other response", async () => {
+      const response = await send(app.url, "POST", "/fail?key=before-error&value=1");
+      assert.ok(response.status >= 400, `the route failed: ${response.status}`);
+      const me = await whoami(cookieFrom(response));
+      assert.equal(me.data["before-error"], "1", "the change made before the error is stored, and its cookie sent");
+    });
+
     it("costs 0 Redis commands without a session, 1 for a read, 2 for a write", async () => {
       const cookie = await login("counter");
       await whoami(cookie); // warm up: scripts loaded, connection up

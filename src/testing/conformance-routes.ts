@@ -94,6 +94,7 @@ const param = (query: URLSearchParams, name: string): string => query.get(name) 
  * | `POST /logout` | destroys, redirects to `/whoami` |
  * | `POST /set?key=&value=[&redirect=1]` | stores one key; JSON or a redirect to `/whoami` |
  * | `POST /hold?key=&value=&latch=` | stores one key, then waits for the test's latch |
+ * | `POST /fail?key=&value=` | stores one key, then throws (status 400) into the framework's error path |
  * | `GET /stream?key=&value=[&commit=1]` | stores one key and streams `"a"`, `"b"`, `"c"` |
  *
  * @example
@@ -148,6 +149,15 @@ export const conformanceRoutes: readonly ConformanceRoute[] = [
         await Promise.race([latch.released, sleep(LATCH_LIMIT_MS)]);
       }
       return json({ ok: true });
+    },
+  },
+  {
+    method: "POST",
+    path: "/fail",
+    handle: async ({ session, query }) => {
+      session.data[param(query, "key")] = param(query, "value");
+      // A client error as most frameworks know one: status, statusCode, expose.
+      throw Object.assign(new Error("conformance: this route always fails"), { status: 400, statusCode: 400, expose: true });
     },
   },
   {
