@@ -59,7 +59,11 @@ async function main(): Promise<void> {
   const apps: RunningApp[] = [];
   try {
     log(`redis-server on ${redis.url}; starting ${specs.length} apps`);
-    apps.push(...(await Promise.all(specs.map((spec) => startApp(spec, { redisUrl: redis.url, cpuProfDir })))));
+    apps.push(
+      ...(await Promise.all(
+        specs.map((spec, i) => startApp(spec, { redisUrl: redis.url, prefix: `a${String(i).padStart(2, "0")}:`, cpuProfDir })),
+      )),
+    );
     for (const app of apps) await validateApp(app);
     log(`all apps answer correctly: ${apps.map((a) => a.spec.id).join(", ")}`);
 

@@ -26,6 +26,11 @@ process.once("exit", () => {
 
 export interface StartOptions {
   readonly redisUrl: string;
+  /**
+   * The app's key prefix. The same length for every app (`a07:`), since key
+   * length counts in bytes per session.
+   */
+  readonly prefix: string;
   /** Directory for `--cpu-prof` output; undefined: no profiling. */
   readonly cpuProfDir?: string;
   readonly readyTimeoutMs?: number;
@@ -45,7 +50,7 @@ export interface StartOptions {
 export async function startApp(spec: AppSpec, options: StartOptions): Promise<RunningApp> {
   const nodeArgs = options.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", options.cpuProfDir, "--cpu-prof-name", `${spec.id}.cpuprofile`] : [];
   const child = spawn(process.execPath, [...nodeArgs, join(APPS_DIR, spec.file)], {
-    env: { ...process.env, NODE_ENV: "production", BENCH_REDIS_URL: options.redisUrl, BENCH_PREFIX: `b:${spec.id}:` },
+    env: { ...process.env, NODE_ENV: "production", BENCH_REDIS_URL: options.redisUrl, BENCH_PREFIX: options.prefix },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.add(child);

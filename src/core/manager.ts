@@ -140,7 +140,7 @@ export function createSessionManager<D extends object = import("../index.js").Se
       const id = sessionIdFromToken(decoded.token);
       const now = clock.now();
       const stored = await withStoreDeadline("load", storeTimeoutMs, () => store.load(id, now, policy));
-      const handle = stored && SessionHandle.fromStore<D>(resolved, facts, decoded.token, id, stored, decoded.stale);
+      const handle = stored && SessionHandle.fromStore<D>(resolved, facts, decoded.token, id, stored, decoded.stale, cookie);
       if (handle) return handle;
     }
     const anonymous = new SessionHandle<D>(resolved, facts);
