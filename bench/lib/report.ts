@@ -253,7 +253,10 @@ export function renderReport(results: BenchResults): string {
       "The established libraries run with their documented recommended options: express-session `resave: false, saveUninitialized: false`; " +
       "@fastify/session `saveUninitialized: false` and `rolling: false` (it has no `resave`; its default `rolling: true` rewrites every unchanged session, which is what `resave: false` turns off); " +
       "koa-session defaults (it never stores empty sessions and writes only changed ones). All sign their cookies, and so does Tessera (`secrets`). " +
-      "Login uses each library's documented regenerate step. All idle timeouts are 30 minutes.\n",
+      "Login uses each library's documented regenerate step. All idle timeouts are 30 minutes. " +
+      "Tessera's apps use ioredis with `enableAutoPipelining: true` (node-redis, which connect-redis uses, always pipelines a tick's commands) " +
+      "and do not call `bindUser` at login: the per-user index is opt-in and has no counterpart in the other libraries. " +
+      "Every app's key prefix has the same length (`aNN:`).\n",
   );
   if (absent.length) {
     out.push("**Not measured in this run** (absent, not skipped silently):\n");
