@@ -237,6 +237,13 @@ export function renderReport(results: BenchResults): string {
       `Load average before/after: ${meta.loadAverageBefore.map(f2).join(" ")} / ${meta.loadAverageAfter.map(f2).join(" ")}. ` +
       "The machine is shared and small, so absolute req/s are noise-prone: compare the ratios, which are taken within one round.\n",
   );
+  const busiest = Math.max(meta.loadAverageBefore[0] ?? 0, meta.loadAverageAfter[0] ?? 0);
+  if (busiest > meta.cpus) {
+    out.push(
+      `> ⚠ The machine was busy with other work during this run (1-minute load average up to ${f2(busiest)} on ${meta.cpus} CPUs): ` +
+        "every figure here is provisional. Re-run on a quiet machine before quoting.\n",
+    );
+  }
   out.push("Reproduce: `npm run bench` (full) or `npm run bench -- --quick`. Method and how to read this: [docs/performance.md](../../docs/performance.md).\n");
   out.push(`![Throughput as a fraction of the bare framework](latest.svg)\n`);
 
