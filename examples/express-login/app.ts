@@ -154,5 +154,5 @@ function revokedNotice(raw: unknown): string | undefined {
   if (typeof raw !== "string" || !/^\d{1,4}$/.test(raw)) return undefined;
   const count = Number(raw);
   if (count === 0) return "Nothing was signed out: that session had already ended.";
-  return `Signed out ${count} ${count === 1 ? "session" : "sessions"}. ${count === 1 ? "It is" : "They are"} logged out on the next request.`;
+  return count === 1 ? "Signed out 1 session." : `Signed out ${count} sessions.`;
 }

@@ -74,6 +74,7 @@ const STYLE = `
   .session-title { font-weight:600; display:flex; flex-wrap:wrap; align-items:center; gap:.5rem; }
   .session-meta { margin-top:.1rem; overflow-wrap:anywhere; }
   .session-meta .ip { font-variant-numeric: tabular-nums; }
+  .session-meta .fact { white-space:nowrap; }
   .badge { font-size:.75rem; font-weight:600; padding:.05rem .5rem; border-radius:999px; background:#e3f0dc; color:#2f5a1e; border:1px solid #b9d7a8; }
   .session form { margin:0; flex:none; }
   .session button { padding:.35rem .8rem; font-size:.9rem; }
@@ -200,7 +201,10 @@ function sessionRow(session: UserSession, view: SessionsView): string {
     seen,
     // Signed in = bound at login. createdAt can be earlier: the anonymous session existed before login.
     `Signed in ${timeAgo(session.boundAt, view.nowMs, "signed-in")}`,
-  ].join(" · ");
+  ]
+    // Each fact stays on one line; a narrow screen wraps between them.
+    .map((fact) => `<span class="fact">${fact}</span>`)
+    .join(" · ");
   const action = session.current
     ? ""
     : `<form method="post" action="/sessions/${encodeURIComponent(session.id)}/revoke">${hiddenCsrf(view)}` +
@@ -227,18 +231,21 @@ function sessionRow(session: UserSession, view: SessionsView): string {
  * ```
  */
 export function sessionsPage(context: PageContext, view: SessionsView): string {
-  const others = view.sessions.filter((s) => !s.current).length;
+  // This device first, then the others as listed (most recently seen first).
+  const ordered = [...view.sessions.filter((s) => s.current), ...view.sessions.filter((s) => !s.current)];
+  const others = ordered.length - view.sessions.filter((s) => s.current).length;
   const body = `${view.notice ? `<p class="notice" role="status" id="notice">${escapeHtml(view.notice)}</p>` : ""}
 <p>Where <strong>${escapeHtml(context.username ?? "you")}</strong> is signed in. Revoke a session you don't recognise:
 it is signed out on its next request, whichever instance serves it.</p>
 <ul class="sessions" id="sessions">
-${view.sessions.map((s) => sessionRow(s, view)).join("\n")}
+${ordered.map((s) => sessionRow(s, view)).join("\n")}
 </ul>
+${others === 0 ? `<p class="muted" id="only-this-device">No other sessions: you are signed in on this device only.</p>` : ""}
 <div class="actions">
 ${
   others > 0
     ? `<form method="post" action="/sessions/revoke-others">${hiddenCsrf(view)}<button type="submit" id="revoke-others">Log out everywhere else</button></form>`
-    : `<span class="muted" id="only-this-device">No other sessions: you are signed in on this device only.</span>`
+    : ""
 }
 <a class="button button-quiet" href="/">Back</a>
 </div>`;
