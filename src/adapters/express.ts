@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { SessionManager } from "../core/manager.js";
 import type { Session } from "../core/session.js";
 import type { SessionData } from "../index.js";
+import { holdResponseUntilCommitted } from "./shared/hold-response.js";
 
 declare global {
   // Express's own typing is a global namespace; augmenting it is how a
@@ -30,8 +31,6 @@ export interface ExpressSessionMiddleware<D extends object> extends RequestHandl
    */
   session(req: Request): Session<D>;
 }
-
-type EndArgs = Parameters<Response["end"]>;
 
 /**
  * Express middleware that loads the request's session into `req.session`
@@ -65,54 +64,4 @@ export function expressSession<D extends object>(manager: SessionManager<D>): Ex
   return Object.assign(middleware, {
     session: (req: Request) => req.session as unknown as Session<D>,
   });
-}
-
-/**
- * Wraps `res.writeHead` (to attach the Set-Cookie decided so far) and
- * `res.end` (to commit first). On a commit failure before anything was
- * sent, the route's response is discarded and the error goes to `next`.
- */
-function holdResponseUntilCommitted<D extends object>(
-  res: Response,
-  session: Session<D>,
-  manager: SessionManager<D>,
-  next: NextFunction,
-): void {
-  let emittedCookie: string | undefined;
-  let committing = false;
-  const originalEnd = res.end;
-  const originalWriteHead = res.writeHead;
-
-  const emitCookie = (cookie: string | undefined): void => {
-    if (cookie === undefined || cookie === emittedCookie || res.headersSent) return;
-    res.appendHeader("Set-Cookie", cookie);
-    emittedCookie = cookie;
-  };
-
-  res.writeHead = function writeHead(this: Response, ...args: unknown[]) {
-    emitCookie(manager.pendingSetCookie(session));
-    return (originalWriteHead as (...a: unknown[]) => Response).apply(this, args);
-  } as Response["writeHead"];
-
-  res.end = function end(this: Response, ...args: EndArgs) {
-    if (committing) return originalEnd.apply(this, args);
-    committing = true;
-    manager.commit(session).then(
-      (cookie) => {
-        emitCookie(cookie);
-        originalEnd.apply(res, args);
-      },
-      (error: unknown) => {
-        if (res.headersSent) {
-          // Too late for an error page: cut the response so the client can
-          // tell it failed rather than see a complete, misleading one.
-          res.destroy(error instanceof Error ? error : undefined);
-          return;
-        }
-        for (const name of res.getHeaderNames()) res.removeHeader(name);
-        next(error);
-      },
-    );
-    return res;
-  } as Response["end"];
 }
