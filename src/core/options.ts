@@ -31,6 +31,26 @@ export interface CookieOptions {
 }
 
 /**
+ * What a request gets when its session cannot be loaded because the store
+ * is down, failing or slower than `storeTimeoutMs`:
+ * - `"fail"` (default): `load` throws `SessionStoreError` (status 503) and
+ *   the framework's error handling answers. Right for any route that needs
+ *   to know who the user is.
+ * - `"anonymous"`: the request goes on with an empty session marked
+ *   `session.unavailable === true`. It is never written back (its changes
+ *   are discarded, `regenerate()` and `destroy()` throw the store error) and
+ *   the response never touches the cookie, so the user is not logged out:
+ *   their next request, once the store is back, finds the session intact.
+ *   For routes that can live without a session (home page, public pages).
+ *
+ * @example
+ * ```ts
+ * createSessionManager({ store, storeOutage: "anonymous" });
+ * ```
+ */
+export type StoreOutagePolicy = "fail" | "anonymous";
+
+/**
  * Options of {@link createSessionManager}. Unknown options are rejected, so
  * a typo never silently falls back to a default.
  */
@@ -65,6 +85,12 @@ export interface SessionManagerOptions {
    * `SessionStoreError`. Default 1500.
    */
   storeTimeoutMs?: number;
+  /**
+   * What requests get while the store is unreachable: `"fail"` (default,
+   * `SessionStoreError`) or `"anonymous"` (an empty session marked
+   * `unavailable`, never written back). Adapters can override it per route.
+   */
+  storeOutage?: StoreOutagePolicy;
   /** Cookie settings. */
   cookie?: CookieOptions;
   /** Source of the current time. Default: the system clock. Tests pass a fake. */
@@ -78,6 +104,7 @@ export interface ResolvedOptions {
   readonly policy: ExpiryPolicy;
   readonly maxSessionBytes: number;
   readonly storeTimeoutMs: number;
+  readonly storeOutage: StoreOutagePolicy;
   readonly cookie: Readonly<Required<Omit<CookieOptions, "domain">>> & { readonly domain: string | undefined };
   readonly clock: Clock;
 }
@@ -90,6 +117,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "renewIntervalSeconds",
   "maxSessionBytes",
   "storeTimeoutMs",
+  "storeOutage",
   "cookie",
   "clock",
 ]);
@@ -178,6 +206,17 @@ function resolveCookie(cookie: CookieOptions = {}): ResolvedOptions["cookie"] {
 }
 
 /**
+ * Checks a store outage policy given to the manager or to an adapter.
+ *
+ * @throws SessionConfigError for anything but "fail" or "anonymous".
+ */
+export function resolveStoreOutage(value: unknown, where = "storeOutage"): StoreOutagePolicy {
+  if (value === undefined) return "fail";
+  if (value === "fail" || value === "anonymous") return value;
+  throw new SessionConfigError(`${where} must be "fail" or "anonymous", got ${JSON.stringify(value)}.`);
+}
+
+/**
  * Validates options and fills in defaults.
  *
  * @throws SessionConfigError with a message that says how to fix the problem.
@@ -215,6 +254,7 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
     },
     maxSessionBytes: positiveNumber(options.maxSessionBytes, "maxSessionBytes", 64 * 1024),
     storeTimeoutMs: positiveNumber(options.storeTimeoutMs, "storeTimeoutMs", 1500),
+    storeOutage: resolveStoreOutage(options.storeOutage),
     cookie: resolveCookie(options.cookie),
     clock: options.clock ?? systemClock,
   };

@@ -1,5 +1,5 @@
 import { clearingSetCookie, sessionSetCookie } from "./cookie.js";
-import { SessionTooLargeError } from "./errors.js";
+import { SessionTooLargeError, type SessionStoreError } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
 import { assertUsableKey, decodeValue, encodeValue, RESERVED_FIELD_PREFIX } from "./serialize.js";
 import { CREATED_AT_FIELD, targetTtlMs, type StoredSession } from "./store.js";
@@ -38,6 +38,19 @@ export interface Session<D extends object> {
   readonly createdAt: number | undefined;
   /** When the session expires unless used again, epoch ms; undefined while new. */
   readonly expiresAt: number | undefined;
+  /**
+   * True when the store could not be reached and the `"anonymous"` outage
+   * policy let the request go on without its session. The data is empty,
+   * changes to it are discarded, `regenerate()` and `destroy()` throw the
+   * store error, and the response leaves the cookie alone (the user is not
+   * logged out). Always false under the default `"fail"` policy.
+   *
+   * @example
+   * ```ts
+   * if (req.session.unavailable) res.set("Retry-After", "5"); // personalised parts paused
+   * ```
+   */
+  readonly unavailable: boolean;
   /**
    * Issues a new token at commit, moving the data to it atomically and
    * killing the old token. Call it on login and on any privilege change, to
@@ -96,6 +109,8 @@ export class SessionHandle<D extends object> implements Session<D> {
   #setCookie: string | undefined;
   /** Serialises commits, destroys and the final commit of one request. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** Why the stored session could not be loaded ("anonymous" outage policy). */
+  #outage: SessionStoreError | undefined;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -128,6 +143,16 @@ export class SessionHandle<D extends object> implements Session<D> {
     handle.#createdAt = createdAt;
     handle.#expiresAt = stored.expiresAt;
     if (stored.renewed || resign) handle.#issueCookie(options.clock.now());
+    return handle;
+  }
+
+  /**
+   * @internal A stand-in for a session the store could not load: empty,
+   * never written back, never touching the cookie.
+   */
+  static unavailable<D extends object>(options: ResolvedOptions, facts: RequestFacts, error: SessionStoreError): SessionHandle<D> {
+    const handle = new SessionHandle<D>(options, facts);
+    handle.#outage = error;
     return handle;
   }
 
@@ -164,12 +189,18 @@ export class SessionHandle<D extends object> implements Session<D> {
     return this.#expiresAt;
   }
 
+  get unavailable(): boolean {
+    return this.#outage !== undefined;
+  }
+
   /** @internal The Set-Cookie header value the response must carry, if any. */
   get setCookieHeader(): string | undefined {
     return this.#setCookie;
   }
 
   regenerate(): Promise<void> {
+    // A login that cannot be stored must not look like it succeeded.
+    if (this.#outage) return Promise.reject(this.#outage);
     return this.#enqueue(async () => {
       if (this.#storedId === undefined) return; // a new session gets a fresh token anyway
       this.#replacesId = this.#storedId;
@@ -180,6 +211,8 @@ export class SessionHandle<D extends object> implements Session<D> {
   }
 
   destroy(): Promise<void> {
+    // Nor may a logout: the stored session would live on.
+    if (this.#outage) return Promise.reject(this.#outage);
     return this.#enqueue(async () => {
       const ids = [this.#storedId, this.#replacesId].filter((id): id is string => id !== undefined);
       for (const id of ids) {
@@ -191,6 +224,8 @@ export class SessionHandle<D extends object> implements Session<D> {
   }
 
   commit(): Promise<void> {
+    // Writing this empty stand-in would overwrite or shadow the real session.
+    if (this.#outage) return Promise.resolve();
     return this.#enqueue(() => this.#commitNow());
   }
 
