@@ -92,6 +92,15 @@ async function waitUntilReady(port: number, child: ChildProcess, deadlineMs = 10
   throw new Error(`redis-server on port ${port} not ready after ${deadlineMs} ms`);
 }
 
+/**
+ * Servers still running when the test process exits are killed. One shared
+ * listener, so rigs of many servers do not trip Node's listener-leak warning.
+ */
+const onExit = new Set<() => void>();
+process.once("exit", () => {
+  for (const kill of onExit) kill();
+});
+
 /** How to start a server beyond its command-line arguments. */
 export interface RedisServerOptions {
   /**
@@ -144,7 +153,7 @@ export async function startRedisServer(extraArgs: string[] = [], options: RedisS
   const killOnExit = (): void => {
     if (child.exitCode === null) child.kill("SIGKILL");
   };
-  process.once("exit", killOnExit);
+  onExit.add(killOnExit);
 
   const server: RedisServer = {
     port,
@@ -175,7 +184,7 @@ export async function startRedisServer(extraArgs: string[] = [], options: RedisS
     },
     async close() {
       await server.stop();
-      process.removeListener("exit", killOnExit);
+      onExit.delete(killOnExit);
       rmSync(dir, { recursive: true, force: true });
     },
   };
