@@ -20,14 +20,15 @@
  * req.session.data.username; // string | undefined
  * ```
  *
- * Alternatively pass a type to `createSessionManager<MyData>()`.
+ * Alternatively pass a type to `createSessionManager<MyData>()`. Until
+ * either is done, `session.data` accepts any key with `unknown` values.
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface SessionData {}
 
 export { createSessionManager } from "./core/manager.js";
 export type { LoadInput, SessionManager } from "./core/manager.js";
-export type { Session, RequestFacts } from "./core/session.js";
+export type { Session, SessionDataOf, RequestFacts } from "./core/session.js";
 export type { CookieOptions, SessionManagerOptions, ResolvedOptions, StoreOutagePolicy } from "./core/options.js";
 export type { Clock } from "./core/clock.js";
 export { systemClock } from "./core/clock.js";

@@ -1,5 +1,5 @@
 import { after, before } from "node:test";
-import Redis from "ioredis";
+import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { redisStore } from "tessera/redis";
 import { storeConformance } from "tessera/testing";

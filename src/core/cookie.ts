@@ -29,7 +29,10 @@ function isSecure(settings: CookieSettings, requestIsSecure: boolean): boolean {
 
 /**
  * A Set-Cookie header value that stores `value` until `expiresAt` (epoch ms),
- * the same instant the store record expires.
+ * the same instant the store record expires. Max-Age rounds up: a cookie
+ * that outlives its record by under a second is harmless (it is then
+ * unknown and gets cleared), while one rounded down to 0 would be deleted
+ * by the browser while the session is still alive.
  */
 export function sessionSetCookie(
   settings: CookieSettings,
@@ -48,7 +51,7 @@ export function sessionSetCookie(
     sameSite: settings.sameSite,
     partitioned: settings.partitioned || undefined,
     ...(settings.persistent
-      ? { expires: new Date(expiresAt), maxAge: Math.max(0, Math.floor((expiresAt - now) / 1000)) }
+      ? { expires: new Date(expiresAt), maxAge: Math.max(1, Math.ceil((expiresAt - now) / 1000)) }
       : {}),
   });
 }

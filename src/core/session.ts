@@ -7,6 +7,14 @@ import { withStoreDeadline } from "./timeout.js";
 import { encodeCookieValue, generateToken, sessionIdFromToken } from "./token.js";
 
 /**
+ * The type of `session.data` for a data shape `D`: every declared key is
+ * optional (a new session starts empty). While `D` declares no keys at all,
+ * as `SessionData` before an app augments it, any key is allowed and values
+ * are `unknown`, so code works before it is typed.
+ */
+export type SessionDataOf<D extends object> = [keyof D] extends [never] ? Record<string, unknown> : Partial<D>;
+
+/**
  * The session of one request, as handlers see it (`req.session`,
  * `ctx.session`...). Change `data` freely; the adapter commits the changes
  * when the response is sent.
@@ -26,7 +34,7 @@ export interface Session<D extends object> {
    * delete req.session.data.flash;
    * ```
    */
-  data: Partial<D>;
+  data: SessionDataOf<D>;
   /**
    * The session's public id: derived from the token, safe to log and show
    * in listings, useless as a cookie. Undefined until the session is stored.
@@ -162,11 +170,11 @@ export class SessionHandle<D extends object> implements Session<D> {
     this.#setCookie = clearingSetCookie(this.options.cookie, this.facts.secure);
   }
 
-  get data(): Partial<D> {
-    return this.#data as Partial<D>;
+  get data(): SessionDataOf<D> {
+    return this.#data as SessionDataOf<D>;
   }
 
-  set data(value: Partial<D>) {
+  set data(value: SessionDataOf<D>) {
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
       throw new TypeError("session.data must be a plain object");
     }

@@ -16,13 +16,18 @@ export function generateToken(): string {
 
 /**
  * The session's id in the store, derived from its token by SHA-256 and cut to
- * 128 bits (22 base64url characters). Redis never sees the raw token, so a
- * dump of Redis cannot be replayed as cookies; 128 bits keeps keys short
- * while leaving collisions and preimages out of reach. The same id is the
- * session's public id in listings: it cannot be turned back into a token.
+ * 96 bits (16 base64url characters). Redis never sees the raw token, so a
+ * dump of Redis cannot be replayed as cookies, and the id cannot be turned
+ * back into a token; it is the session's public id in listings.
+ *
+ * Why 96 bits: the id is a lookup key, not a credential (the 256-bit token
+ * is), so it only needs to avoid accidental collisions (about 2^48 sessions
+ * for even odds, and a collision is refused, not merged). Short ids keep the
+ * default key `tessera:s:<id>` at 26 bytes, inside Redis's 32-byte
+ * allocation class instead of the 48-byte one: 16 bytes less per session.
  */
 export function sessionIdFromToken(token: string): string {
-  return createHash("sha256").update(token).digest().subarray(0, 16).toString("base64url");
+  return createHash("sha256").update(token).digest().subarray(0, 12).toString("base64url");
 }
 
 function signature(token: string, secret: string): Buffer {

@@ -11,8 +11,13 @@ export interface RedisServer {
   readonly pid: number;
   /** Sends a raw command over a fresh connection and returns the raw reply text (tests only). */
   command(...args: string[]): Promise<string>;
-  /** Number of commands the server has executed (top-level; a script counts once). */
-  commandsProcessed(): Promise<number>;
+  /**
+   * Runs `work` and counts the commands clients sent meanwhile, watched
+   * through MONITOR: top-level commands only, so a Lua script counts once
+   * (INFO's total_commands_processed would also count the commands a script
+   * runs inside Redis). Returns the total and the count per command name.
+   */
+  countCommands(work: () => Promise<unknown>): Promise<{ total: number; byCommand: Record<string, number> }>;
   /** SIGSTOP / SIGCONT the process: a hung server that keeps its data. */
   pause(): void;
   resume(): void;
@@ -76,6 +81,57 @@ function isComplete(data: string): boolean {
   const header = data.indexOf("\r\n");
   const length = Number(data.slice(1, header));
   return length < 0 || Buffer.byteLength(data) >= header + 2 + length + 2;
+}
+
+/**
+ * Counts client commands during `work` with a MONITOR connection. A unique
+ * ECHO marks the end, so every command sent before it has been seen.
+ */
+async function countCommands(
+  port: number,
+  work: () => Promise<unknown>,
+): Promise<{ total: number; byCommand: Record<string, number> }> {
+  const socket = createConnection({ host: "127.0.0.1", port });
+  const marker = `tessera-count-end-${process.pid}-${Date.now()}`;
+  let buffer = "";
+  let started!: () => void;
+  let finished!: () => void;
+  const ready = new Promise<void>((resolve) => (started = resolve));
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  const lines: string[] = [];
+  socket.on("data", (chunk) => {
+    buffer += chunk.toString("utf8");
+    let end: number;
+    while ((end = buffer.indexOf("\r\n")) >= 0) {
+      const line = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      if (line === "+OK") started();
+      else if (line.includes(marker)) finished();
+      else if (line.startsWith("+")) lines.push(line);
+    }
+  });
+  socket.write(encode(["MONITOR"]));
+  const guard = (what: Promise<void>, label: string) =>
+    Promise.race([what, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`MONITOR ${label} timed out`)), 5000).unref())]);
+  try {
+    await guard(ready, "start");
+    await work();
+    await rawCommand(port, ["ECHO", marker]);
+    await guard(done, "marker");
+  } finally {
+    socket.destroy();
+  }
+  const byCommand: Record<string, number> = {};
+  let total = 0;
+  for (const line of lines) {
+    // +1700000000.123456 [0 127.0.0.1:5555] "evalsha" ...   (script-inner commands show [0 lua])
+    const match = /^\+[\d.]+ \[\d+ ([^\]]+)\] "([^"]+)"/.exec(line);
+    if (!match || match[1] === "lua") continue;
+    const name = match[2]!.toLowerCase();
+    byCommand[name] = (byCommand[name] ?? 0) + 1;
+    total++;
+  }
+  return { total, byCommand };
 }
 
 async function waitUntilReady(port: number, child: ChildProcess, deadlineMs = 10_000): Promise<void> {
@@ -162,12 +218,7 @@ export async function startRedisServer(extraArgs: string[] = [], options: RedisS
       return child.pid ?? -1;
     },
     command: (...args) => rawCommand(port, args),
-    async commandsProcessed() {
-      const info = await rawCommand(port, ["INFO", "stats"]);
-      const match = /total_commands_processed:(\d+)/.exec(info);
-      // The INFO we just sent is counted too; leave it out.
-      return Number(match?.[1] ?? 0) - 1;
-    },
+    countCommands: (work) => countCommands(port, work),
     pause: () => void child.kill("SIGSTOP"),
     resume: () => void child.kill("SIGCONT"),
     async stop(options = {}) {

@@ -1,4 +1,4 @@
-import Redis, { Cluster } from "ioredis";
+import { Cluster, Redis } from "ioredis";
 import { createCluster, createSentinel } from "redis";
 import type { RedisClusterRig } from "./rigs/cluster.js";
 import type { RedisSentinelRig } from "./rigs/sentinel.js";
@@ -14,7 +14,7 @@ const reconnectDelayMs = (attempt: number): number => Math.min(50 * (attempt + 1
 
 /** ioredis Cluster: a retry budget longer than a failover (the default 16 × 100 ms is shorter). */
 export function ioredisCluster(rig: RedisClusterRig): Cluster {
-  return new Redis.Cluster([...rig.startupNodes], {
+  return new Cluster([...rig.startupNodes], {
     retryDelayOnFailover: 200,
     retryDelayOnClusterDown: 200,
     retryDelayOnTryAgain: 200,
@@ -22,7 +22,7 @@ export function ioredisCluster(rig: RedisClusterRig): Cluster {
     slotsRefreshInterval: 1000,
     enableAutoPipelining: true,
     clusterRetryStrategy: reconnectDelayMs,
-    redisOptions: { commandTimeout: 3000, retryStrategy: reconnectDelayMs },
+    redisOptions: { commandTimeout: 3000 },
   });
 }
 
