@@ -133,6 +133,14 @@ function holdResponseUntilCommitted<D extends object>(
           res.destroy(error instanceof Error ? error : undefined);
           return;
         }
+        if (res.statusCode >= 500) {
+          // This response already reports a failure (typically the error
+          // handler answering an explicit `session.commit()` that failed):
+          // send it as the app wrote it. Passing the error on again would
+          // replace the app's error page with Express's default one.
+          originalEnd.apply(res, args);
+          return;
+        }
         for (const name of res.getHeaderNames()) res.removeHeader(name);
         next(error);
       },

@@ -20,7 +20,8 @@ export function ioredisCluster(rig: RedisClusterRig): Cluster {
     retryDelayOnTryAgain: 200,
     maxRedirections: 40,
     slotsRefreshInterval: 1000,
-    enableAutoPipelining: true,
+    // No enableAutoPipelining here: a batch mixing MOVED and successful
+    // replies is not retried by ioredis, so MOVED errors reach requests.
     clusterRetryStrategy: reconnectDelayMs,
     redisOptions: { commandTimeout: 3000 },
   });

@@ -102,6 +102,31 @@ async function withScriptFallback<T>(attempt: (useSource: boolean) => Promise<T>
   }
 }
 
+/**
+ * Cluster replies that guarantee the command was not executed: the slot
+ * moved (failover) or the cluster is briefly down. Clients retry these for
+ * single commands but not inside a pipeline whose WAIT succeeded, so the
+ * WAIT pipelines retry them here.
+ */
+function isNotExecuted(error: unknown): boolean {
+  return error instanceof Error && /^(MOVED|CLUSTERDOWN|TRYAGAIN) /.test(error.message);
+}
+
+/** Longer than a Cluster failover (2–3 s with cluster-node-timeout 1000); the manager's storeTimeoutMs still bounds the request. */
+const NOT_EXECUTED_RETRIES = 30;
+const NOT_EXECUTED_DELAY_MS = 100;
+
+async function retryNotExecuted<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let retry = 0; ; retry++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isNotExecuted(error) || retry >= NOT_EXECUTED_RETRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, NOT_EXECUTED_DELAY_MS));
+    }
+  }
+}
+
 /** The results of an ioredis pipeline, throwing the first command error. */
 function ioResults(reply: IoReply): unknown[] {
   if (reply === null) throw new Error("Redis pipeline was discarded");
@@ -120,7 +145,9 @@ function ioRedisPort(client: IoRedisLike, wait: WaitForReplicas | undefined): Re
     );
   /** One command and a WAIT in one pipeline: same connection, same node. */
   const waited = async (operation: string, command: Array<string | number>): Promise<unknown> => {
-    const [result, acknowledged] = ioResults(await client.pipeline([command, ["wait", wait!.replicas, wait!.timeoutMs]]).exec());
+    const [result, acknowledged] = await retryNotExecuted(async () =>
+      ioResults(await client.pipeline([command, ["wait", wait!.replicas, wait!.timeoutMs]]).exec()),
+    );
     assertReplicated(operation, acknowledged, wait!);
     return result;
   };
@@ -146,7 +173,7 @@ function nodeRedisPort(client: NodeRedisLike, wait: WaitForReplicas | undefined)
   };
   /** One command and a WAIT as a pipeline (not a transaction: WAIT does not block inside MULTI). */
   const waited = async (operation: string, build: (multi: NodeRedisMultiLike) => NodeRedisMultiLike): Promise<unknown> => {
-    const [result, acknowledged] = await build(client.multi()).wait(wait!.replicas, wait!.timeoutMs).execAsPipeline();
+    const [result, acknowledged] = await retryNotExecuted(() => build(client.multi()).wait(wait!.replicas, wait!.timeoutMs).execAsPipeline());
     assertReplicated(operation, acknowledged, wait!);
     return result;
   };
