@@ -5,6 +5,9 @@ import { createSessionManager } from "tessera";
 import { expressSession } from "tessera/express";
 import { redisStore, type RedisClient, type WaitForReplicas } from "tessera/redis";
 import type { RedisServer } from "./redis-server.js";
+import { startRedisCluster } from "./rigs/cluster.js";
+import { startRedisSentinel } from "./rigs/sentinel.js";
+import * as clients from "./topology-clients.js";
 
 /**
  * Failover under load: a real Express server on Tessera, a steady stream
@@ -65,6 +68,8 @@ export interface FailoverReport {
   regenerates: number;
   /** Sessions left unchecked because a regenerate from them failed (outcome unknown). */
   abandoned: number;
+  /** A few of the lost sessions: what was acknowledged and what was read back. */
+  lostSamples: string[];
 }
 
 interface Sample {
@@ -111,6 +116,21 @@ function sessionCookie(response: Response): string | undefined {
   const line = response.headers.getSetCookie().find((cookie) => cookie.startsWith("tessera="));
   const pair = line?.split(";")[0];
   return pair === undefined || pair === "tessera=" ? undefined : pair;
+}
+
+/**
+ * A session's data as the app reads it back. Retries a failed read (the
+ * store may still be settling): only a successful read can show a loss.
+ */
+async function readBack(base: string, cookie: string): Promise<{ user?: string; n?: number; status?: number }> {
+  let status = 0;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const response = await fetch(`${base}/me`, { headers: { cookie }, signal: AbortSignal.timeout(5000) });
+    status = response.status;
+    if (response.ok) return (await response.json()) as { user?: string; n?: number };
+    await sleep(250);
+  }
+  throw new Error(`reading a session back kept failing with status ${status}`);
 }
 
 /** Runs the load, kills the master of a live session mid-stream, and checks every acknowledged write. */
@@ -211,11 +231,13 @@ export async function runFailoverLoad(target: FailoverTarget, options: FailoverL
   // Every acknowledged login must still be there, with at least its last acknowledged write.
   let lostLogins = 0;
   let lostWrites = 0;
+  const lostSamples: string[] = [];
   for (const [cookie, expected] of acknowledged) {
-    const response = await fetch(`${base}/me`, { headers: { cookie }, signal: AbortSignal.timeout(5000) });
-    const data = (await response.json()) as { user?: string; n?: number };
+    const data = await readBack(base, cookie);
+    if (data.user === expected.user && (data.n ?? -1) >= expected.n) continue;
     if (data.user !== expected.user) lostLogins++;
-    else if ((data.n ?? -1) < expected.n) lostWrites++;
+    else lostWrites++;
+    if (lostSamples.length < 5) lostSamples.push(`expected ${JSON.stringify(expected)}, read ${JSON.stringify(data)}`);
   }
   await new Promise<void>((resolve) => server.close(() => resolve()));
 
@@ -243,5 +265,67 @@ export async function runFailoverLoad(target: FailoverTarget, options: FailoverL
     lostWrites,
     regenerates,
     abandoned,
+    lostSamples,
   };
+}
+
+/** The four topology × client combinations the failover load runs on. */
+export type FailoverSetup = `${"Cluster" | "Sentinel"} over ${"ioredis" | "node-redis"}`;
+export const FAILOVER_SETUPS: readonly FailoverSetup[] = [
+  "Cluster over ioredis",
+  "Cluster over node-redis",
+  "Sentinel over ioredis",
+  "Sentinel over node-redis",
+];
+
+/** Starts the rig and client for `setup`, runs the failover load, and tears everything down. */
+export async function runFailover(setup: FailoverSetup, options: FailoverLoadOptions): Promise<FailoverReport> {
+  const useIoredis = setup.endsWith("ioredis");
+  if (setup.startsWith("Cluster")) {
+    const rig = await startRedisCluster();
+    try {
+      const client = useIoredis ? clients.ioredisCluster(rig) : await clients.nodeRedisCluster(rig);
+      try {
+        return await runFailoverLoad(
+          {
+            client,
+            masterOf: (key) => rig.masterOf(key),
+            waitForNewMaster: (key, killed) => rig.waitForNewMaster(key, killed),
+            // The restarted node finds its identity in nodes.conf and rejoins as a replica.
+            rejoin: async (killed, master) => {
+              await killed.restart();
+              await rig.waitForReplica(master);
+            },
+          },
+          options,
+        );
+      } finally {
+        await clients.closeClient(client);
+      }
+    } finally {
+      await rig.close();
+    }
+  }
+  const rig = await startRedisSentinel();
+  try {
+    const client = useIoredis ? clients.ioredisSentinel(rig) : await clients.nodeRedisSentinel(rig);
+    try {
+      return await runFailoverLoad(
+        {
+          client,
+          masterOf: () => rig.master(),
+          waitForNewMaster: (_key, killed) => rig.waitForNewMaster(killed),
+          rejoin: async (killed, master) => {
+            await rig.rejoinAsReplica(killed);
+            await rig.waitForReplica(master);
+          },
+        },
+        options,
+      );
+    } finally {
+      await clients.closeClient(client);
+    }
+  } finally {
+    await rig.close();
+  }
 }
