@@ -125,28 +125,31 @@ async function chaos(client: string, outage: "stop" | "pause"): Promise<ChaosFig
       cookies.push(response.headers.getSetCookie()[0]!.split(";")[0]!);
     }
     const responses: Array<{ at: number; status: number; latencyMs: number }> = [];
-    const instance = autocannon({
-      url: base,
-      connections: 8,
-      overallRate: 400,
-      duration: RUN_SECONDS,
-      timeout: 10,
-      requests: [
-        {
-          setupRequest: (request) => ({
-            ...request,
-            method: "GET",
-            path: Math.random() < 0.5 ? "/page" : "/public",
-            headers: { ...request.headers, cookie: cookies[Math.floor(Math.random() * cookies.length)]! },
-          }),
-        },
-      ],
-    });
-    instance.on("response", (_client, status, _bytes, latencyMs) => responses.push({ at: Date.now(), status, latencyMs }));
+    let settle!: (error: Error | null, result: autocannon.Result) => void;
     const finished = new Promise<autocannon.Result>((resolve, reject) => {
-      instance.once("done", resolve);
-      instance.once("error", reject);
+      settle = (error, result) => (error ? reject(error) : resolve(result));
     });
+    const instance = autocannon(
+      {
+        url: base,
+        connections: 8,
+        overallRate: 400,
+        duration: RUN_SECONDS,
+        timeout: 10,
+        requests: [
+          {
+            setupRequest: (request) => ({
+              ...request,
+              method: "GET",
+              path: Math.random() < 0.5 ? "/page" : "/public",
+              headers: { ...request.headers, cookie: cookies[Math.floor(Math.random() * cookies.length)]! },
+            }),
+          },
+        ],
+      },
+      (error, result) => settle(error, result),
+    );
+    instance.on("response", (_client, status, _bytes, latencyMs) => responses.push({ at: Date.now(), status, latencyMs }));
 
     await sleep(OUTAGE_AT_MS);
     if (outage === "stop") await redis.stop();
