@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
+import { CREATED_AT_FIELD, SessionStoreError } from "tessera";
+import { redisStore } from "tessera/redis";
 import { FAILOVER_SETUPS, runFailover, type FailoverReport } from "./support/failover-load.js";
+import type { RedisServer } from "./support/redis-server.js";
+import { pollUntil } from "./support/rigs/poll.js";
+import { startRedisSentinel } from "./support/rigs/sentinel.js";
+import { closeClient, ioredisSentinel } from "./support/topology-clients.js";
 
 // Failover under load: logins and session writes through a real Express
 // server while the master owning a live session is SIGKILLed. With
@@ -38,4 +45,41 @@ describe("failover under load, with waitForReplicas", () => {
       assertHealthyFailover(report, afterKillMs);
     });
   }
+});
+
+describe("why waitForReplicas exists", () => {
+  it("a lagging replica: a write acknowledged without WAIT is lost in the failover; with WAIT it is never acknowledged", async () => {
+    const group = await startRedisSentinel();
+    const client = ioredisSentinel(group);
+    try {
+      const plain = redisStore({ client, prefix: "lag:" });
+      const durable = redisStore({ client, prefix: "lag:", waitForReplicas: { replicas: 1, timeoutMs: 200 } });
+      const id = randomBytes(12).toString("base64url");
+      const create = { kind: "create" as const, set: [[CREATED_AT_FIELD, String(Date.now())], ["v", '"replicated"']] as Array<[string, string]>, ttlMs: 60_000 };
+      assert.equal(await durable.write(id, create, Date.now()), "ok");
+
+      const [master, replica] = group.servers as [RedisServer, RedisServer];
+      // The replica falls behind, as under load or across a network blip:
+      // its link is cut and it cannot resync (a wrong masterauth makes its
+      // reconnects fail), so what the master acknowledges now exists only there.
+      await replica.command("CONFIG", "SET", "masterauth", "not-the-password");
+      await master.command("CLIENT", "KILL", "TYPE", "replica");
+      const update = (value: string) => ({ kind: "update" as const, set: [["v", value]] as Array<[string, string]>, del: [], ttlMs: 60_000 });
+      assert.equal(await plain.write(id, update('"acknowledged, not replicated"'), Date.now()), "ok");
+      await assert.rejects(durable.write(id, update('"never acknowledged"'), Date.now()), (error: unknown) => {
+        assert.ok(error instanceof SessionStoreError && error.outcome === "unknown");
+        return true;
+      });
+      await master.stop({ crash: true });
+      await replica.command("CONFIG", "SET", "masterauth", "");
+      await group.waitForNewMaster(master);
+
+      const policy = { idleTimeoutMs: 60_000, absoluteTimeoutMs: 0, renewIntervalMs: 6_000 };
+      const loaded = await pollUntil("the session loads from the new master", () => plain.load(id, Date.now(), policy).catch(() => undefined));
+      assert.equal(loaded.fields.get("v"), '"replicated"', "the write acknowledged without WAIT is gone");
+    } finally {
+      await closeClient(client);
+      await group.close();
+    }
+  });
 });
