@@ -41,7 +41,18 @@ export {
   SessionKeyError,
 } from "./core/errors.js";
 export type { TesseraErrorCode } from "./core/errors.js";
-export { CREATED_AT_FIELD, targetTtlMs } from "./core/store.js";
+export type { DeviceInfo, UserSession } from "./core/user-sessions.js";
+export {
+  CREATED_AT_FIELD,
+  USER_ID_FIELD,
+  DEVICE_FIELD,
+  LAST_SEEN_FIELD,
+  LEASE_FIELD,
+  SUMMARY_FIELDS,
+  INDEX_GRACE_MS,
+  leaseEndFor,
+  targetTtlMs,
+} from "./core/store.js";
 export type {
   SessionStore,
   StoredSession,
@@ -50,4 +61,8 @@ export type {
   UpdateWrite,
   WriteResult,
   ExpiryPolicy,
+  UserIndexStore,
+  IndexEntry,
+  SessionSummary,
+  RevokeResult,
 } from "./core/store.js";

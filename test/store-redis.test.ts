@@ -1,6 +1,14 @@
+/**
+ * The Redis store passes the store conformance suite with every supported
+ * client major: ioredis 5 and 6, node-redis 4, 5 and 6 (older majors are
+ * installed under npm aliases), against a real redis-server.
+ */
 import { after, before } from "node:test";
 import { Redis } from "ioredis";
+import { Redis as Redis5 } from "ioredis5";
 import { createClient } from "redis";
+import { createClient as createClient4 } from "redis4";
+import { createClient as createClient5 } from "redis5";
 import { redisStore } from "tessera/redis";
 import { storeConformance } from "tessera/testing";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
@@ -17,27 +25,32 @@ after(async () => {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-let ioredis: Redis;
-storeConformance({
-  name: "redisStore over ioredis",
-  createStore: () => {
-    ioredis = new Redis(server.url, { lazyConnect: false });
-    return redisStore({ client: ioredis, prefix: "conformance-io:" });
-  },
-  now: () => Date.now(),
-  advance: sleep,
-  teardown: async () => void (await ioredis.quit()),
-});
+/** A client the suite can open and close, whatever its library. */
+interface TestClient {
+  client: object;
+  open(): Promise<unknown>;
+  quit(): Promise<unknown>;
+}
 
-let nodeRedis: ReturnType<typeof createClient>;
-storeConformance({
-  name: "redisStore over node-redis",
-  createStore: async () => {
-    nodeRedis = createClient({ url: server.url });
-    await nodeRedis.connect();
-    return redisStore({ client: nodeRedis, prefix: "conformance-node:" });
-  },
-  now: () => Date.now(),
-  advance: sleep,
-  teardown: async () => void (await nodeRedis.quit()),
-});
+const clients: Array<[string, (url: string) => TestClient]> = [
+  ["ioredis 6", (url) => { const c = new Redis(url, { lazyConnect: true }); return { client: c, open: () => c.connect(), quit: () => c.quit() }; }],
+  ["ioredis 5", (url) => { const c = new Redis5(url, { lazyConnect: true }); return { client: c, open: () => c.connect(), quit: () => c.quit() }; }],
+  ["node-redis 6", (url) => { const c = createClient({ url }); return { client: c, open: () => c.connect(), quit: () => c.quit() }; }],
+  ["node-redis 5", (url) => { const c = createClient5({ url }); return { client: c, open: () => c.connect(), quit: () => c.quit() }; }],
+  ["node-redis 4", (url) => { const c = createClient4({ url }); return { client: c, open: () => c.connect(), quit: () => c.quit() }; }],
+];
+
+for (const [label, create] of clients) {
+  let testClient: TestClient;
+  storeConformance({
+    name: `redisStore over ${label}`,
+    createStore: async () => {
+      testClient = create(server.url);
+      await testClient.open();
+      return redisStore({ client: testClient.client, prefix: `conformance-${label.replace(/\W/g, "")}:` });
+    },
+    now: () => Date.now(),
+    advance: sleep,
+    teardown: async () => void (await testClient.quit()),
+  });
+}

@@ -21,29 +21,55 @@ export function escapeHtml(text: string): string {
 }
 
 const STYLE = `
-  :root { color-scheme: light; --ink:#1d2433; --muted:#5b6478; --accent:#8a3b12; --card:#fffdf8; --line:#e7dfd2; }
+  :root { color-scheme: light; --ink:#1d2433; --muted:#5b6478; --accent:#8a3b12; --accent-2:#c9a66b; --card:#fffdf8; --line:#e7dfd2; }
   * { box-sizing: border-box; }
   body { margin:0; font:16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color:var(--ink);
          background: radial-gradient(circle at 20% 0%, #f6efe3, #efe6d6 60%, #e8dcc8); min-height:100vh; }
-  main { max-width: 34rem; margin: 8vh auto; padding: 2rem 2.25rem; background: var(--card);
+  main { max-width: 36rem; margin: 7vh auto 2rem; padding: 2rem 2.25rem 1.5rem; background: var(--card);
          border: 1px solid var(--line); border-radius: 14px; box-shadow: 0 10px 30px rgba(60,40,10,.08); }
-  h1 { margin: 0 0 .25rem; font-size: 1.6rem; letter-spacing: -.01em; }
-  .tile { display:inline-grid; grid-template-columns: repeat(2, .7rem); gap:2px; margin-right:.5rem; vertical-align: middle; }
+  h1 { margin: 0 0 .75rem; font-size: 1.6rem; letter-spacing: -.01em; display:flex; align-items:center; }
+  .tile { display:inline-grid; grid-template-columns: repeat(2, .7rem); gap:2px; margin-right:.6rem; }
   .tile i { width:.7rem; height:.7rem; border-radius:2px; background: var(--accent); }
-  .tile i:nth-child(2), .tile i:nth-child(3) { background:#c9a66b; }
+  .tile i:nth-child(2), .tile i:nth-child(3) { background: var(--accent-2); }
   p { margin: .6rem 0; }
+  .lead { font-size: 1.1rem; }
   .muted { color: var(--muted); font-size: .9rem; }
-  .banner { background:#fff1c2; border:1px solid #e6c65c; padding:.6rem .8rem; border-radius:8px; margin-bottom:1rem; }
-  .facts { display:grid; grid-template-columns: max-content 1fr; gap:.3rem 1rem; margin:1.2rem 0; padding:1rem;
-           background:#f7f2e9; border-radius:10px; font-size:.95rem; }
+  .banner { background:#fff1c2; border:1px solid #e6c65c; padding:.6rem .8rem; border-radius:8px; margin-bottom:1rem; font-weight:600; }
+  .facts { display:grid; grid-template-columns: max-content 1fr; align-items:center; gap:.55rem 1rem; margin:1.4rem 0 1rem;
+           padding:1rem 1.1rem; background:#f7f2e9; border-radius:10px; font-size:.95rem; }
   .facts dt { color: var(--muted); } .facts dd { margin:0; font-weight:600; }
+  /* Each instance gets its own colour, so a reload that lands elsewhere is visible at a glance. */
+  .chip { display:inline-flex; align-items:center; gap:.45rem; padding:.15rem .65rem .15rem .5rem; border-radius:999px;
+          background:hsl(var(--hue) 70% 93%); color:hsl(var(--hue) 45% 28%); border:1px solid hsl(var(--hue) 50% 80%);
+          font-variant-numeric: tabular-nums; }
+  .chip::before { content:""; width:.6rem; height:.6rem; border-radius:50%; background:hsl(var(--hue) 60% 45%); }
+  .count { font-size:1.35rem; font-variant-numeric: tabular-nums; line-height:1; }
   form { display:flex; gap:.5rem; margin-top:1rem; }
-  input[type=text] { flex:1; padding:.55rem .7rem; border:1px solid var(--line); border-radius:8px; font:inherit; }
-  button, .button { padding:.55rem 1rem; border:0; border-radius:8px; background:var(--accent); color:#fff; font:inherit;
+  input[type=text] { flex:1; padding:.55rem .7rem; border:1px solid var(--line); border-radius:8px; font:inherit; background:#fff; }
+  input[type=text]:focus { outline:2px solid var(--accent-2); outline-offset:1px; }
+  button, .button { padding:.55rem 1.1rem; border:0; border-radius:8px; background:var(--accent); color:#fff; font:inherit;
            cursor:pointer; text-decoration:none; display:inline-block; }
+  button:hover, .button:hover { background:#a3481a; }
   a { color: var(--accent); }
   .error { color:#a11; }
+  footer { border-top:1px solid var(--line); margin-top:1rem; padding-top:.75rem; }
 `;
+
+/** The mosaic logo as the tab icon, inline so no /favicon.ico request reaches the app (and shifts the balancer's rotation). */
+const FAVICON =
+  "data:image/svg+xml," +
+  encodeURIComponent(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="7" height="7" rx="1.5" fill="#8a3b12"/>' +
+      '<rect x="9" width="7" height="7" rx="1.5" fill="#c9a66b"/><rect y="9" width="7" height="7" rx="1.5" fill="#c9a66b"/>' +
+      '<rect x="9" y="9" width="7" height="7" rx="1.5" fill="#8a3b12"/></svg>',
+  );
+
+/** A stable hue for an instance name: the same instance always wears the same colour. */
+function hueOf(name: string): number {
+  let hash = 0;
+  for (const char of name) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return hash % 360;
+}
 
 function layout(title: string, context: PageContext, body: string): string {
   return `<!doctype html>
@@ -52,6 +78,7 @@ function layout(title: string, context: PageContext, body: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Tessera</title>
+<link rel="icon" href="${FAVICON}">
 <style>${STYLE}</style>
 </head>
 <body>
@@ -60,11 +87,11 @@ ${context.banner ? `<div class="banner" role="alert">${escapeHtml(context.banner
 <h1><span class="tile" aria-hidden="true"><i></i><i></i><i></i><i></i></span>${escapeHtml(title)}</h1>
 ${body}
 <dl class="facts">
-  <dt>Served by</dt><dd id="instance">${escapeHtml(context.instance)}</dd>
+  <dt>Served by</dt><dd><span class="chip" style="--hue:${hueOf(context.instance)}" id="instance">${escapeHtml(context.instance)}</span></dd>
   <dt>Signed in as</dt><dd id="user">${context.username ? escapeHtml(context.username) : "nobody"}</dd>
-  <dt>Visits this session</dt><dd id="visits">${context.visits}</dd>
+  <dt>Visits this session</dt><dd><span class="count" id="visits">${context.visits}</span></dd>
 </dl>
-<p class="muted">Session data lives in the store; your browser holds only an opaque token.</p>
+<footer class="muted">Your browser holds only an opaque token; the session data stays on the server, in the session store.</footer>
 </main>
 </body>
 </html>`;
@@ -73,9 +100,10 @@ ${body}
 /** `/`: greets the logged-in user, or links to the login page. */
 export function indexPage(context: PageContext): string {
   const body = context.username
-    ? `<p id="greeting">Logged in as <strong>${escapeHtml(context.username)}</strong>.</p>
+    ? `<p class="lead" id="greeting">Logged in as <strong>${escapeHtml(context.username)}</strong>.</p>
+<p class="muted">Reload the page: another instance may answer, and you stay logged in.</p>
 <p><a class="button" id="logout" href="/logout">Log out</a></p>`
-    : `<p id="greeting">You are not logged in.</p>
+    : `<p class="lead" id="greeting">You are not logged in.</p>
 <p><a class="button" id="login" href="/login">Log in</a></p>`;
   return layout("Tessera", context, body);
 }

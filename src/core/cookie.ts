@@ -27,6 +27,19 @@ function isSecure(settings: CookieSettings, requestIsSecure: boolean): boolean {
   return settings.secure === "auto" ? requestIsSecure : settings.secure;
 }
 
+/** The attributes every Set-Cookie of the session cookie carries. */
+function attributes(settings: CookieSettings, requestIsSecure: boolean) {
+  return {
+    name: settings.name,
+    path: settings.path,
+    domain: settings.domain,
+    httpOnly: settings.httpOnly,
+    secure: isSecure(settings, requestIsSecure),
+    sameSite: settings.sameSite,
+    partitioned: settings.partitioned || undefined,
+  };
+}
+
 /**
  * A Set-Cookie header value that stores `value` until `expiresAt` (epoch ms),
  * the same instant the store record expires. Max-Age rounds up: a cookie
@@ -42,14 +55,8 @@ export function sessionSetCookie(
   requestIsSecure: boolean,
 ): string {
   return stringifySetCookie({
-    name: settings.name,
+    ...attributes(settings, requestIsSecure),
     value,
-    path: settings.path,
-    domain: settings.domain,
-    httpOnly: settings.httpOnly,
-    secure: isSecure(settings, requestIsSecure),
-    sameSite: settings.sameSite,
-    partitioned: settings.partitioned || undefined,
     ...(settings.persistent
       ? { expires: new Date(expiresAt), maxAge: Math.max(1, Math.ceil((expiresAt - now) / 1000)) }
       : {}),
@@ -59,14 +66,8 @@ export function sessionSetCookie(
 /** A Set-Cookie header value that deletes the session cookie. */
 export function clearingSetCookie(settings: CookieSettings, requestIsSecure: boolean): string {
   return stringifySetCookie({
-    name: settings.name,
+    ...attributes(settings, requestIsSecure),
     value: "",
-    path: settings.path,
-    domain: settings.domain,
-    httpOnly: settings.httpOnly,
-    secure: isSecure(settings, requestIsSecure),
-    sameSite: settings.sameSite,
-    partitioned: settings.partitioned || undefined,
     expires: new Date(0),
     maxAge: 0,
   });

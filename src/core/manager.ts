@@ -4,6 +4,14 @@ import { resolveOptions, resolveStoreOutage, type ResolvedOptions, type SessionM
 import { SessionHandle, type RequestFacts, type Session } from "./session.js";
 import { withStoreDeadline } from "./timeout.js";
 import { decodeCookieValue, sessionIdFromToken } from "./token.js";
+import {
+  assertUserId,
+  listUserSessions,
+  requireUserIndex,
+  revokeSession,
+  revokeUserSessions,
+  type UserSession,
+} from "./user-sessions.js";
 
 /** What an adapter passes to {@link SessionManager.load} for one request. */
 export interface LoadInput extends RequestFacts {
@@ -45,6 +53,57 @@ export interface SessionManager<D extends object> {
    * go out before the final commit, as in streamed responses.
    */
   pendingSetCookie(session: Session<D>): string | undefined;
+  /**
+   * A user's live sessions (those bound with `session.bindUser`), most
+   * recently seen first, with the device facts kept at sign-in. Shows public
+   * ids, never tokens. Two round trips; dead index entries found on the way
+   * are dropped.
+   *
+   * @param options.currentId - the id of the session making the request
+   *   (`req.session.id`), marked `current: true` ("this device").
+   * @throws SessionStoreError when the store is down or slow.
+   *
+   * @example
+   * ```ts
+   * app.get("/sessions", async (req, res) => {
+   *   const list = await sessions.listUserSessions(req.session.userId!, { currentId: req.session.id });
+   *   res.render("sessions", { list });
+   * });
+   * ```
+   */
+  listUserSessions(userId: string, options?: { currentId?: string }): Promise<UserSession[]>;
+  /**
+   * Revokes one session by its public id: it is deleted from the store, so
+   * its next request, on any instance, is anonymous (and a request already
+   * in flight cannot write it back). Pass `userId` whenever the id comes
+   * from a browser, so a user can revoke only their own sessions (a
+   * `userId` key that is present but undefined revokes nothing). Resolves
+   * to false when there was no such session (or it belongs to someone else).
+   *
+   * @throws SessionStoreError when the store is down or slow.
+   *
+   * @example
+   * ```ts
+   * app.post("/sessions/:id/revoke", async (req, res) => {
+   *   await sessions.revokeSession(req.params.id, { userId: req.session.userId });
+   *   res.redirect("/sessions");
+   * });
+   * ```
+   */
+  revokeSession(id: string, options?: { userId?: string }): Promise<boolean>;
+  /**
+   * Revokes all of a user's sessions ("log out everywhere"), optionally
+   * except one ("everywhere else": pass the current session's id).
+   * Resolves to the ids revoked.
+   *
+   * @throws SessionStoreError when the store is down or slow.
+   *
+   * @example
+   * ```ts
+   * await sessions.revokeUserSessions(req.session.userId!, { exceptId: req.session.id });
+   * ```
+   */
+  revokeUserSessions(userId: string, options?: { exceptId?: string }): Promise<string[]>;
 }
 
 function asHandle<D extends object>(session: Session<D>): SessionHandle<D> {
@@ -111,5 +170,30 @@ export function createSessionManager<D extends object = import("../index.js").Se
     return asHandle(session).setCookieHeader;
   }
 
-  return { options: resolved, load, commit, pendingSetCookie };
+  return {
+    options: resolved,
+    load,
+    commit,
+    pendingSetCookie,
+    // Argument and configuration errors are checked before the store
+    // deadline, which would otherwise report them as store failures.
+    async listUserSessions(userId, options = {}) {
+      assertUserId(userId);
+      requireUserIndex(store);
+      return withStoreDeadline("list", storeTimeoutMs, () => listUserSessions(store, userId, clock.now(), options.currentId));
+    },
+    async revokeSession(id, options = {}) {
+      requireUserIndex(store);
+      // `{ userId: req.session.userId }` from a logged-out request must not
+      // turn into "revoke anyone's session".
+      if ("userId" in options && options.userId === undefined) return false;
+      if (options.userId !== undefined) assertUserId(options.userId);
+      return withStoreDeadline("revoke", storeTimeoutMs, () => revokeSession(store, id, options.userId));
+    },
+    async revokeUserSessions(userId, options = {}) {
+      assertUserId(userId);
+      requireUserIndex(store);
+      return withStoreDeadline("revoke", storeTimeoutMs, () => revokeUserSessions(store, userId, clock.now(), options.exceptId));
+    },
+  };
 }

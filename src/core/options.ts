@@ -91,6 +91,13 @@ export interface SessionManagerOptions {
    * `unavailable`, never written back). Adapters can override it per route.
    */
   storeOutage?: StoreOutagePolicy;
+  /**
+   * At most this many live sessions per user (see `session.bindUser`): a
+   * login that would exceed it evicts the user's oldest sessions (by
+   * sign-in time), never the one logging in. Default: no limit. Needs a
+   * store with a per-user index.
+   */
+  maxSessionsPerUser?: number;
   /** Cookie settings. */
   cookie?: CookieOptions;
   /** Source of the current time. Default: the system clock. Tests pass a fake. */
@@ -105,6 +112,8 @@ export interface ResolvedOptions {
   readonly maxSessionBytes: number;
   readonly storeTimeoutMs: number;
   readonly storeOutage: StoreOutagePolicy;
+  /** Undefined when there is no limit. */
+  readonly maxSessionsPerUser: number | undefined;
   readonly cookie: Readonly<Required<Omit<CookieOptions, "domain">>> & { readonly domain: string | undefined };
   readonly clock: Clock;
 }
@@ -118,6 +127,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "maxSessionBytes",
   "storeTimeoutMs",
   "storeOutage",
+  "maxSessionsPerUser",
   "cookie",
   "clock",
 ]);
@@ -205,6 +215,19 @@ function resolveCookie(cookie: CookieOptions = {}): ResolvedOptions["cookie"] {
   return resolved;
 }
 
+function resolveMaxSessions(value: unknown, store: SessionStore): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+    throw new SessionConfigError(`maxSessionsPerUser must be a whole number of at least 1, got ${String(value)}; leave it out for no limit.`);
+  }
+  if (!store.userIndex) {
+    throw new SessionConfigError(
+      "maxSessionsPerUser needs a store with a per-user index (redisStore or memoryStore); this store has none.",
+    );
+  }
+  return value;
+}
+
 /**
  * Checks a store outage policy given to the manager or to an adapter.
  *
@@ -255,6 +278,7 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
     maxSessionBytes: positiveNumber(options.maxSessionBytes, "maxSessionBytes", 64 * 1024),
     storeTimeoutMs: positiveNumber(options.storeTimeoutMs, "storeTimeoutMs", 1500),
     storeOutage: resolveStoreOutage(options.storeOutage),
+    maxSessionsPerUser: resolveMaxSessions(options.maxSessionsPerUser, store),
     cookie: resolveCookie(options.cookie),
     clock: options.clock ?? systemClock,
   };

@@ -2,9 +2,22 @@ import { clearingSetCookie, sessionSetCookie } from "./cookie.js";
 import { SessionTooLargeError, type SessionStoreError } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
 import { assertUsableKey, decodeValue, encodeValue, RESERVED_FIELD_PREFIX } from "./serialize.js";
-import { CREATED_AT_FIELD, targetTtlMs, type StoredSession } from "./store.js";
+import {
+  CREATED_AT_FIELD,
+  DEVICE_FIELD,
+  INDEX_GRACE_MS,
+  LAST_SEEN_FIELD,
+  LEASE_FIELD,
+  leaseEndFor,
+  targetTtlMs,
+  USER_ID_FIELD,
+  type CreateWrite,
+  type StoredSession,
+  type WriteResult,
+} from "./store.js";
 import { withStoreDeadline } from "./timeout.js";
 import { encodeCookieValue, generateToken, sessionIdFromToken } from "./token.js";
+import { assertUserId, encodeDevice, enforceMaxSessions, requireUserIndex, type DeviceInfo } from "./user-sessions.js";
 
 /**
  * The type of `session.data` for a data shape `D`: every declared key is
@@ -46,11 +59,33 @@ export interface Session<D extends object> {
   readonly createdAt: number | undefined;
   /** When the session expires unless used again, epoch ms; undefined while new. */
   readonly expiresAt: number | undefined;
+  /** The user this session is bound to (see {@link bindUser}), or undefined. */
+  readonly userId: string | undefined;
+  /**
+   * Binds the session to a user, at commit: the session joins the user's
+   * index (so `manager.listUserSessions`, `revokeSession` and
+   * `revokeUserSessions` see it) with the device facts given, and the
+   * manager's `maxSessionsPerUser` is enforced (the oldest sessions are
+   * evicted, never this one). Call it at login, after `regenerate()`; both
+   * are committed together, in one round trip. The binding survives later
+   * regenerates and ends with `destroy()`.
+   *
+   * @throws TypeError when `userId` is not a non-empty string (at most 512 bytes).
+   * @throws SessionConfigError when the store has no per-user index.
+   *
+   * @example
+   * ```ts
+   * await req.session.regenerate();
+   * await req.session.bindUser(user.id, { label: "Firefox on macOS", ip: req.ip, userAgent: req.get("user-agent") });
+   * req.session.data.username = user.name;
+   * ```
+   */
+  bindUser(userId: string, device?: DeviceInfo): Promise<void>;
   /**
    * True when the store could not be reached and the `"anonymous"` outage
    * policy let the request go on without its session. The data is empty,
-   * changes to it are discarded, `regenerate()` and `destroy()` throw the
-   * store error, and the response leaves the cookie alone (the user is not
+   * changes to it are discarded, `regenerate()`, `bindUser()` and `destroy()`
+   * throw the store error, and the response leaves the cookie alone (the user is not
    * logged out). Always false under the default `"fail"` policy.
    *
    * @example
@@ -89,6 +124,13 @@ export interface Session<D extends object> {
   commit(): Promise<void>;
 }
 
+/** A session's binding to a user, as stored or about to be. */
+interface Binding {
+  readonly userId: string;
+  /** The device field's text. */
+  readonly device: string;
+}
+
 /** Per-request facts the adapter supplies. */
 export interface RequestFacts {
   /** True when the request arrived over HTTPS (directly or via a trusted proxy). */
@@ -119,6 +161,14 @@ export class SessionHandle<D extends object> implements Session<D> {
   #queue: Promise<unknown> = Promise.resolve();
   /** Why the stored session could not be loaded ("anonymous" outage policy). */
   #outage: SessionStoreError | undefined;
+  /** The user the session is (or, after a pending bindUser, will be) bound to. */
+  #binding: Binding | undefined;
+  /** bindUser was called since the last commit: the binding must be written. */
+  #bindingChanged = false;
+  /** The stored record's index lease (epoch ms), when bound. */
+  #leaseEnd: number | undefined;
+  /** The user whose index holds the stored (or replaced) record, if any. */
+  #indexedUser: string | undefined;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -150,6 +200,14 @@ export class SessionHandle<D extends object> implements Session<D> {
     handle.#storedId = id;
     handle.#createdAt = createdAt;
     handle.#expiresAt = stored.expiresAt;
+    const userId = stored.fields.get(USER_ID_FIELD);
+    if (userId !== undefined) {
+      handle.#binding = { userId, device: stored.fields.get(DEVICE_FIELD) ?? encodeDevice(undefined, createdAt) };
+      handle.#indexedUser = userId;
+      const lease = Number(stored.fields.get(LEASE_FIELD));
+      // A bound record without a lease (written by hand?) gets one at its next commit.
+      handle.#leaseEnd = Number.isFinite(lease) ? lease : 0;
+    }
     if (stored.renewed || resign) handle.#issueCookie(options.clock.now());
     return handle;
   }
@@ -201,6 +259,10 @@ export class SessionHandle<D extends object> implements Session<D> {
     return this.#outage !== undefined;
   }
 
+  get userId(): string | undefined {
+    return this.#binding?.userId;
+  }
+
   /** @internal The Set-Cookie header value the response must carry, if any. */
   get setCookieHeader(): string | undefined {
     return this.#setCookie;
@@ -218,17 +280,40 @@ export class SessionHandle<D extends object> implements Session<D> {
     });
   }
 
+  bindUser(userId: string, device?: DeviceInfo): Promise<void> {
+    assertUserId(userId);
+    requireUserIndex(this.options.store);
+    const binding: Binding = { userId, device: encodeDevice(device, this.options.clock.now()) };
+    // Binding is part of a login: it must not look stored when it cannot be.
+    if (this.#outage) return Promise.reject(this.#outage);
+    return this.#enqueue(async () => {
+      this.#binding = binding;
+      this.#bindingChanged = true;
+    });
+  }
+
   destroy(): Promise<void> {
     // Nor may a logout: the stored session would live on.
     if (this.#outage) return Promise.reject(this.#outage);
     return this.#enqueue(async () => {
       const ids = [this.#storedId, this.#replacesId].filter((id): id is string => id !== undefined);
-      for (const id of ids) {
-        await withStoreDeadline("destroy", this.options.storeTimeoutMs, () => this.options.store.destroy(id));
-      }
+      for (const id of ids) await this.#destroyStored(id);
       if (ids.length > 0) this.#staleCookieSent = true;
       this.#reset();
     });
+  }
+
+  /**
+   * Deletes a stored record and, in the same round trip, its index entry.
+   * The index removal is best effort: an entry left behind is a dangling
+   * candidate that readers drop, never a live session.
+   */
+  async #destroyStored(id: string): Promise<void> {
+    const { store, storeTimeoutMs } = this.options;
+    const indexedUser = this.#indexedUser;
+    const unindex = indexedUser === undefined ? undefined : store.userIndex?.remove(indexedUser, [id]).catch(() => undefined);
+    await withStoreDeadline("destroy", storeTimeoutMs, () => store.destroy(id));
+    await unindex;
   }
 
   commit(): Promise<void> {
@@ -252,6 +337,10 @@ export class SessionHandle<D extends object> implements Session<D> {
     this.#baseline = new Map();
     this.#createdAt = undefined;
     this.#expiresAt = undefined;
+    this.#binding = undefined;
+    this.#bindingChanged = false;
+    this.#leaseEnd = undefined;
+    this.#indexedUser = undefined;
     this.#setCookie = this.#staleCookieSent ? clearingSetCookie(this.options.cookie, this.facts.secure) : undefined;
   }
 
@@ -289,12 +378,11 @@ export class SessionHandle<D extends object> implements Session<D> {
     const now = clock.now();
 
     if (this.#storedId === undefined) {
-      if (fields.size === 0) {
+      if (fields.size === 0 && this.#binding === undefined) {
         // An empty new session is never stored. A regenerate of a session
         // that was then emptied still kills the old one.
         if (this.#replacesId !== undefined) {
-          const oldId = this.#replacesId;
-          await withStoreDeadline("destroy", storeTimeoutMs, () => store.destroy(oldId));
+          await this.#destroyStored(this.#replacesId);
           this.#staleCookieSent = true;
           this.#reset();
         }
@@ -307,14 +395,35 @@ export class SessionHandle<D extends object> implements Session<D> {
     const set: Array<[string, string]> = [];
     for (const [key, text] of fields) if (this.#baseline.get(key) !== text) set.push([key, text]);
     const del = [...this.#baseline.keys()].filter((key) => !fields.has(key));
-    if (set.length === 0 && del.length === 0) return; // unchanged: nothing to write
+    const createdAt = this.#createdAt!;
+    const binding = this.#binding;
+    const reindex = binding !== undefined && (this.#bindingChanged || this.#leaseDue(createdAt, now));
+    if (set.length === 0 && del.length === 0 && !reindex) return; // unchanged: nothing to write
 
-    const ttlMs = targetTtlMs(this.#createdAt!, now, policy);
     const id = this.#storedId;
-    const result =
-      ttlMs <= 0
-        ? "gone"
-        : await withStoreDeadline("commit", storeTimeoutMs, () => store.write(id, { kind: "update", set, del, ttlMs }, now));
+    let ttlMs = targetTtlMs(createdAt, now, policy);
+    let leaseEnd = this.#leaseEnd;
+    let indexed = 0;
+    let result: WriteResult = "gone";
+    if (ttlMs > 0 && binding !== undefined) {
+      if (reindex) {
+        const newLease = leaseEndFor(createdAt, now, policy);
+        // The index entry is written, and confirmed, before the record's
+        // lease says it exists: a failure in between leaves a dangling
+        // entry (which readers drop), never a session missing from its
+        // user's index. This costs a second round trip, about once per
+        // idle timeout of activity.
+        indexed = await withStoreDeadline("commit", storeTimeoutMs, () => this.#index(binding.userId, id, newLease, now));
+        leaseEnd = newLease;
+        set.push([LEASE_FIELD, String(newLease)]);
+        if (this.#bindingChanged) set.push([USER_ID_FIELD, binding.userId], [DEVICE_FIELD, binding.device]);
+      }
+      ttlMs = Math.min(ttlMs, leaseEnd! - now);
+      set.push([LAST_SEEN_FIELD, String(now)]);
+    }
+    if (ttlMs > 0) {
+      result = await withStoreDeadline("commit", storeTimeoutMs, () => store.write(id, { kind: "update", set, del, ttlMs }, now));
+    }
     if (result !== "ok") {
       // Destroyed, revoked, regenerated away or expired meanwhile: never
       // bring it back. The cookie is cleared; this request's changes are dropped.
@@ -325,12 +434,49 @@ export class SessionHandle<D extends object> implements Session<D> {
     this.#baseline = fields;
     this.#expiresAt = now + ttlMs;
     this.#issueCookie(now);
+    if (binding !== undefined) await this.#settleBinding(binding.userId, id, leaseEnd!, indexed, now);
+  }
+
+  /** The lease must be extended: the session's next renewals would reach past it. */
+  #leaseDue(createdAt: number, now: number): boolean {
+    const lease = this.#leaseEnd ?? 0;
+    return lease - now < this.options.policy.idleTimeoutMs && leaseEndFor(createdAt, now, this.options.policy) > lease;
+  }
+
+  /**
+   * Adds `id` to `userId`'s index with `leaseEnd` (plus the grace), removing `replaced` (a
+   * regenerated-away id) from it in the same step. When the record was
+   * indexed under another user (a rebind), its entry there is removed too,
+   * best effort. Resolves to the number of entries in `userId`'s index.
+   */
+  async #index(userId: string, id: string, leaseEnd: number, now: number, replaced?: string): Promise<number> {
+    const index = requireUserIndex(this.options.store);
+    const previous = this.#indexedUser;
+    const sameUser = previous === userId;
+    const added = index.add(userId, id, leaseEnd + INDEX_GRACE_MS, now, replaced !== undefined && sameUser ? [replaced] : []);
+    const moved = previous !== undefined && !sameUser ? index.remove(previous, [replaced ?? id]).catch(() => undefined) : undefined;
+    const [count] = await Promise.all([added, moved]);
+    return count;
+  }
+
+  /** After a successful write of a bound record: remember the lease, and enforce the per-user maximum after a new binding. */
+  async #settleBinding(userId: string, id: string, leaseEnd: number, indexed: number, now: number): Promise<void> {
+    const justBound = this.#bindingChanged;
+    this.#leaseEnd = leaseEnd;
+    this.#indexedUser = userId;
+    this.#bindingChanged = false;
+    const max = this.options.maxSessionsPerUser;
+    // The index count includes dead candidates, so it can only overestimate:
+    // below the limit, no listing is needed.
+    if (!justBound || max === undefined || indexed <= max) return;
+    const { store, storeTimeoutMs } = this.options;
+    await withStoreDeadline("evict", storeTimeoutMs, () => enforceMaxSessions(store, userId, now, max, id));
   }
 
   async #create(fields: Map<string, string>, now: number): Promise<void> {
-    const { store, policy, storeTimeoutMs } = this.options;
+    const { policy, storeTimeoutMs } = this.options;
     const createdAt = this.#createdAt ?? now;
-    const ttlMs = targetTtlMs(createdAt, now, policy);
+    let ttlMs = targetTtlMs(createdAt, now, policy);
     const replaces = this.#replacesId;
     if (ttlMs <= 0) {
       // Regenerating a session past its absolute timeout: it is over.
@@ -339,12 +485,20 @@ export class SessionHandle<D extends object> implements Session<D> {
       return;
     }
     const set: Array<[string, string]> = [[CREATED_AT_FIELD, String(createdAt)], ...fields];
+    const binding = this.#binding;
+    const leaseEnd = leaseEndFor(createdAt, now, policy);
+    if (binding !== undefined) {
+      set.push([USER_ID_FIELD, binding.userId], [DEVICE_FIELD, binding.device], [LEASE_FIELD, String(leaseEnd)], [LAST_SEEN_FIELD, String(now)]);
+      ttlMs = Math.min(ttlMs, leaseEnd - now);
+    }
     // A token collision is a 2^-128 event; one retry with a fresh token is plenty.
     for (let attempt = 0; attempt < 2; attempt++) {
       const token = generateToken();
       const id = sessionIdFromToken(token);
       const write = replaces === undefined ? { kind: "create" as const, set, ttlMs } : { kind: "create" as const, set, ttlMs, replaces };
-      const result = await withStoreDeadline("commit", storeTimeoutMs, () => store.write(id, write, now));
+      const { result, indexed } = await withStoreDeadline("commit", storeTimeoutMs, () =>
+        this.#createIndexed(id, write, binding, leaseEnd, now),
+      );
       if (result === "exists") continue;
       if (result === "gone") {
         // The session being regenerated was destroyed or revoked meanwhile:
@@ -360,8 +514,39 @@ export class SessionHandle<D extends object> implements Session<D> {
       this.#expiresAt = now + ttlMs;
       this.#baseline = fields;
       this.#issueCookie(now);
+      if (binding !== undefined) await this.#settleBinding(binding.userId, id, leaseEnd, indexed, now);
       return;
     }
     throw new Error("Tessera: could not allocate a unique session id");
+  }
+
+  /**
+   * Creates the record and, for a bound session, its index entry, in one
+   * round trip: the index write is sent first (on one connection Redis runs
+   * them in that order). If the index write fails while the record was
+   * created, the record is deleted again and the error is thrown, so a
+   * session never lives unlisted; a record write that fails or is refused
+   * leaves at most a dangling entry, which readers drop.
+   */
+  async #createIndexed(
+    id: string,
+    write: CreateWrite,
+    binding: Binding | undefined,
+    leaseEnd: number,
+    now: number,
+  ): Promise<{ result: WriteResult; indexed: number }> {
+    const { store } = this.options;
+    const indexing = binding === undefined ? Promise.resolve(0) : this.#index(binding.userId, id, leaseEnd, now, write.replaces);
+    const writing = store.write(id, write, now);
+    const [indexed, written] = await Promise.allSettled([indexing, writing]);
+    if (written.status === "rejected") throw written.reason;
+    if (indexed.status === "rejected") {
+      if (written.value === "ok") await store.destroy(id).catch(() => undefined);
+      throw indexed.reason;
+    }
+    if (written.value !== "ok" && binding !== undefined) {
+      await store.userIndex?.remove(binding.userId, [id]).catch(() => undefined);
+    }
+    return { result: written.value, indexed: indexed.value };
   }
 }

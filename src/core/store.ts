@@ -10,6 +10,21 @@
 
 /** Reserved field: creation time, epoch ms, as decimal text. */
 export const CREATED_AT_FIELD = "@c";
+/** Reserved field: the user id a session is bound to (`session.bindUser`). */
+export const USER_ID_FIELD = "@u";
+/** Reserved field: the device facts given at bind time, as JSON (label, ip, user agent, bound-at). */
+export const DEVICE_FIELD = "@m";
+/** Reserved field: last time a bound session was renewed or written, epoch ms. */
+export const LAST_SEEN_FIELD = "@s";
+/**
+ * Reserved field: a bound session's index lease, epoch ms. It equals the
+ * score of the session's entry in its user's index, and a store never
+ * renews the session past it, so a live session always has a live index
+ * entry: listing and revoking by user cannot miss it.
+ */
+export const LEASE_FIELD = "@l";
+/** The reserved fields a listing reads (never the data fields). */
+export const SUMMARY_FIELDS: readonly string[] = [CREATED_AT_FIELD, USER_ID_FIELD, DEVICE_FIELD, LAST_SEEN_FIELD, LEASE_FIELD];
 
 /** How long sessions live; all durations in milliseconds. */
 export interface ExpiryPolicy {
@@ -69,14 +84,75 @@ export type WriteResult = "ok" | "gone" | "exists";
 export interface SessionStore {
   /**
    * Reads a record and, if its expiry is at least `renewIntervalMs` short of
-   * the target (`min(now + idle, createdAt + absolute)`), pushes it forward,
-   * all in one round trip. Returns undefined when missing or expired.
+   * the target (`min(now + idle, createdAt + absolute, lease)`, where lease is
+   * the {@link LEASE_FIELD} when present), pushes it forward, all in one
+   * round trip. A renewal of a bound record (one with {@link USER_ID_FIELD})
+   * also sets {@link LAST_SEEN_FIELD} to `now`. Returns undefined when missing
+   * or expired (a record whose lease has passed is expired).
    */
   load(id: string, now: number, policy: ExpiryPolicy): Promise<StoredSession | undefined>;
   /** Applies one write atomically. Writes are idempotent: a retried write has the same effect. */
   write(id: string, write: SessionWrite, now: number): Promise<WriteResult>;
   /** Deletes a record. Deleting a missing record is not an error. */
   destroy(id: string): Promise<void>;
+  /**
+   * The per-user index of sessions. Optional for third-party stores; without
+   * it, `session.bindUser` and the manager's listing and revoking by user
+   * are unavailable.
+   */
+  readonly userIndex?: UserIndexStore;
+}
+
+/** One entry of a user's index: a session id and its lease end (epoch ms). */
+export interface IndexEntry {
+  readonly id: string;
+  readonly leaseEnd: number;
+}
+
+/** What a listing reads of one session: its reserved fields and its expiry. */
+export interface SessionSummary {
+  /** The {@link SUMMARY_FIELDS} present on the record; data fields are never read. */
+  readonly fields: ReadonlyMap<string, string>;
+  /** When the record expires, epoch ms (`Infinity` if the store holds it without expiry). */
+  readonly expiresAt: number;
+}
+
+/** Outcome of {@link UserIndexStore.revoke}. */
+export type RevokeResult =
+  | { readonly deleted: false }
+  | { readonly deleted: true; /** The user it was bound to, if any. */ readonly userId: string | undefined };
+
+/**
+ * The per-user index: for each user id, the ids of the sessions bound to it,
+ * each scored by its lease end. Entries are candidates, not proof: a session
+ * destroyed or idle-expired since may still have an entry until its lease
+ * ends, so readers check each candidate with {@link inspect}. The converse
+ * is guaranteed by the lease (see {@link LEASE_FIELD}): a live bound session
+ * is always in its user's index. No keyspace notifications are involved;
+ * entries are pruned lazily by lease end on every add and read.
+ *
+ * Each method touches one user's index or, for `inspect` and `revoke`,
+ * one session record per id, so it works on Redis Cluster.
+ */
+export interface UserIndexStore {
+  /**
+   * In one atomic step on `userId`'s index: drops the entries whose lease
+   * ended by `now`, sets `id`'s lease to `leaseEnd` (never lowering it), and
+   * removes `removeIds`. Returns how many entries the index holds afterwards.
+   */
+  add(userId: string, id: string, leaseEnd: number, now: number, removeIds?: readonly string[]): Promise<number>;
+  /** Removes entries from `userId`'s index. Removing a missing entry is not an error. */
+  remove(userId: string, ids: readonly string[]): Promise<void>;
+  /** The entries whose lease has not ended, after dropping those whose lease has. */
+  entries(userId: string, now: number): Promise<IndexEntry[]>;
+  /** Each session's summary, or undefined when it no longer exists; all in one round trip. */
+  inspect(ids: readonly string[], now: number): Promise<Array<SessionSummary | undefined>>;
+  /**
+   * Deletes a session record in one atomic step and says which user it was
+   * bound to. With `userId`, deletes only a session bound to that user.
+   * Does not touch the index: the caller removes the entry.
+   */
+  revoke(id: string, userId?: string): Promise<RevokeResult>;
 }
 
 /**
@@ -87,4 +163,25 @@ export function targetTtlMs(createdAt: number, now: number, policy: ExpiryPolicy
   const idle = policy.idleTimeoutMs;
   if (policy.absoluteTimeoutMs <= 0) return idle;
   return Math.min(idle, createdAt + policy.absoluteTimeoutMs - now);
+}
+
+/**
+ * A bound session's index entry is kept this much longer than its lease:
+ * Redis starts a TTL when the command arrives, a few milliseconds after the
+ * app read its clock, and app instances' clocks differ slightly. The grace
+ * keeps "the entry outlives the session" true despite both.
+ */
+export const INDEX_GRACE_MS = 1000;
+
+/** A bound session's lease spans this many idle timeouts, so it is extended about once per idle timeout of activity. */
+const LEASE_IDLE_PERIODS = 2;
+
+/**
+ * The lease a bound session gets when it is bound or its lease is
+ * extended: two idle timeouts from now, but never past the absolute
+ * timeout (the session cannot live longer than that anyway).
+ */
+export function leaseEndFor(createdAt: number, now: number, policy: ExpiryPolicy): number {
+  const wanted = now + LEASE_IDLE_PERIODS * policy.idleTimeoutMs;
+  return policy.absoluteTimeoutMs > 0 ? Math.min(wanted, createdAt + policy.absoluteTimeoutMs) : wanted;
 }

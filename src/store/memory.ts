@@ -1,5 +1,15 @@
-import { CREATED_AT_FIELD, targetTtlMs } from "../core/store.js";
-import type { ExpiryPolicy, SessionStore, SessionWrite, StoredSession, WriteResult } from "../core/store.js";
+import { CREATED_AT_FIELD, LAST_SEEN_FIELD, LEASE_FIELD, SUMMARY_FIELDS, targetTtlMs, USER_ID_FIELD } from "../core/store.js";
+import type {
+  ExpiryPolicy,
+  IndexEntry,
+  RevokeResult,
+  SessionStore,
+  SessionSummary,
+  SessionWrite,
+  StoredSession,
+  UserIndexStore,
+  WriteResult,
+} from "../core/store.js";
 
 interface Record {
   fields: Map<string, string>;
@@ -12,8 +22,10 @@ export interface MemoryStore extends SessionStore {
   readonly size: number;
   /** A copy of a record's fields, or undefined. For tests and debugging. */
   peek(id: string): Map<string, string> | undefined;
-  /** Removes every record. */
+  /** Removes every record and every index entry. */
   clear(): void;
+  /** The per-user index (always present on a memory store). */
+  readonly userIndex: UserIndexStore;
 }
 
 /** How many writes between full sweeps of expired records. */
@@ -23,7 +35,8 @@ const SWEEP_EVERY_WRITES = 1000;
  * A session store in this process's memory, for tests and single-process
  * development. Sessions are not shared between processes and vanish on
  * restart: use `redisStore` for anything else. Expiry follows the `now`
- * the manager passes in, so a fake clock drives it in tests.
+ * the manager passes in, so a fake clock drives it in tests. It keeps the
+ * per-user index too (a map of leases per user), pruned the same lazy way.
  *
  * @example
  * ```ts
@@ -33,6 +46,8 @@ const SWEEP_EVERY_WRITES = 1000;
  */
 export function memoryStore(): MemoryStore {
   const records = new Map<string, Record>();
+  /** user id -> (session id -> lease end). */
+  const indexes = new Map<string, Map<string, number>>();
   let writesSinceSweep = 0;
 
   function live(id: string, now: number): Record | undefined {
@@ -48,7 +63,65 @@ export function memoryStore(): MemoryStore {
     if (++writesSinceSweep < SWEEP_EVERY_WRITES) return;
     writesSinceSweep = 0;
     for (const [id, record] of records) if (record.expiresAt <= now) records.delete(id);
+    for (const userId of indexes.keys()) prunedIndex(userId, now);
   }
+
+  /** A user's index with the entries whose lease ended dropped (and the index itself when empty). */
+  function prunedIndex(userId: string, now: number): Map<string, number> | undefined {
+    const index = indexes.get(userId);
+    if (!index) return undefined;
+    for (const [id, leaseEnd] of index) if (leaseEnd <= now) index.delete(id);
+    if (index.size === 0) {
+      indexes.delete(userId);
+      return undefined;
+    }
+    return index;
+  }
+
+  const userIndex: UserIndexStore = {
+    async add(userId, id, leaseEnd, now, removeIds = []) {
+      const index = prunedIndex(userId, now) ?? new Map<string, number>();
+      index.set(id, Math.max(leaseEnd, index.get(id) ?? -Infinity));
+      for (const removed of removeIds) index.delete(removed);
+      if (index.size > 0) indexes.set(userId, index);
+      else indexes.delete(userId);
+      return index.size;
+    },
+
+    async remove(userId, ids) {
+      const index = indexes.get(userId);
+      if (!index) return;
+      for (const id of ids) index.delete(id);
+      if (index.size === 0) indexes.delete(userId);
+    },
+
+    async entries(userId, now): Promise<IndexEntry[]> {
+      const index = prunedIndex(userId, now);
+      return index ? [...index].map(([id, leaseEnd]) => ({ id, leaseEnd })) : [];
+    },
+
+    async inspect(ids, now): Promise<Array<SessionSummary | undefined>> {
+      return ids.map((id) => {
+        const record = live(id, now);
+        if (!record) return undefined;
+        const fields = new Map<string, string>();
+        for (const field of SUMMARY_FIELDS) {
+          const value = record.fields.get(field);
+          if (value !== undefined) fields.set(field, value);
+        }
+        return { fields, expiresAt: record.expiresAt };
+      });
+    },
+
+    async revoke(id, userId): Promise<RevokeResult> {
+      const record = records.get(id);
+      if (!record) return { deleted: false };
+      const owner = record.fields.get(USER_ID_FIELD);
+      if (userId !== undefined && owner !== userId) return { deleted: false };
+      records.delete(id);
+      return { deleted: true, userId: owner };
+    },
+  };
 
   return {
     get size() {
@@ -62,14 +135,20 @@ export function memoryStore(): MemoryStore {
 
     clear() {
       records.clear();
+      indexes.clear();
     },
+
+    userIndex,
 
     async load(id: string, now: number, policy: ExpiryPolicy): Promise<StoredSession | undefined> {
       const record = live(id, now);
       if (!record) return undefined;
       const createdAt = Number(record.fields.get(CREATED_AT_FIELD));
-      const target = targetTtlMs(createdAt, now, policy);
-      if (target <= 0) {
+      let target = targetTtlMs(createdAt, now, policy);
+      // A bound session never outlives its index entry (see LEASE_FIELD).
+      const lease = record.fields.get(LEASE_FIELD);
+      if (lease !== undefined) target = Math.min(target, Number(lease) - now);
+      if (!(target > 0)) {
         records.delete(id);
         return undefined;
       }
@@ -77,6 +156,7 @@ export function memoryStore(): MemoryStore {
       if (now + target - record.expiresAt >= policy.renewIntervalMs) {
         record.expiresAt = now + target;
         renewed = true;
+        if (record.fields.has(USER_ID_FIELD)) record.fields.set(LAST_SEEN_FIELD, String(now));
       }
       return { fields: new Map(record.fields), expiresAt: record.expiresAt, renewed };
     },

@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { CREATED_AT_FIELD, type ExpiryPolicy, type SessionStore } from "../core/store.js";
+import {
+  CREATED_AT_FIELD,
+  DEVICE_FIELD,
+  LAST_SEEN_FIELD,
+  LEASE_FIELD,
+  USER_ID_FIELD,
+  type ExpiryPolicy,
+  type SessionStore,
+  type UserIndexStore,
+} from "../core/store.js";
 
 /** How a store under test is created and how time moves for it. */
 export interface StoreConformanceOptions {
@@ -23,6 +32,12 @@ export interface StoreConformanceOptions {
    * real-time stores; default 1000.
    */
   idleTimeoutMs?: number;
+  /**
+   * Whether the store implements the per-user index (`userIndex`) and must
+   * pass its scenarios. Default true; set false only for a store that does
+   * not offer binding sessions to users.
+   */
+  userIndex?: boolean;
 }
 
 function newId(): string {
@@ -34,7 +49,9 @@ function newId(): string {
  * atomic creates that refuse to overwrite, updates that refuse to recreate
  * a destroyed or expired session, regenerate's atomic replace, idle and
  * absolute expiry, throttled renewal, idempotent writes and faithful
- * field round trips. Tessera runs it against `memoryStore` (fake clock) and
+ * field round trips; and for the per-user index: leases that cap renewal,
+ * lazy pruning by lease, owner-checked revocation and summaries that never
+ * read data. Tessera runs it against `memoryStore` (fake clock) and
  * `redisStore` (real redis-server); run it against your own store the same way.
  *
  * @example
@@ -167,9 +184,144 @@ export function storeConformance(options: StoreConformanceOptions): void {
       await options.advance(policy.renewIntervalMs + 50);
       const loaded = await store.load(id, options.now(), withAbsolute);
       assert.ok(loaded, "still inside the absolute timeout");
-      assert.ok(loaded.expiresAt <= createdAt + absolute + 5, "expiry capped at createdAt + absolute");
+      // A real-time store sets TTLs relative to when the command runs, so its
+      // deadline can trail the app's clock by the command's latency; allow up
+      // to a renew interval for that on a loaded machine.
+      assert.ok(loaded.expiresAt <= createdAt + absolute + policy.renewIntervalMs, "expiry capped at createdAt + absolute");
       await options.advance(Math.floor(idle / 2));
       assert.equal(await store.load(id, options.now(), withAbsolute), undefined, "gone after the absolute timeout");
+    });
+
+    // Nested, so it runs before the suite's teardown closes the store.
+    if (options.userIndex !== false) userIndexConformance(options, idle, policy, () => store);
+  });
+}
+
+function userIndexConformance(
+  options: StoreConformanceOptions,
+  idle: number,
+  policy: ExpiryPolicy,
+  getStore: () => SessionStore,
+): void {
+  const index = (): UserIndexStore => {
+    const userIndex = getStore().userIndex;
+    assert.ok(userIndex, "the store must implement userIndex (or pass userIndex: false)");
+    return userIndex;
+  };
+  const createBound = (id: string, userId: string, leaseEnd: number, ttlMs = idle) => {
+    const now = options.now();
+    const set: Array<[string, string]> = [
+      [CREATED_AT_FIELD, String(now)],
+      [USER_ID_FIELD, userId],
+      [DEVICE_FIELD, '{"label":"test"}'],
+      [LEASE_FIELD, String(leaseEnd)],
+      [LAST_SEEN_FIELD, String(now)],
+      ["secret", '"data"'],
+    ];
+    return getStore().write(id, { kind: "create", set, ttlMs }, now);
+  };
+  const ids = (entries: ReadonlyArray<{ id: string }>) => entries.map((entry) => entry.id).sort();
+
+  describe("per-user index", () => {
+    it("adds entries, counts them, lists them with their lease, and removes them", async () => {
+      const user = `user-${newId()}`;
+      const [a, b] = [newId(), newId()];
+      const lease = options.now() + 2 * idle;
+      assert.equal(await index().add(user, a, lease, options.now()), 1);
+      assert.equal(await index().add(user, b, lease, options.now()), 2);
+      assert.equal(await index().add(user, b, lease, options.now()), 2, "adding twice is idempotent");
+      const entries = await index().entries(user, options.now());
+      assert.deepEqual(ids(entries), [a, b].sort());
+      assert.ok(entries.every((entry) => Math.abs(entry.leaseEnd - lease) <= 1), "entries carry their lease end");
+      await index().remove(user, [a, newId()]);
+      assert.deepEqual(ids(await index().entries(user, options.now())), [b]);
+      assert.deepEqual(await index().entries(`nobody-${newId()}`, options.now()), []);
+    });
+
+    it("removes replaced ids in the same step as an add (regenerate)", async () => {
+      const user = `user-${newId()}`;
+      const [old, fresh] = [newId(), newId()];
+      await index().add(user, old, options.now() + idle, options.now());
+      assert.equal(await index().add(user, fresh, options.now() + idle, options.now(), [old]), 1);
+      assert.deepEqual(ids(await index().entries(user, options.now())), [fresh]);
+    });
+
+    it("never lowers a lease", async () => {
+      const user = `user-${newId()}`;
+      const id = newId();
+      const later = options.now() + 3 * idle;
+      await index().add(user, id, later, options.now());
+      await index().add(user, id, options.now() + idle, options.now());
+      const [entry] = await index().entries(user, options.now());
+      assert.ok(entry && Math.abs(entry.leaseEnd - later) <= 1, "the later lease is kept");
+    });
+
+    it("drops entries whose lease ended, without any other traffic", async () => {
+      const user = `user-${newId()}`;
+      const [short, long] = [newId(), newId()];
+      await index().add(user, short, options.now() + Math.floor(idle / 2), options.now());
+      await index().add(user, long, options.now() + 4 * idle, options.now());
+      await options.advance(Math.floor(idle / 2) + 100);
+      assert.deepEqual(ids(await index().entries(user, options.now())), [long]);
+      assert.equal(await index().add(user, newId(), options.now() + idle, options.now()), 2, "the add prunes too");
+    });
+
+    it("inspects sessions: reserved fields and expiry only, undefined when missing", async () => {
+      const user = `user-${newId()}`;
+      const id = newId();
+      const lease = options.now() + 2 * idle;
+      assert.equal(await createBound(id, user, lease), "ok");
+      const [summary, missing] = await index().inspect([id, newId()], options.now());
+      assert.equal(missing, undefined);
+      assert.ok(summary);
+      assert.equal(summary.fields.get(USER_ID_FIELD), user);
+      assert.equal(summary.fields.get(DEVICE_FIELD), '{"label":"test"}');
+      assert.equal(summary.fields.get(LEASE_FIELD), String(lease));
+      assert.ok(summary.fields.has(CREATED_AT_FIELD) && summary.fields.has(LAST_SEEN_FIELD));
+      assert.equal(summary.fields.has("secret"), false, "data fields are never read by a listing");
+      const left = summary.expiresAt - options.now();
+      assert.ok(left > 0 && left <= idle, `expiry ${left} ms away`);
+      assert.deepEqual(await index().inspect([], options.now()), []);
+    });
+
+    it("revokes by id, checking the owner when asked, and reports the owner", async () => {
+      const user = `user-${newId()}`;
+      const id = newId();
+      await createBound(id, user, options.now() + 2 * idle);
+      assert.deepEqual(await index().revoke(id, "someone-else"), { deleted: false }, "another user's id is refused");
+      assert.ok(await getStore().load(id, options.now(), policy), "refused revoke leaves it alone");
+      assert.deepEqual(await index().revoke(id, user), { deleted: true, userId: user });
+      assert.equal(await getStore().load(id, options.now(), policy), undefined);
+      assert.deepEqual(await index().revoke(id), { deleted: false }, "a missing session is not deleted twice");
+      const unbound = newId();
+      await getStore().write(unbound, { kind: "create", set: [[CREATED_AT_FIELD, String(options.now())]], ttlMs: idle }, options.now());
+      assert.deepEqual(await index().revoke(unbound, user), { deleted: false }, "an unbound session has no owner to match");
+      assert.deepEqual(await index().revoke(unbound), { deleted: true, userId: undefined });
+    });
+
+    it("never renews a bound session past its lease, and expires it at the lease", async () => {
+      const user = `user-${newId()}`;
+      const id = newId();
+      const lease = options.now() + idle + Math.floor(idle / 2);
+      await createBound(id, user, lease);
+      await options.advance(idle - 100);
+      const loaded = await getStore().load(id, options.now(), policy);
+      assert.ok(loaded?.renewed, "renewed");
+      assert.ok(loaded.expiresAt <= lease + 5, `renewed to ${loaded.expiresAt - lease} ms past the lease`);
+      await options.advance(lease - options.now() + 150);
+      assert.equal(await getStore().load(id, options.now(), policy), undefined, "dead once its lease has passed");
+    });
+
+    it("records last-seen when it renews a bound session", async () => {
+      const user = `user-${newId()}`;
+      const id = newId();
+      await createBound(id, user, options.now() + 4 * idle);
+      const before = Number((await index().inspect([id], options.now()))[0]?.fields.get(LAST_SEEN_FIELD));
+      await options.advance(policy.renewIntervalMs + 100);
+      const loaded = await getStore().load(id, options.now(), policy);
+      assert.ok(loaded?.renewed);
+      const after = Number((await index().inspect([id], options.now()))[0]?.fields.get(LAST_SEEN_FIELD));
+      assert.ok(after >= before + policy.renewIntervalMs, `last seen moved from ${before} to ${after}`);
     });
   });
 }

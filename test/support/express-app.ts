@@ -40,46 +40,50 @@ export function sessionTestApp(manager: SessionManager<Record<string, unknown>>)
   const app = express();
   app.set("trust proxy", "loopback");
   app.use(express.urlencoded({ extended: false }));
-  app.use(expressSession(manager));
+  // Typed through the middleware, not the global SessionData: test files that
+  // also load the examples see the examples' SessionData augmentation.
+  const tessera = expressSession(manager);
+  app.use(tessera);
+  const session = (req: express.Request) => tessera.session(req);
 
   app.get("/untouched", (_req, res) => void res.send("ok"));
-  app.get("/read", (req, res) => void res.json({ data: req.session.data, id: req.session.id ?? null }));
+  app.get("/read", (req, res) => void res.json({ data: session(req).data, id: session(req).id ?? null }));
   app.get("/set", async (req, res) => {
     const { key, value, delayMs } = req.query as Record<string, string>;
     if (delayMs) await sleep(Number(delayMs));
-    req.session.data[key!] = JSON.parse(value ?? "null");
+    session(req).data[key!] = JSON.parse(value ?? "null");
     res.json({ ok: true });
   });
   app.get("/delete", (req, res) => {
-    delete req.session.data[(req.query.key as string) ?? ""];
+    delete session(req).data[(req.query.key as string) ?? ""];
     res.json({ ok: true });
   });
   app.get("/push", (req, res) => {
-    const cart = (req.session.data.cart ??= { items: [] }) as { items: string[] };
+    const cart = (session(req).data.cart ??= { items: [] }) as { items: string[] };
     cart.items.push(String(req.query.item));
     res.json({ ok: true });
   });
   app.get("/bad", (req, res) => {
-    req.session.data[(req.query.key as string) ?? "bad"] = badValue(String(req.query.kind));
+    session(req).data[(req.query.key as string) ?? "bad"] = badValue(String(req.query.kind));
     res.json({ ok: true });
   });
   app.post("/login", async (req, res) => {
-    await req.session.regenerate();
-    req.session.data.username = (req.body as Record<string, string>).username;
+    await session(req).regenerate();
+    session(req).data.username = (req.body as Record<string, string>).username;
     res.redirect(303, "/read");
   });
   app.get("/logout", async (req, res) => {
-    await req.session.destroy();
+    await session(req).destroy();
     res.redirect(303, "/read");
   });
   app.get("/logout-with-flash", async (req, res) => {
-    await req.session.destroy();
-    req.session.data.flash = "bye";
+    await session(req).destroy();
+    session(req).data.flash = "bye";
     res.json({ ok: true });
   });
   app.get("/stream", async (req, res) => {
-    req.session.data.streamed = true;
-    await req.session.commit();
+    session(req).data.streamed = true;
+    await session(req).commit();
     res.write("part 1\n");
     await sleep(20);
     res.end("part 2\n");

@@ -15,19 +15,26 @@ function script(source: string): LuaScript {
  * KEYS[1] session hash. ARGV: now, idle ms, absolute ms (0 = none), renew interval ms.
  * Returns nil when missing or expired, else { flat field list, ttl ms, renewed 0|1 }.
  * `now` comes from the app's clock so app and store agree on the absolute deadline.
+ * A bound session ('@u') is never renewed past its index lease ('@l'), so it
+ * cannot outlive its entry in the user's index; its renewal also records
+ * '@s' (last seen), in the same command.
  */
 export const LOAD_SCRIPT = script(`
 local fields = redis.call('HGETALL', KEYS[1])
 if #fields == 0 then return false end
-local created
+local created, lease, bound
 for i = 1, #fields, 2 do
-  if fields[i] == '@c' then created = tonumber(fields[i + 1]) break end
+  local name = fields[i]
+  if name == '@c' then created = tonumber(fields[i + 1])
+  elseif name == '@l' then lease = tonumber(fields[i + 1])
+  elseif name == '@u' then bound = true end
 end
 if not created then return false end
 local now = tonumber(ARGV[1])
 local target = tonumber(ARGV[2])
 local absolute = tonumber(ARGV[3])
 if absolute > 0 and created + absolute - now < target then target = created + absolute - now end
+if lease and lease - now < target then target = lease - now end
 if target <= 0 then
   redis.call('DEL', KEYS[1])
   return false
@@ -38,6 +45,7 @@ if ttl < 0 or target - ttl >= tonumber(ARGV[4]) then
   redis.call('PEXPIRE', KEYS[1], target)
   ttl = target
   renewed = 1
+  if bound then redis.call('HSET', KEYS[1], '@s', ARGV[1]) end
 end
 return { fields, ttl, renewed }
 `);
@@ -76,4 +84,76 @@ while first <= #ARGV do
 end
 redis.call('PEXPIRE', key, ARGV[2])
 return 'ok'
+`);
+
+/**
+ * Add (or extend) one session in a user's index, in one command.
+ * KEYS[1] the user's sorted set (member = session id, score = lease end, epoch ms).
+ * ARGV: now, session id, lease end, then ids to remove.
+ * Drops entries whose lease ended (lazy pruning: no keyspace notifications),
+ * never lowers a lease (two racing extensions keep the later one), and keeps
+ * the key's own TTL at the largest lease, so an index whose sessions all
+ * expired without traffic disappears by itself. TTLs are relative to the
+ * app's `now`, like the sessions' own, so Redis's clock does not matter.
+ * Returns the number of entries left.
+ */
+export const INDEX_ADD_SCRIPT = script(`
+local key = KEYS[1]
+local now = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[1])
+local current = redis.call('ZSCORE', key, ARGV[2])
+if not current or tonumber(current) < tonumber(ARGV[3]) then
+  redis.call('ZADD', key, ARGV[3], ARGV[2])
+end
+for i = 4, #ARGV do redis.call('ZREM', key, ARGV[i]) end
+local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+if last[2] then
+  local ttl = math.ceil(tonumber(last[2]) - now)
+  if ttl > 0 then redis.call('PEXPIRE', key, ttl) else redis.call('DEL', key) end
+end
+return redis.call('ZCARD', key)
+`);
+
+/**
+ * Remove sessions from a user's index. KEYS[1] the sorted set; ARGV the ids.
+ */
+export const INDEX_REMOVE_SCRIPT = script(`
+for i = 1, #ARGV, 1000 do
+  redis.call('ZREM', KEYS[1], unpack(ARGV, i, math.min(#ARGV, i + 999)))
+end
+return 0
+`);
+
+/**
+ * A user's index entries whose lease has not ended, pruning those that have.
+ * KEYS[1] the sorted set; ARGV[1] now. Returns { id, lease, id, lease... }.
+ */
+export const INDEX_ENTRIES_SCRIPT = script(`
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+return redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+`);
+
+/**
+ * A session's reserved fields and TTL, for listings. KEYS[1] session hash;
+ * ARGV the field names. Returns nil when missing, else { ttl ms, values... }
+ * (a missing field is nil). Data fields are never read.
+ */
+export const INSPECT_SCRIPT = script(`
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -2 then return false end
+local values = redis.call('HMGET', KEYS[1], unpack(ARGV))
+return { ttl, unpack(values) }
+`);
+
+/**
+ * Delete a session, optionally only if bound to a given user, and say whom
+ * it was bound to. KEYS[1] session hash; ARGV: '1' to check the owner, the
+ * expected user id. Returns nil when nothing was deleted, else the user id
+ * ('' when the session was not bound).
+ */
+export const REVOKE_SCRIPT = script(`
+local owner = redis.call('HGET', KEYS[1], '@u')
+if ARGV[1] == '1' and owner ~= ARGV[2] then return false end
+if redis.call('DEL', KEYS[1]) == 0 then return false end
+return owner or ''
 `);

@@ -1,7 +1,8 @@
-import type { ExpiryPolicy, SessionStore, SessionWrite, StoredSession, WriteResult } from "../../core/store.js";
+import type { ExpiryPolicy, SessionStore, SessionWrite, StoredSession, UserIndexStore, WriteResult } from "../../core/store.js";
 import { redisPort, type RedisClient } from "./client.js";
 import { resolveWaitForReplicas, type WaitForReplicas } from "./durability.js";
 import { LOAD_SCRIPT, WRITE_SCRIPT } from "./scripts.js";
+import { redisUserIndex } from "./user-index.js";
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -32,6 +33,10 @@ export interface RedisSessionStore extends SessionStore {
   readonly prefix: string;
   /** The Redis key of a session's hash, from its id. */
   sessionKey(id: string): string;
+  /** The Redis key of a user's index (a sorted set of session ids scored by lease end). */
+  userKey(userId: string): string;
+  /** The per-user index, on sorted sets under {@link userKey}. */
+  readonly userIndex: UserIndexStore;
 }
 
 function toStoredSession(reply: unknown, now: number): StoredSession | undefined {
@@ -51,7 +56,9 @@ function flattenPairs(pairs: ReadonlyArray<readonly [string, string]>): string[]
 /**
  * A session store in Redis: one hash per session under
  * `<prefix>s:<id>`, where `id` is derived from the token by SHA-256 (the raw
- * token is never stored). Every command touches one key, so Redis Cluster
+ * token is never stored), and one sorted set per user under
+ * `<prefix>u:<userId>` indexing that user's bound sessions (see
+ * `docs/sessions-and-cli.md`). Every command touches one key, so Redis Cluster
  * works without cross-slot errors; loads and writes are single Lua scripts
  * (one round trip each), resent with EVAL when a node has not seen them.
  *
@@ -69,10 +76,13 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
   const port = redisPort(options.client, { waitForReplicas: resolveWaitForReplicas(options.waitForReplicas) });
   const prefix = options.prefix ?? "tessera:";
   const sessionKey = (id: string): string => `${prefix}s:${id}`;
+  const userKey = (userId: string): string => `${prefix}u:${userId}`;
 
   return {
     prefix,
     sessionKey,
+    userKey,
+    userIndex: redisUserIndex(port, sessionKey, userKey),
 
     async load(id: string, now: number, policy: ExpiryPolicy): Promise<StoredSession | undefined> {
       const reply = await port.run(

@@ -1,0 +1,52 @@
+import type { Writable } from "node:stream";
+import { createSessionManager, type SessionManager } from "../core/manager.js";
+import { connect, type CliRedis } from "./connect.js";
+
+/** What a command needs from the outside world: streams, settings and a way to reach Redis. */
+export interface CliContext {
+  /** `--json`: print one JSON document on stdout, nothing else. */
+  readonly json: boolean;
+  readonly redisUrl: string;
+  readonly prefix: string;
+  readonly stdout: Writable;
+  /** Progress bars go here, and only when it is a TTY. */
+  readonly stderr: Writable & { isTTY?: boolean };
+  /** Prints a line (or lines) for people. */
+  out(text: string): void;
+  /** Prints a JSON document for scripts. */
+  outJson(value: unknown): void;
+  /** Connects, runs `work`, and always closes the connection. */
+  withRedis<T>(work: (redis: CliRedis) => Promise<T>): Promise<T>;
+}
+
+/** Creates the context of one CLI run. */
+export function cliContext(options: {
+  json: boolean;
+  redisUrl: string;
+  prefix: string;
+  stdout: Writable;
+  stderr: Writable & { isTTY?: boolean };
+}): CliContext {
+  return {
+    ...options,
+    out: (text) => void options.stdout.write(`${text}\n`),
+    outJson: (value) => void options.stdout.write(`${JSON.stringify(value, (_key, v: unknown) => (v === Infinity ? null : v), 2)}\n`),
+    async withRedis(work) {
+      const redis = await connect(options.redisUrl, options.prefix);
+      try {
+        return await work(redis);
+      } finally {
+        await redis.close();
+      }
+    },
+  };
+}
+
+/**
+ * A session manager over the CLI's connection, for listing and revoking
+ * exactly as the app does. Operator commands may touch many keys, so the
+ * deadline is generous.
+ */
+export function cliManager(redis: CliRedis): SessionManager<object> {
+  return createSessionManager<object>({ store: redis.store, storeTimeoutMs: 30_000 });
+}

@@ -1,0 +1,163 @@
+import { readFileSync } from "node:fs";
+import type { Writable } from "node:stream";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { SessionStoreError, TesseraError } from "../core/errors.js";
+import { doctorCommand } from "./commands/doctor.js";
+import { revokeCommand, type RevokeOptions } from "./commands/revoke.js";
+import { secretCommand } from "./commands/secret.js";
+import { sessionsCommand } from "./commands/sessions.js";
+import { statsCommand } from "./commands/stats.js";
+import { maskUrl } from "./connect.js";
+import { cliContext, type CliContext } from "./context.js";
+import { CliError, EXIT, type ExitCode } from "./errors.js";
+
+/** Where a CLI run reads its settings and writes its output. */
+export interface CliIO {
+  readonly stdout: Writable;
+  readonly stderr: Writable & { isTTY?: boolean };
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+interface GlobalOptions {
+  redisUrl?: string;
+  prefix: string;
+  json?: boolean;
+}
+
+const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
+
+function wholeNumber(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed)) throw new InvalidArgumentError("must be a whole number.");
+  return parsed;
+}
+
+/** One line for stderr from any error, and the exit code it means. */
+function explain(error: unknown, redisUrl: string): { message: string; exitCode: ExitCode } {
+  if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
+  if (error instanceof SessionStoreError) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+    return { message: `Redis at ${maskUrl(redisUrl)} failed during ${error.operation}${cause || `: ${error.message}`}`, exitCode: EXIT.UNAVAILABLE };
+  }
+  if (error instanceof TesseraError) return { message: error.message, exitCode: EXIT.FAILED };
+  const message = error instanceof Error ? error.message : String(error);
+  // Redis reply errors start with their code; these mean "this Redis will not serve us".
+  if (/^(NOAUTH|WRONGPASS|NOPERM|LOADING|MASTERDOWN|READONLY)\b/.test(message)) {
+    return { message: `Redis at ${maskUrl(redisUrl)} refused: ${message}`, exitCode: EXIT.UNAVAILABLE };
+  }
+  return { message, exitCode: EXIT.FAILED };
+}
+
+/**
+ * Builds the `tessera` program. Exposed for tests and for embedding; the
+ * bin (`dist/cli/index.js`) calls {@link run}.
+ */
+function buildProgram(io: CliIO, setContext: (ctx: CliContext) => void): Command {
+  const program = new Command("tessera");
+  const contextOf = (command: Command): CliContext => {
+    const options = command.optsWithGlobals<GlobalOptions>();
+    const ctx = cliContext({
+      json: options.json === true,
+      redisUrl: options.redisUrl ?? io.env.REDIS_URL ?? DEFAULT_REDIS_URL,
+      prefix: options.prefix,
+      stdout: io.stdout,
+      stderr: io.stderr,
+    });
+    setContext(ctx);
+    return ctx;
+  };
+
+  program
+    .description("Operate Tessera sessions in Redis: list and revoke a user's sessions, keyspace stats, health checks.")
+    .version(version())
+    .option("--redis-url <url>", `Redis to use (default: $REDIS_URL, else ${DEFAULT_REDIS_URL})`)
+    .option("--prefix <prefix>", "the key prefix the app passes to redisStore", "tessera:")
+    .option("--json", "print one JSON document on stdout, for scripts")
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+      outputError: (text, write) => write(`tessera: ${text.replace(/^error: /, "")}`),
+    })
+    .addHelpText(
+      "after",
+      `
+Exit codes: 0 done, 1 failed (or doctor found a problem), 2 bad arguments,
+3 nothing found, 4 Redis unreachable, 5 destructive command without --yes.`,
+    );
+
+  program
+    .command("sessions")
+    .description("list a user's live sessions (public ids, never tokens)")
+    .requiredOption("--user <id>", "the user id the app passed to session.bindUser")
+    .action(async (options: { user: string }, command: Command) => sessionsCommand(contextOf(command), options.user));
+
+  program
+    .command("revoke")
+    .description("revoke one session by public id, or all of a user's sessions (needs --yes)")
+    .argument("[public-id]", "a session's public id, as `tessera sessions` lists it")
+    .option("--user <id>", "revoke this user's sessions")
+    .option("--except <public-id>", "with --user: keep this session")
+    .option("--dry-run", "show what would be revoked, change nothing")
+    .option("--yes", "really revoke")
+    .action(async (publicId: string | undefined, options: RevokeOptions, command: Command) =>
+      revokeCommand(contextOf(command), publicId, options),
+    );
+
+  program
+    .command("stats")
+    .description("count, memory, TTL distribution and biggest sessions under the prefix (one SCAN)")
+    .option("--top <n>", "how many of the biggest sessions to show", wholeNumber, 10)
+    .action(async (options: { top: number }, command: Command) => statsCommand(contextOf(command), options));
+
+  program
+    .command("doctor")
+    .description("check the Redis for eviction that drops live sessions, persistence, keyspace, latency, version")
+    .action(async (_options: object, command: Command) => doctorCommand(contextOf(command)));
+
+  program
+    .command("secret")
+    .description("print a new random secret for the `secrets` option")
+    .action((_options: object, command: Command) => secretCommand(contextOf(command)));
+
+  return program;
+}
+
+/**
+ * Runs the CLI on `argv` (as `process.argv`) and resolves to the exit code.
+ * Every error becomes one line on stderr, starting with `tessera:`.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await run(process.argv, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+ * ```
+ */
+export async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  let ctx: CliContext | undefined;
+  const program = buildProgram(io, (c) => (ctx = c));
+  try {
+    if (argv.length <= 2) {
+      program.outputHelp({ error: true });
+      return EXIT.USAGE;
+    }
+    await program.parseAsync([...argv]);
+    return EXIT.OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed the help, the version or the one-line usage error.
+      return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    const { message, exitCode } = explain(error, ctx?.redisUrl ?? DEFAULT_REDIS_URL);
+    io.stderr.write(`tessera: ${message.split("\n")[0]}\n`);
+    return exitCode;
+  }
+}
