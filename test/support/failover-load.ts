@@ -278,54 +278,64 @@ export const FAILOVER_SETUPS: readonly FailoverSetup[] = [
   "Sentinel over node-redis",
 ];
 
-/** Starts the rig and client for `setup`, runs the failover load, and tears everything down. */
-export async function runFailover(setup: FailoverSetup, options: FailoverLoadOptions): Promise<FailoverReport> {
+/** Connects a client to a fresh rig, closing the rig if that fails. */
+type AnyClient = Parameters<typeof clients.closeClient>[0] & RedisClient;
+
+async function connectOrClose(rig: { close(): Promise<void> }, connect: () => AnyClient | Promise<AnyClient>): Promise<AnyClient> {
+  try {
+    return await connect();
+  } catch (error) {
+    await rig.close();
+    throw error;
+  }
+}
+
+async function closeBoth(client: AnyClient, rig: { close(): Promise<void> }): Promise<void> {
+  try {
+    await clients.closeClient(client);
+  } finally {
+    await rig.close();
+  }
+}
+
+/** The rig and client for `setup`, as a failover target, and how to tear both down. */
+async function openTarget(setup: FailoverSetup): Promise<{ target: FailoverTarget; close(): Promise<void> }> {
   const useIoredis = setup.endsWith("ioredis");
   if (setup.startsWith("Cluster")) {
     const rig = await startRedisCluster();
-    try {
-      const client = useIoredis ? clients.ioredisCluster(rig) : await clients.nodeRedisCluster(rig);
-      try {
-        return await runFailoverLoad(
-          {
-            client,
-            masterOf: (key) => rig.masterOf(key),
-            waitForNewMaster: (key, killed) => rig.waitForNewMaster(key, killed),
-            // The restarted node finds its identity in nodes.conf and rejoins as a replica.
-            rejoin: async (killed, master) => {
-              await killed.restart();
-              await rig.waitForReplica(master);
-            },
-          },
-          options,
-        );
-      } finally {
-        await clients.closeClient(client);
-      }
-    } finally {
-      await rig.close();
-    }
+    const client = await connectOrClose(rig, () => (useIoredis ? clients.ioredisCluster(rig) : clients.nodeRedisCluster(rig)));
+    const target: FailoverTarget = {
+      client,
+      masterOf: (key) => rig.masterOf(key),
+      waitForNewMaster: (key, killed) => rig.waitForNewMaster(key, killed),
+      // The restarted node finds its identity in nodes.conf and rejoins as a replica.
+      rejoin: async (killed, master) => {
+        await killed.restart();
+        await rig.waitForReplica(master);
+      },
+    };
+    return { target, close: () => closeBoth(client, rig) };
   }
   const rig = await startRedisSentinel();
+  const client = await connectOrClose(rig, () => (useIoredis ? clients.ioredisSentinel(rig) : clients.nodeRedisSentinel(rig)));
+  const target: FailoverTarget = {
+    client,
+    masterOf: () => rig.master(),
+    waitForNewMaster: (_key, killed) => rig.waitForNewMaster(killed),
+    rejoin: async (killed, master) => {
+      await rig.rejoinAsReplica(killed);
+      await rig.waitForReplica(master);
+    },
+  };
+  return { target, close: () => closeBoth(client, rig) };
+}
+
+/** Starts the rig and client for `setup`, runs the failover load, and tears everything down. */
+export async function runFailover(setup: FailoverSetup, options: FailoverLoadOptions): Promise<FailoverReport> {
+  const { target, close } = await openTarget(setup);
   try {
-    const client = useIoredis ? clients.ioredisSentinel(rig) : await clients.nodeRedisSentinel(rig);
-    try {
-      return await runFailoverLoad(
-        {
-          client,
-          masterOf: () => rig.master(),
-          waitForNewMaster: (_key, killed) => rig.waitForNewMaster(killed),
-          rejoin: async (killed, master) => {
-            await rig.rejoinAsReplica(killed);
-            await rig.waitForReplica(master);
-          },
-        },
-        options,
-      );
-    } finally {
-      await clients.closeClient(client);
-    }
+    return await runFailoverLoad(target, options);
   } finally {
-    await rig.close();
+    await close();
   }
 }

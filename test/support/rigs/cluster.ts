@@ -1,5 +1,6 @@
 import { freePort, rawCommand, startRedisServer, type RedisServer } from "../redis-server.js";
-import { infoFields, pollUntil } from "./poll.js";
+import { waitFor } from "../wait-for.js";
+import { infoFields, POLL_INTERVAL_MS, RIG_POLL } from "./info.js";
 
 /** A Redis Cluster of real `redis-server` children, owned by the test that started it. */
 export interface RedisClusterRig {
@@ -105,10 +106,10 @@ export async function startRedisCluster(): Promise<RedisClusterRig> {
     for (const [i, node] of nodes.entries()) {
       if (i > 0) await expectOk(nodes[0]!.command("CLUSTER", "MEET", HOST, String(node.port), String(busPorts[i])));
     }
-    await pollUntil("cluster nodes know each other", async () => {
+    await waitFor("cluster nodes know each other", async () => {
       const known = await Promise.all(nodes.map(async (node) => infoFields(bulk(await node.command("CLUSTER", "INFO"))).get("cluster_known_nodes")));
       return known.every((count) => count === "6") ? true : undefined;
-    });
+    }, RIG_POLL);
     for (let i = 3; i < 6; i++) await expectOk(nodes[i]!.command("CLUSTER", "REPLICATE", ids[i - 3]!));
   } catch (error) {
     await Promise.allSettled(nodes.map((node) => node.close()));
@@ -156,7 +157,7 @@ export async function startRedisCluster(): Promise<RedisClusterRig> {
     },
 
     async waitHealthy(timeoutMs = 15_000) {
-      await pollUntil(
+      await waitFor(
         "cluster healthy",
         async () => {
           const lines = await topology();
@@ -173,26 +174,26 @@ export async function startRedisCluster(): Promise<RedisClusterRig> {
           }
           return replicas.length > 0 ? true : undefined;
         },
-        { timeoutMs },
+        { timeoutMs, intervalMs: POLL_INTERVAL_MS },
       );
     },
 
     async waitForNewMaster(key, previous, timeoutMs = 15_000) {
-      return pollUntil(
+      return waitFor(
         "a new master for the slot",
         async () => {
           const master = await rig.masterOf(key);
           return master === previous ? undefined : master;
         },
-        { timeoutMs },
+        { timeoutMs, intervalMs: POLL_INTERVAL_MS },
       );
     },
 
     async waitForReplica(master, timeoutMs = 15_000) {
-      await pollUntil(
+      await waitFor(
         "an online replica",
         async () => (/^slave\d+:.*state=online/m.test(await probe(master, "INFO", "replication")) ? true : undefined),
-        { timeoutMs },
+        { timeoutMs, intervalMs: POLL_INTERVAL_MS },
       );
     },
 

@@ -1,5 +1,6 @@
 import { rawCommand, startRedisServer, type RedisServer } from "../redis-server.js";
-import { infoFields, pollUntil } from "./poll.js";
+import { waitFor } from "../wait-for.js";
+import { infoFields, POLL_INTERVAL_MS, RIG_POLL } from "./info.js";
 
 /** A Sentinel group (1 master, 1 replica, 3 sentinels) of real processes, owned by the test. */
 export interface RedisSentinelRig {
@@ -42,8 +43,9 @@ async function masterPortSeenBy(sentinel: RedisServer): Promise<number> {
 }
 
 async function waitLinked(replica: RedisServer, timeoutMs = 15_000): Promise<void> {
-  await pollUntil("replica in sync", async () => ((await info(replica.port, "replication")).get("master_link_status") === "up" ? true : undefined), {
+  await waitFor("replica in sync", async () => ((await info(replica.port, "replication")).get("master_link_status") === "up" ? true : undefined), {
     timeoutMs,
+    intervalMs: POLL_INTERVAL_MS,
   });
 }
 
@@ -78,10 +80,10 @@ export async function startRedisSentinel(): Promise<RedisSentinelRig> {
       "",
     ].join("\n");
     sentinelServers.push(...(await Promise.all([0, 1, 2].map(() => startRedisServer([], { sentinelConfig: config })))));
-    await pollUntil("sentinels see the replica and each other", async () => {
+    await waitFor("sentinels see the replica and each other", async () => {
       const views = await Promise.all(sentinelServers.map(async (sentinel) => (await info(sentinel.port, "sentinel")).get("master0") ?? ""));
       return views.every((view) => view.includes("status=ok") && view.includes("slaves=1") && view.includes("sentinels=3")) ? true : undefined;
-    });
+    }, RIG_POLL);
   } catch (error) {
     await closeAll();
     throw error;
@@ -102,14 +104,14 @@ export async function startRedisSentinel(): Promise<RedisSentinelRig> {
     },
 
     async waitForNewMaster(previous, timeoutMs = 15_000) {
-      return pollUntil(
+      return waitFor(
         "every sentinel names a new master",
         async () => {
           const current = await rig.master();
           if (current === previous) return undefined;
           return (await info(current.port, "replication")).get("role") === "master" ? current : undefined;
         },
-        { timeoutMs },
+        { timeoutMs, intervalMs: POLL_INTERVAL_MS },
       );
     },
 
@@ -121,10 +123,10 @@ export async function startRedisSentinel(): Promise<RedisSentinelRig> {
     },
 
     async waitForReplica(master, timeoutMs = 15_000) {
-      await pollUntil(
+      await waitFor(
         "an online replica",
         async () => ((await info(master.port, "replication")).get("slave0")?.includes("state=online") ? true : undefined),
-        { timeoutMs },
+        { timeoutMs, intervalMs: POLL_INTERVAL_MS },
       );
     },
 
