@@ -33,7 +33,7 @@ function assertHealthyFailover(report: FailoverReport, afterKillMs: number): voi
 
 describe("failover under load, with waitForReplicas", () => {
   for (const setup of FAILOVER_SETUPS) {
-    it(`${setup}: master SIGKILLed mid-load, 0 acknowledged logins lost`, async (t) => {
+    it(`${setup}: master SIGKILLed mid-load, 0 acknowledged logins lost`, { timeout: 90_000 }, async (t) => {
       const afterKillMs = 6000;
       const report = await runFailover(setup, {
         storeTimeoutMs: STORE_TIMEOUT_MS,
@@ -48,7 +48,7 @@ describe("failover under load, with waitForReplicas", () => {
 });
 
 describe("why waitForReplicas exists", () => {
-  it("a lagging replica: a write acknowledged without WAIT is lost in the failover; with WAIT it is never acknowledged", async () => {
+  it("a lagging replica: a write acknowledged without WAIT is lost in the failover; with WAIT it is never acknowledged", { timeout: 60_000 }, async () => {
     const group = await startRedisSentinel();
     const client = ioredisSentinel(group);
     try {

@@ -214,32 +214,46 @@ export async function runFailoverLoad(target: FailoverTarget, options: FailoverL
   };
 
   const users = Array.from({ length: virtualUsers }, (_, vu) => user(vu));
-  await sleep(warmupMs);
-  if (firstSessionId === undefined) throw new Error("no login succeeded during warm-up");
-  const key = store.sessionKey(firstSessionId);
-  const victim = await target.masterOf(key);
-  const killedAt = Date.now();
-  await victim.stop({ crash: true });
-  const newMaster = await target.waitForNewMaster(key, victim);
-  const newMasterAtMs = Date.now() - killedAt;
-  await target.rejoin(victim, newMaster);
-  const replicaBackAtMs = Date.now() - killedAt;
-  await sleep(Math.max(0, afterKillMs - (Date.now() - killedAt)));
-  stopping = true;
-  await Promise.all(users);
-
-  // Every acknowledged login must still be there, with at least its last acknowledged write.
+  let killedAt: number;
+  let newMasterAtMs: number;
+  let replicaBackAtMs: number;
   let lostLogins = 0;
   let lostWrites = 0;
   const lostSamples: string[] = [];
-  for (const [cookie, expected] of acknowledged) {
-    const data = await readBack(base, cookie);
-    if (data.user === expected.user && (data.n ?? -1) >= expected.n) continue;
-    if (data.user !== expected.user) lostLogins++;
-    else lostWrites++;
-    if (lostSamples.length < 5) lostSamples.push(`expected ${JSON.stringify(expected)}, read ${JSON.stringify(data)}`);
+  let failed = true;
+  try {
+    await sleep(warmupMs);
+    if (firstSessionId === undefined) throw new Error("no login succeeded during warm-up");
+    const key = store.sessionKey(firstSessionId);
+    const victim = await target.masterOf(key);
+    killedAt = Date.now();
+    await victim.stop({ crash: true });
+    const newMaster = await target.waitForNewMaster(key, victim);
+    newMasterAtMs = Date.now() - killedAt;
+    await target.rejoin(victim, newMaster);
+    replicaBackAtMs = Date.now() - killedAt;
+    await sleep(Math.max(0, afterKillMs - (Date.now() - killedAt)));
+    failed = false;
+  } finally {
+    // Even when the failover went wrong: stop the users and the server, so
+    // nothing keeps the test process alive.
+    stopping = true;
+    await Promise.all(users);
+    if (failed) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+
+  try {
+    // Every acknowledged login must still be there, with at least its last acknowledged write.
+    for (const [cookie, expected] of acknowledged) {
+      const data = await readBack(base, cookie);
+      if (data.user === expected.user && (data.n ?? -1) >= expected.n) continue;
+      if (data.user !== expected.user) lostLogins++;
+      else lostWrites++;
+      if (lostSamples.length < 5) lostSamples.push(`expected ${JSON.stringify(expected)}, read ${JSON.stringify(data)}`);
+    }
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 
   const failures: FailoverReport["failures"] = {};
   for (const sample of samples) {
