@@ -10,6 +10,11 @@ import { terminate } from "./terminate.js";
 /** The Express login example's entry point. */
 export const EXPRESS_LOGIN_SERVER = fileURLToPath(new URL("../express-login/server.ts", import.meta.url));
 
+/** Every framework's login example entry point, by framework name. */
+export const LOGIN_SERVERS: Readonly<Record<string, string>> = Object.fromEntries(
+  ["express", "fastify", "koa", "hono", "node"].map((name) => [name, fileURLToPath(new URL(`../${name}-login/server.ts`, import.meta.url))]),
+);
+
 /** How to start one instance. */
 export interface InstanceOptions {
   /** The server script (TypeScript, run through tsx). Default: the Express login example. */

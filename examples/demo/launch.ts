@@ -4,20 +4,22 @@
  *   npm run demo                      # 3 instances, balancer on http://127.0.0.1:3000
  *   npm run demo -- --instances 5 --port 8080
  *   npm run demo -- --memory          # no Redis: one instance, memory store
+ *   npm run demo -- --framework hono  # the same example on fastify, koa, hono or node
  *
  * Reload the page and watch "Served by" change while you stay logged in and
  * the visit counter carries on. Ctrl-C stops everything this started.
  */
 import { parseArgs } from "node:util";
 import { startBalancer, type Balancer } from "./balancer.js";
-import { startInstance, type RunningInstance } from "./instances.js";
+import { LOGIN_SERVERS, startInstance, type RunningInstance } from "./instances.js";
 import { chooseStore, type StoreChoice } from "./store-choice.js";
 
-const USAGE = `Usage: npm run demo -- [--instances N] [--port PORT] [--memory]
+const USAGE = `Usage: npm run demo -- [--instances N] [--port PORT] [--memory] [--framework NAME]
 
   --instances N   app instances behind the balancer (default 3, 1..16)
   --port PORT     balancer port on 127.0.0.1 (default 3000)
   --memory        skip Redis: one instance with the memory store
+  --framework F   ${Object.keys(LOGIN_SERVERS).join(", ")} (default express)
   -h, --help      this text
 
 Sessions go to REDIS_URL when set, else to a Redis answering on
@@ -42,6 +44,7 @@ function parse() {
       instances: { type: "string", default: "3" },
       port: { type: "string", default: "3000" },
       memory: { type: "boolean", default: false },
+      framework: { type: "string", default: "express" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -59,6 +62,8 @@ if (args.values.help) {
 }
 const requestedInstances = parseIntArg(args.values.instances, "instances", 1, 16);
 const port = parseIntArg(args.values.port, "port", 0, 65535);
+const script = LOGIN_SERVERS[args.values.framework];
+if (script === undefined) fail(`--framework must be one of ${Object.keys(LOGIN_SERVERS).join(", ")}, got "${args.values.framework}"`);
 
 // Everything started so far, so that any failure or signal stops exactly these.
 let store: StoreChoice | undefined;
@@ -101,7 +106,7 @@ try {
       ? { REDIS_URL: store.url, SESSION_STORE: "redis", TRUST_PROXY: "loopback" }
       : { SESSION_STORE: "memory", TRUST_PROXY: "loopback" };
   const started = await Promise.allSettled(
-    Array.from({ length: count }, (_, i) => startInstance({ name: `app-${i + 1}`, env })),
+    Array.from({ length: count }, (_, i) => startInstance({ name: `app-${i + 1}`, env, script })),
   );
   for (const result of started) if (result.status === "fulfilled") instances.push(result.value);
   const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");

@@ -3,6 +3,7 @@ import type { SessionManager } from "../core/manager.js";
 import { resolveStoreOutage, type StoreOutagePolicy } from "../core/options.js";
 import type { Session } from "../core/session.js";
 import type { SessionData } from "../index.js";
+import { holdResponseUntilCommitted } from "./shared/hold-response.js";
 
 declare global {
   // Express's own typing is a global namespace; augmenting it is how a
@@ -49,14 +50,13 @@ export interface ExpressSessionOptions {
   storeOutage?: StoreOutagePolicy | ((req: Request) => StoreOutagePolicy);
 }
 
-type EndArgs = Parameters<Response["end"]>;
-
 /**
  * Express middleware that loads the request's session into `req.session`
  * and commits it just before the response ends: `res.end` is held until the
  * commit settles, so a client that follows a redirect at once already sees
  * the new data. Store failures go to Express's error handling as
- * `SessionStoreError` (status 503).
+ * `SessionStoreError` (status 503), unless the `storeOutage` option lets
+ * the request go on anonymously.
  *
  * For streamed responses, `await req.session.commit()` before the first
  * write, so the Set-Cookie can go out with the headers.
@@ -89,62 +89,4 @@ export function expressSession<D extends object>(
   return Object.assign(middleware, {
     session: (req: Request) => req.session as unknown as Session<D>,
   });
-}
-
-/**
- * Wraps `res.writeHead` (to attach the Set-Cookie decided so far) and
- * `res.end` (to commit first). On a commit failure before anything was
- * sent, the route's response is discarded and the error goes to `next`.
- */
-function holdResponseUntilCommitted<D extends object>(
-  res: Response,
-  session: Session<D>,
-  manager: SessionManager<D>,
-  next: NextFunction,
-): void {
-  let emittedCookie: string | undefined;
-  let committing = false;
-  const originalEnd = res.end;
-  const originalWriteHead = res.writeHead;
-
-  const emitCookie = (cookie: string | undefined): void => {
-    if (cookie === undefined || cookie === emittedCookie || res.headersSent) return;
-    res.appendHeader("Set-Cookie", cookie);
-    emittedCookie = cookie;
-  };
-
-  res.writeHead = function writeHead(this: Response, ...args: unknown[]) {
-    emitCookie(manager.pendingSetCookie(session));
-    return (originalWriteHead as (...a: unknown[]) => Response).apply(this, args);
-  } as Response["writeHead"];
-
-  res.end = function end(this: Response, ...args: EndArgs) {
-    if (committing) return originalEnd.apply(this, args);
-    committing = true;
-    manager.commit(session).then(
-      (cookie) => {
-        emitCookie(cookie);
-        originalEnd.apply(res, args);
-      },
-      (error: unknown) => {
-        if (res.headersSent) {
-          // Too late for an error page: cut the response so the client can
-          // tell it failed rather than see a complete, misleading one.
-          res.destroy(error instanceof Error ? error : undefined);
-          return;
-        }
-        if (res.statusCode >= 500) {
-          // This response already reports a failure (typically the error
-          // handler answering an explicit `session.commit()` that failed):
-          // send it as the app wrote it. Passing the error on again would
-          // replace the app's error page with Express's default one.
-          originalEnd.apply(res, args);
-          return;
-        }
-        for (const name of res.getHeaderNames()) res.removeHeader(name);
-        next(error);
-      },
-    );
-    return res;
-  } as Response["end"];
 }

@@ -1,6 +1,7 @@
 /**
- * Test helpers: a fake clock and conformance suites any store (and later
- * any framework adapter) can run with `node:test`.
+ * Test helpers: a fake clock and the conformance suites any store or
+ * framework adapter can run with `node:test`, with the standard routes the
+ * adapter suite's apps serve.
  *
  * @module
  */
@@ -8,3 +9,9 @@ export { fakeClock } from "./clock.js";
 export type { FakeClock } from "./clock.js";
 export { storeConformance } from "./store-conformance.js";
 export type { StoreConformanceOptions } from "./store-conformance.js";
+export { adapterConformance } from "./adapter-conformance.js";
+export type { AdapterConformanceOptions, ConformanceRedis } from "./adapter-conformance.js";
+export { conformanceRoutes, findConformanceRoute, createLatch } from "./conformance-routes.js";
+export type { ConformanceData, ConformanceReply, ConformanceRequest, ConformanceRoute } from "./conformance-routes.js";
+export { listenOnLoopback } from "./serve.js";
+export type { ServedApp } from "./serve.js";

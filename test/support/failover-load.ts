@@ -92,14 +92,14 @@ function failoverApp(client: RedisClient, options: FailoverLoadOptions) {
     await session.regenerate();
     session.data.user = String(req.query.user);
     session.data.n = 0;
-    await session.commit();
-    res.json({ id: session.id });
+    // Committed as the response ends (a failure there goes to the error handler).
+    res.json({ ok: true });
   });
   app.post("/write", (req, res) => {
     const session = tessera.session(req);
     if (session.data.user === undefined) return void res.status(401).json({ code: "NO_SESSION" });
     session.data.n = Number(req.query.n);
-    res.json({ ok: true });
+    res.json({ id: session.id });
   });
   app.get("/me", (req, res) => void res.json(tessera.session(req).data));
   const onError: ErrorRequestHandler = (error, _req, res, _next) => {
@@ -200,10 +200,10 @@ export async function runFailoverLoad(target: FailoverTarget, options: FailoverL
         }
         cookie = newCookie;
         acknowledged.set(cookie, { user: name, n: 0 });
-        firstSessionId ??= ((await response.json()) as { id: string }).id;
         for (let n = 1; n <= writesPerLogin && !stopping; n++) {
           const write = await call("POST", `/write?n=${n}`, cookie);
           if (write?.ok) {
+            firstSessionId ??= ((await write.json()) as { id: string }).id;
             acknowledged.set(cookie, { user: name, n });
             acknowledgedWrites++;
           }

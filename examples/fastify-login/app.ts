@@ -1,0 +1,49 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import { SessionStoreError } from "tessera";
+import { fastifySession } from "tessera/fastify";
+import { countVisit, logIn, pageContext, type LoginAppOptions } from "../shared/login-app.js";
+import { indexPage, loginPage, parseUsername, unavailablePage } from "../shared/pages.js";
+
+/**
+ * The login example on Fastify: `/` greets the logged-in user, `/login`
+ * shows and accepts the form, `/logout` ends the session; same pages as
+ * every other framework's version.
+ */
+export async function createLoginApp(options: LoginAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({ trustProxy: options.trustProxy ?? false });
+  // Fastify parses JSON only; the login form is tiny, so no plugin is needed.
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 4096 }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  // Before the routes: Fastify binds a route to the error handler in force when it is declared.
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof SessionStoreError) {
+      // Never pretend the user is logged out: say the store is unavailable.
+      return reply.code(503).header("Retry-After", "2").type("text/html").send(unavailablePage(pageContext(options, undefined)));
+    }
+    request.log.error(error);
+    return reply.code(500).type("text/plain").send("Internal error\n");
+  });
+  await app.register(fastifySession(options.sessions));
+
+  app.get("/", async (request, reply) => {
+    countVisit(request.session);
+    return reply.type("text/html").send(indexPage(pageContext(options, request.session)));
+  });
+  app.get("/login", async (request, reply) => {
+    if (request.session.data.username) return reply.redirect("/", 303);
+    return reply.type("text/html").send(loginPage(pageContext(options, request.session)));
+  });
+  app.post("/login", async (request, reply) => {
+    const parsed = parseUsername((request.body as Record<string, unknown> | undefined)?.username);
+    if (!parsed.ok) return reply.code(400).type("text/html").send(loginPage(pageContext(options, request.session), parsed.error));
+    await logIn(request.session, parsed.username);
+    return reply.redirect("/", 303);
+  });
+  app.get("/logout", async (request, reply) => {
+    await request.session.destroy();
+    return reply.redirect("/", 303);
+  });
+  app.get("/healthz", async (_request, reply) => reply.type("text/plain").send(`ok ${options.instance}\n`));
+  return app;
+}

@@ -1,0 +1,49 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { SessionStoreError } from "tessera";
+import { honoSession } from "tessera/hono";
+import { countVisit, logIn, pageContext, type LoginAppOptions } from "../shared/login-app.js";
+import { indexPage, loginPage, parseUsername, unavailablePage } from "../shared/pages.js";
+
+/**
+ * The login example on Hono: `/` greets the logged-in user, `/login` shows
+ * and accepts the form, `/logout` ends the session; same pages as every
+ * other framework's version.
+ */
+export function createLoginApp(options: LoginAppOptions): Hono {
+  const app = new Hono();
+  app.use(honoSession(options.sessions, { trustProxy: options.trustProxy ?? false }));
+
+  app.get("/", (c) => {
+    countVisit(c.get("session"));
+    return c.html(indexPage(pageContext(options, c.get("session"))));
+  });
+  app.get("/login", (c) => {
+    if (c.get("session").data.username) return c.redirect("/", 303);
+    return c.html(loginPage(pageContext(options, c.get("session"))));
+  });
+  app.post("/login", bodyLimit({ maxSize: 4096 }), async (c) => {
+    const parsed = parseUsername((await c.req.parseBody()).username);
+    if (!parsed.ok) return c.html(loginPage(pageContext(options, c.get("session")), parsed.error), 400);
+    await logIn(c.get("session"), parsed.username);
+    return c.redirect("/", 303);
+  });
+  app.get("/logout", async (c) => {
+    await c.get("session").destroy();
+    return c.redirect("/", 303);
+  });
+  app.get("/healthz", (c) => c.text(`ok ${options.instance}\n`));
+
+  app.onError((error, c) => {
+    // tessera/hono raises store failures as a 503 HTTPException; the
+    // SessionStoreError is its cause. Never pretend the user is logged out.
+    if (error instanceof HTTPException && error.cause instanceof SessionStoreError) {
+      return c.html(unavailablePage(pageContext(options, undefined)), 503, { "Retry-After": "2" });
+    }
+    if (error instanceof HTTPException) return error.getResponse();
+    console.error(error);
+    return c.text("Internal error\n", 500);
+  });
+  return app;
+}

@@ -1,0 +1,102 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { SessionManager } from "../core/manager.js";
+import type { Session } from "../core/session.js";
+import type { SessionData } from "../index.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** This request's Tessera session, typed by the app-wide `SessionData`. */
+    session: Session<SessionData>;
+  }
+}
+
+/** The Fastify plugin, plus a typed accessor for apps that use a generic instead of `SessionData`. */
+export interface FastifySessionPlugin<D extends object> extends FastifyPluginAsync {
+  /**
+   * The request's session typed with the manager's data type `D`.
+   *
+   * @example
+   * ```ts
+   * const sessions = createSessionManager<{ cart: string[] }>({ store });
+   * const tessera = fastifySession(sessions);
+   * await app.register(tessera);
+   * app.get("/", async (request) => tessera.session(request).data.cart ?? []);
+   * ```
+   */
+  session(request: FastifyRequest): Session<D>;
+}
+
+/**
+ * Fastify's plugin metadata, as the `fastify-plugin` package would set it:
+ * `skip-override` keeps the plugin out of its own encapsulation context, so
+ * its hooks and `request.session` apply to every route of the instance it is
+ * registered on. Setting the two symbols directly spares a dependency.
+ */
+const SKIP_OVERRIDE = Symbol.for("skip-override");
+const DISPLAY_NAME = Symbol.for("fastify.display-name");
+
+/**
+ * Fastify plugin that loads the request's session into `request.session` in
+ * an `onRequest` hook and commits it in `onSend`, before the payload (a
+ * redirect, a stream...) goes out: Set-Cookie is attached to the reply and
+ * the write is done when the client sees the response. HTTPS is detected by
+ * `request.protocol`, which follows Fastify's `trustProxy` option. Store
+ * failures go to Fastify's error handler as `SessionStoreError`, whose
+ * `status` (503) the default handler uses.
+ *
+ * With `reply.hijack()` the hooks do not run: `await request.session.commit()`
+ * yourself and set the cookie from `manager.pendingSetCookie(session)`.
+ *
+ * @example
+ * ```ts
+ * import Fastify from "fastify";
+ * import { fastifySession } from "tessera/fastify";
+ * const app = Fastify({ trustProxy: "127.0.0.1" });
+ * await app.register(fastifySession(sessions));
+ * app.get("/", async (request) => `Hello ${request.session.data.username ?? "stranger"}`);
+ * ```
+ */
+export function fastifySession<D extends object>(manager: SessionManager<D>): FastifySessionPlugin<D> {
+  // Requests whose commit was already attempted (or whose load failed): the
+  // error reply that follows goes through onSend again and must not retry.
+  const settled = new WeakSet<FastifyRequest>();
+
+  const plugin = async (fastify: FastifyInstance): Promise<void> => {
+    // Declared up front (null, as Fastify requires for objects) so every
+    // request object keeps one shape.
+    fastify.decorateRequest("session", null as unknown as Session<SessionData>);
+
+    fastify.addHook("onRequest", async (request) => {
+      try {
+        const session = await manager.load({ cookieHeader: request.headers.cookie, secure: request.protocol === "https" });
+        request.session = session as unknown as Session<SessionData>;
+      } catch (error) {
+        settled.add(request);
+        throw error;
+      }
+    });
+
+    fastify.addHook("onSend", async (request, reply, payload) => {
+      const session = request.session as unknown as Session<D> | null;
+      if (session === null || settled.has(request)) return payload;
+      settled.add(request);
+      let cookie: string | undefined;
+      try {
+        cookie = await manager.commit(session);
+      } catch (error) {
+        // The route's reply (a redirect, a cookie...) must not go out with
+        // the error page: it would claim a success that was not stored.
+        for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
+        throw error;
+      }
+      if (cookie !== undefined) reply.header("set-cookie", cookie);
+      return payload;
+    });
+  };
+
+  return Object.assign(plugin, {
+    [SKIP_OVERRIDE]: true,
+    [DISPLAY_NAME]: "tessera",
+    session: (request: FastifyRequest) => request.session as unknown as Session<D>,
+  });
+}

@@ -1,0 +1,99 @@
+import type { DefaultState, Middleware, ParameterizedContext } from "koa";
+import type { SessionManager } from "../core/manager.js";
+import type { Session } from "../core/session.js";
+import type { SessionData } from "../index.js";
+
+declare module "koa" {
+  interface DefaultContext {
+    /** This request's Tessera session, typed by the app-wide `SessionData`. */
+    session: Session<SessionData>;
+  }
+}
+
+/**
+ * The context shape the middleware provides, for apps that type their Koa
+ * app with a generic instead of the app-wide `SessionData`.
+ *
+ * @example
+ * ```ts
+ * const app = new Koa<DefaultState, KoaSessionContext<{ cart: string[] }>>();
+ * app.use(koaSession(sessions));
+ * app.use((ctx) => { ctx.body = ctx.session.data.cart ?? []; });
+ * ```
+ */
+export interface KoaSessionContext<D extends object> {
+  session: Session<D>;
+}
+
+/** The Koa middleware, plus a typed accessor for the manager's data type `D`. */
+export type KoaSessionMiddleware<D extends object> = Middleware<DefaultState, KoaSessionContext<D>> & {
+  /**
+   * The context's session typed with the manager's data type `D`.
+   *
+   * @example
+   * ```ts
+   * const tessera = koaSession(sessions);
+   * app.use(tessera);
+   * app.use((ctx) => { ctx.body = tessera.session(ctx).data.cart ?? []; });
+   * ```
+   */
+  session(ctx: { session: unknown }): Session<D>;
+};
+
+/**
+ * Adds a Set-Cookie to a thrown error's `headers`: Koa's error response
+ * clears every header the app set and then applies `err.headers`, so this is
+ * the only way a cookie (say, from a regenerate) reaches the error page.
+ */
+function attachCookieToError(error: unknown, cookie: string): void {
+  if (error === null || typeof error !== "object") return;
+  const carrier = error as { headers?: Record<string, string | string[]> };
+  const headers = { ...carrier.headers };
+  const existing = headers["Set-Cookie"] ?? headers["set-cookie"];
+  delete headers["set-cookie"];
+  headers["Set-Cookie"] = existing === undefined ? [cookie] : [...[existing].flat(), cookie];
+  carrier.headers = headers;
+}
+
+/**
+ * Koa middleware that loads the request's session into `ctx.session` and
+ * commits it after `await next()`, before Koa sends the body (a redirect, a
+ * stream...): Set-Cookie is attached and the write is done when the client
+ * sees the response. Error responses commit too. HTTPS is detected by
+ * `ctx.secure`, which honours `app.proxy` (X-Forwarded-Proto). Store
+ * failures are thrown as `SessionStoreError`, whose `status` (503) Koa's
+ * error handling uses.
+ *
+ * With `ctx.respond = false`, `await ctx.session.commit()` yourself and set
+ * the cookie before writing to `ctx.res`.
+ *
+ * @example
+ * ```ts
+ * import Koa from "koa";
+ * import { koaSession } from "tessera/koa";
+ * const app = new Koa({ proxy: true });
+ * app.use(koaSession(sessions));
+ * app.use((ctx) => { ctx.body = `Hello ${ctx.session.data.username ?? "stranger"}`; });
+ * ```
+ */
+export function koaSession<D extends object>(manager: SessionManager<D>): KoaSessionMiddleware<D> {
+  const middleware = async (ctx: ParameterizedContext<DefaultState, KoaSessionContext<D>>, next: () => Promise<unknown>) => {
+    const session = await manager.load({ cookieHeader: ctx.headers.cookie, secure: ctx.secure });
+    ctx.session = session;
+    try {
+      await next();
+    } catch (error) {
+      // The app's error becomes the response; its session changes are
+      // committed like any other response's. Should the commit fail too, the
+      // app's error is the one reported.
+      const cookie = await manager.commit(session).catch(() => undefined);
+      if (cookie !== undefined) attachCookieToError(error, cookie);
+      throw error;
+    }
+    const cookie = await manager.commit(session);
+    if (cookie !== undefined) ctx.append("Set-Cookie", cookie);
+  };
+  return Object.assign(middleware, {
+    session: (ctx: { session: unknown }) => ctx.session as Session<D>,
+  });
+}

@@ -1,0 +1,125 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { TLSSocket } from "node:tls";
+import type { SessionManager } from "../core/manager.js";
+import type { Session } from "../core/session.js";
+import { forwardedHttps } from "./shared/forwarded.js";
+import { holdResponseUntilCommitted } from "./shared/hold-response.js";
+
+/** Options of {@link nodeSession}. */
+export interface NodeSessionOptions {
+  /**
+   * Trust the `X-Forwarded-Proto` header to tell whether the client used
+   * HTTPS (for the cookie's Secure attribute with `secure: "auto"`). Turn it
+   * on only behind a proxy that sets the header; without it, only a TLS
+   * socket (`https.createServer`) counts as HTTPS. Default `false`.
+   */
+  trustProxy?: boolean;
+  /**
+   * Answers a request whose session could not be loaded or committed (a
+   * `SessionStoreError`, status 503) or whose handler threw (with
+   * {@link NodeSessions.handler}). Default: a plain-text response with the
+   * error's `status` (or 500), or cutting the response if headers were sent.
+   */
+  onError?: (error: unknown, req: IncomingMessage, res: ServerResponse) => void;
+}
+
+/** A `node:http` request handler that also receives the request's session. */
+export type NodeSessionHandler<D extends object> = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  session: Session<D>,
+) => unknown;
+
+/** Sessions for plain `node:http` servers, returned by {@link nodeSession}. */
+export interface NodeSessions<D extends object> {
+  /**
+   * Loads the request's session and holds `res.end` until its changes are
+   * committed (Set-Cookie attached), so a client that follows a redirect at
+   * once already sees the new data. Call it once per request, before
+   * writing anything.
+   *
+   * @throws SessionStoreError (status 503) when the store is down or slow.
+   *
+   * @example
+   * ```ts
+   * http.createServer(async (req, res) => {
+   *   const session = await tessera.forRequest(req, res);
+   *   session.data.visits = (session.data.visits ?? 0) + 1;
+   *   res.end(`visit ${session.data.visits}`);
+   * });
+   * ```
+   */
+  forRequest(req: IncomingMessage, res: ServerResponse): Promise<Session<D>>;
+  /**
+   * Wraps a handler: loads the session, passes it as the third argument,
+   * and sends every error (store failures at load or commit, or the
+   * handler's own) to `onError`.
+   *
+   * @example
+   * ```ts
+   * http.createServer(tessera.handler(async (req, res, session) => {
+   *   res.end(`Hello ${session.data.username ?? "stranger"}`);
+   * }));
+   * ```
+   */
+  handler(fn: NodeSessionHandler<D>): (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+/** The default error answer: the error's HTTP status, a short text body. */
+function defaultOnError(error: unknown, _req: IncomingMessage, res: ServerResponse): void {
+  if (res.headersSent) {
+    res.destroy(error instanceof Error ? error : undefined);
+    return;
+  }
+  const status = (error as { status?: unknown } | null)?.status;
+  res.statusCode = typeof status === "number" && status >= 400 && status <= 599 ? status : 500;
+  res.setHeader("Content-Type", "text/plain; charset=utf-8");
+  res.end(res.statusCode === 503 ? "Service Unavailable" : "Internal Server Error");
+}
+
+/**
+ * Tessera for plain `node:http` (and `node:https`) servers, with no
+ * framework: `forRequest(req, res)` inside your handler, or wrap the handler
+ * with `handler(fn)`. The session's type comes from the manager:
+ * `createSessionManager<MyData>()` or the app-wide `SessionData`.
+ *
+ * For streamed responses, `await session.commit()` before the first write,
+ * so the Set-Cookie goes out with the headers.
+ *
+ * @example
+ * ```ts
+ * import http from "node:http";
+ * import { nodeSession } from "tessera/node";
+ * const tessera = nodeSession(sessions, { trustProxy: false });
+ * http.createServer(tessera.handler(async (req, res, session) => {
+ *   if (req.url === "/login") {
+ *     await session.regenerate();
+ *     session.data.username = "ada";
+ *   }
+ *   res.end(`Hello ${session.data.username ?? "stranger"}`);
+ * })).listen(3000);
+ * ```
+ */
+export function nodeSession<D extends object>(manager: SessionManager<D>, options: NodeSessionOptions = {}): NodeSessions<D> {
+  const trustProxy = options.trustProxy ?? false;
+  const onError = options.onError ?? defaultOnError;
+
+  const isHttps = (req: IncomingMessage): boolean =>
+    (req.socket as TLSSocket).encrypted === true || (trustProxy && forwardedHttps(req.headers["x-forwarded-proto"]));
+
+  async function forRequest(req: IncomingMessage, res: ServerResponse): Promise<Session<D>> {
+    const session = await manager.load({ cookieHeader: req.headers.cookie, secure: isHttps(req) });
+    holdResponseUntilCommitted(res, session, manager, (error) => onError(error, req, res));
+    return session;
+  }
+
+  function handler(fn: NodeSessionHandler<D>): (req: IncomingMessage, res: ServerResponse) => void {
+    return (req, res) => {
+      forRequest(req, res)
+        .then((session) => fn(req, res, session))
+        .catch((error: unknown) => onError(error, req, res));
+    };
+  }
+
+  return { forRequest, handler };
+}

@@ -1,0 +1,390 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { after, before, describe, it } from "node:test";
+import { createSessionManager, type SessionManager } from "../core/manager.js";
+import type { SessionStore } from "../core/store.js";
+import { send, sessionSetCookie, type ClientResponse } from "./conformance-client.js";
+import { createLatch, type ConformanceData } from "./conformance-routes.js";
+import type { ServedApp } from "./serve.js";
+
+/**
+ * Control over the redis-server behind the store under test: the suite
+ * counts its commands and takes it down to check the error path.
+ */
+export interface ConformanceRedis {
+  /**
+   * Top-level commands clients sent to the server while `work` ran: a
+   * script counts once, the commands it calls not at all (watch with
+   * MONITOR; `total_commands_processed` also counts script-called commands).
+   */
+  countCommands(work: () => Promise<unknown>): Promise<{ total: number }>;
+  /** SIGSTOP: a hung server that keeps its data. */
+  pause(): void;
+  /** SIGCONT after `pause()`. */
+  resume(): void;
+  /** Stops the server (it refuses connections). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port (empty). */
+  restart(): Promise<void>;
+}
+
+/** What {@link adapterConformance} needs to test an adapter. */
+export interface AdapterConformanceOptions {
+  /** Label for the test suite, e.g. `"fastify over ioredis"`. */
+  name: string;
+  /**
+   * Called once before the suite: start the redis-server, connect a client,
+   * and return the store (give it a key prefix of its own) and the server's controls.
+   */
+  setup(): Promise<{ store: SessionStore; redis: ConformanceRedis }>;
+  /**
+   * Builds a real app with your adapter for `manager`, serving every route
+   * of `conformanceRoutes`, listening on a loopback port 0. The app must
+   * trust `X-Forwarded-Proto` from a loopback proxy (Express
+   * `trust proxy: "loopback"`, Fastify `trustProxy`, Koa `proxy`...) and use
+   * the framework's default error handling. Called once per manager the
+   * suite uses.
+   */
+  serve(manager: SessionManager<ConformanceData>): Promise<ServedApp>;
+  /** Called after the suite: close clients, stop the server. */
+  teardown?(): Promise<void>;
+}
+
+/** A 32-byte secret for the suite's signed cookies (test-only, random per run). */
+const SECRET = randomBytes(32).toString("base64url");
+/** How long a store call may take before the request fails: short, so outage tests are quick. */
+const STORE_TIMEOUT_MS = 500;
+/** Generous bound on an outage answer: the store deadline plus scheduling slack on a busy machine. */
+const OUTAGE_ANSWER_BOUND_MS = STORE_TIMEOUT_MS + 4000;
+/** The short-lived sessions of the timeout tests (real time: Redis expires keys on its own clock). */
+const SHORT = { idleTimeoutSeconds: 1.5, renewIntervalSeconds: 0.3, absoluteTimeoutSeconds: 4 } as const;
+const COOKIE = "tessera";
+
+/** The `name=value` to send back for a response's session cookie. */
+function cookieFrom(response: ClientResponse): string {
+  const parsed = sessionSetCookie(response, COOKIE);
+  assert.ok(parsed && !parsed.clears, `expected a session cookie, got ${JSON.stringify(response.setCookies)}`);
+  return `${COOKIE}=${parsed.value}`;
+}
+
+interface WhoAmI {
+  id: string | null;
+  isNew: boolean;
+  username: string | null;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Registers, with `node:test`, the behaviour every Tessera framework adapter
+ * must have, seen through HTTP against a real app and a real Redis: login
+ * and greeting, logout, forged/tampered/expired cookies, regenerate, idle and
+ * absolute timeouts, 20 concurrent writers, destroy against a slow commit,
+ * redirects and streams committed before the client sees the end, Secure
+ * behind a trusted proxy, store outages on the framework's error path (503)
+ * and recovery, and Redis command counts of 0, 1 and 2 per request.
+ *
+ * Tessera runs it against all five of its adapters; run it against an
+ * adapter of your own the same way.
+ *
+ * @example
+ * ```ts
+ * import http from "node:http";
+ * import Redis from "ioredis";
+ * import { redisStore } from "tessera/redis";
+ * import { adapterConformance, conformanceRoutes, listenOnLoopback } from "tessera/testing";
+ *
+ * let client: Redis;
+ * adapterConformance({
+ *   name: "my framework",
+ *   async setup() {
+ *     const redis = await startMyRedisServer(); // pause/resume/stop/restart/countCommands
+ *     client = new Redis(redis.url);
+ *     return { store: redisStore({ client, prefix: "conformance:" }), redis };
+ *   },
+ *   serve: (manager) => listenOnLoopback(http.createServer(myFrameworkApp(manager, conformanceRoutes))),
+ *   teardown: async () => void client.quit(),
+ * });
+ * ```
+ */
+export function adapterConformance(options: AdapterConformanceOptions): void {
+  describe(`adapter conformance: ${options.name}`, () => {
+    let store: SessionStore;
+    let redis: ConformanceRedis;
+    let main: SessionManager<ConformanceData>;
+    let app: ServedApp;
+    let short: SessionManager<ConformanceData>;
+    let shortApp: ServedApp;
+
+    before(async () => {
+      ({ store, redis } = await options.setup());
+      main = createSessionManager<ConformanceData>({
+        store,
+        secrets: [SECRET],
+        idleTimeoutSeconds: 600,
+        absoluteTimeoutSeconds: 3600,
+        storeTimeoutMs: STORE_TIMEOUT_MS,
+      });
+      short = createSessionManager<ConformanceData>({ store, secrets: [SECRET], storeTimeoutMs: STORE_TIMEOUT_MS, ...SHORT });
+      app = await options.serve(main);
+      shortApp = await options.serve(short);
+    });
+    after(async () => {
+      await app?.close();
+      await shortApp?.close();
+      await options.teardown?.();
+    });
+
+    const whoami = async (cookie?: string, served = app): Promise<WhoAmI> => {
+      const response = await send(served.url, "GET", "/whoami", { cookie });
+      assert.equal(response.status, 200, response.text);
+      return JSON.parse(response.text) as WhoAmI;
+    };
+    const login = async (user: string, served = app, cookie?: string): Promise<string> => {
+      const response = await send(served.url, "POST", `/login?user=${encodeURIComponent(user)}`, { cookie });
+      assert.equal(response.status, 303, response.text);
+      return cookieFrom(response);
+    };
+    const storedSession = async (id: string, manager = main) => store.load(id, Date.now(), manager.options.policy);
+
+    it("login sets a secure-by-default cookie and the next request is greeted", async () => {
+      const response = await send(app.url, "POST", "/login?user=ada");
+      assert.equal(response.status, 303);
+      assert.equal(response.headers.get("location"), "/whoami");
+      const parsed = sessionSetCookie(response, COOKIE);
+      assert.ok(parsed, "login must set the session cookie");
+      assert.ok(parsed.attributes.has("httponly"), "HttpOnly");
+      assert.equal(parsed.attributes.get("samesite")?.toLowerCase(), "lax");
+      assert.equal(parsed.attributes.get("path"), "/");
+      assert.ok(!parsed.attributes.has("secure"), "no Secure over plain HTTP without a proxy header");
+      const maxAge = Number(parsed.attributes.get("max-age"));
+      assert.ok(maxAge > 590 && maxAge <= 600, `Max-Age ${maxAge} matches the idle timeout`);
+      const me = await whoami(cookieFrom(response));
+      assert.equal(me.username, "ada");
+      assert.equal(me.isNew, false);
+    });
+
+    it("sets Secure when a trusted proxy says the client used HTTPS", async () => {
+      const response = await send(app.url, "POST", "/set?key=k&value=v", { headers: { "x-forwarded-proto": "https" } });
+      assert.equal(response.status, 200, response.text);
+      assert.ok(sessionSetCookie(response, COOKIE)?.attributes.has("secure"), "Secure behind a trusted HTTPS proxy");
+    });
+
+    it("an anonymous request stores nothing and sets no cookie", async () => {
+      const response = await send(app.url, "GET", "/whoami");
+      assert.equal(response.status, 200);
+      assert.deepEqual(response.setCookies, []);
+      assert.equal((JSON.parse(response.text) as WhoAmI).isNew, true);
+    });
+
+    it("logout clears the cookie and deletes the session from the store", async () => {
+      const cookie = await login("grace");
+      const { id } = await whoami(cookie);
+      assert.ok(id && (await storedSession(id)), "session is stored");
+      const response = await send(app.url, "POST", "/logout", { cookie });
+      assert.equal(response.status, 303);
+      assert.ok(sessionSetCookie(response, COOKIE)?.clears, "logout clears the cookie");
+      assert.equal(await storedSession(id), undefined, "session is gone from the store");
+      assert.equal((await whoami(cookie)).username, null, "old cookie is anonymous");
+    });
+
+    it("forged and tampered cookies are anonymous, cleared, and cost no Redis command", async () => {
+      const cookie = await login("mallory-target");
+      const value = cookie.slice(COOKIE.length + 1);
+      const tampered = `${COOKIE}=${value.slice(0, 10)}${value[10] === "A" ? "B" : "A"}${value.slice(11)}`;
+      const forged = `${COOKIE}=${randomBytes(32).toString("base64url")}.${randomBytes(32).toString("base64url")}`;
+      for (const bad of [tampered, forged, `${COOKIE}=garbage`, `${COOKIE}=${"x".repeat(5000)}`]) {
+        let response!: ClientResponse;
+        const { total: used } = await redis.countCommands(async () => {
+          response = await send(app.url, "GET", "/whoami", { cookie: bad });
+        });
+        assert.equal(response.status, 200, response.text);
+        assert.equal((JSON.parse(response.text) as WhoAmI).username, null, `anonymous with ${bad.slice(0, 40)}`);
+        assert.ok(sessionSetCookie(response, COOKIE)?.clears, "the bad cookie is cleared");
+        assert.equal(used, 0, "a bad signature is rejected without a Redis round trip");
+      }
+      assert.equal((await whoami(cookie)).username, "mallory-target", "the real session is untouched");
+    });
+
+    it("regenerate issues a new token, keeps the data and kills the old token", async () => {
+      const first = await login("ada");
+      assert.equal((await send(app.url, "POST", "/set?key=theme&value=dark", { cookie: first })).status, 200);
+      const oldId = (await whoami(first)).id!;
+      const second = await login("ada-admin", app, first);
+      assert.notEqual(second, first);
+      const me = await whoami(second);
+      assert.equal(me.username, "ada-admin");
+      assert.equal(me.data.theme, "dark", "data survives regenerate");
+      assert.notEqual(me.id, oldId);
+      assert.equal((await whoami(first)).username, null, "old token is dead");
+      assert.equal(await storedSession(oldId), undefined, "old record is gone");
+    });
+
+    it("20 concurrent writers on one session keep 20 of 20 keys", async () => {
+      const cookie = await login("writer");
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => send(app.url, "POST", `/set?key=k${i}&value=v${i}`, { cookie })),
+      );
+      for (const response of responses) assert.equal(response.status, 200, response.text);
+      const { data } = await whoami(cookie);
+      const survivors = Array.from({ length: 20 }, (_, i) => data[`k${i}`] === `v${i}`).filter(Boolean).length;
+      assert.equal(survivors, 20);
+    });
+
+    it("a destroy is not undone by a concurrent slow request's commit", async () => {
+      const cookie = await login("slow");
+      const { id } = await whoami(cookie);
+      const latch = createLatch();
+      const slow = send(app.url, "POST", `/hold?key=late&value=1&latch=${latch.name}`, { cookie });
+      await latch.arrived; // the slow request has loaded the session and changed it
+      const logout = await send(app.url, "POST", "/logout", { cookie });
+      assert.equal(logout.status, 303);
+      latch.release();
+      const slowResponse = await slow;
+      assert.equal(slowResponse.status, 200, slowResponse.text);
+      assert.ok(sessionSetCookie(slowResponse, COOKIE)?.clears, "the slow request clears the dead cookie");
+      assert.equal(await storedSession(id!), undefined, "the session stays destroyed");
+      assert.equal((await whoami(cookie)).username, null);
+    });
+
+    it("a redirect is committed before the client sees it", async () => {
+      const cookie = await login("redirected");
+      for (let i = 0; i < 5; i++) {
+        const response = await send(app.url, "POST", `/set?key=step&value=${i}&redirect=1`, { cookie });
+        assert.equal(response.status, 303);
+        const followed = await send(app.url, "GET", response.headers.get("location")!, { cookie });
+        assert.equal((JSON.parse(followed.text) as WhoAmI).data.step, String(i), "the redirect target sees the new data");
+      }
+    });
+
+    it("a streamed response is committed before the client sees its end", async () => {
+      const cookie = await login("streamer");
+      for (let i = 0; i < 3; i++) {
+        const response = await send(app.url, "GET", `/stream?key=streamed&value=${i}`, { cookie });
+        assert.equal(response.status, 200);
+        assert.equal(response.text, "abc");
+        assert.equal((await whoami(cookie)).data.streamed, String(i), "the next request sees the streamed change");
+      }
+    });
+
+    it("a new session committed before streaming gets its cookie with the headers", async () => {
+      const response = await send(app.url, "GET", "/stream?key=fresh&value=1&commit=1");
+      assert.equal(response.status, 200);
+      assert.equal(response.text, "abc");
+      assert.equal((await whoami(cookieFrom(response))).data.fresh, "1");
+    });
+
+    it("an error response commits the session like any other response", async () => {
+      const response = await send(app.url, "POST", "/fail?key=before-error&value=1");
+      assert.ok(response.status >= 400, `the route failed: ${response.status}`);
+      const me = await whoami(cookieFrom(response));
+      assert.equal(me.data["before-error"], "1", "the change made before the error is stored, and its cookie sent");
+    });
+
+    it("costs 0 Redis commands without a session, 1 for a read, 2 for a write", async () => {
+      const cookie = await login("counter");
+      await whoami(cookie); // warm up: scripts loaded, connection up
+      const count = async (method: string, path: string, withCookie: boolean): Promise<number> => {
+        let response!: ClientResponse;
+        const { total: used } = await redis.countCommands(async () => {
+          response = await send(app.url, method, path, { cookie: withCookie ? cookie : undefined });
+        });
+        assert.ok(response.status < 400, response.text);
+        return used;
+      };
+      assert.equal(await count("GET", "/public", false), 0, "no cookie, no session use");
+      assert.equal(await count("GET", "/whoami", false), 0, "no cookie, anonymous read");
+      assert.equal(await count("GET", "/whoami", true), 1, "authenticated read");
+      assert.equal(await count("POST", "/set?key=n&value=1", true), 2, "authenticated write");
+      assert.equal(await count("POST", "/set?key=n&value=1", true), 1, "unchanged write is a read");
+    });
+
+    it("expires an idle session", async () => {
+      const cookie = await login("idle", shortApp);
+      const { id } = await whoami(cookie, shortApp);
+      await sleep(SHORT.idleTimeoutSeconds * 1000 + 500);
+      const response = await send(shortApp.url, "GET", "/whoami", { cookie });
+      assert.equal((JSON.parse(response.text) as WhoAmI).username, null, "anonymous after the idle timeout");
+      assert.ok(sessionSetCookie(response, COOKIE)?.clears, "the expired cookie is cleared");
+      assert.equal(await storedSession(id!, short), undefined);
+    });
+
+    it("activity keeps a session past the idle timeout but not past the absolute timeout", async () => {
+      const started = Date.now();
+      const cookie = await login("busy", shortApp);
+      const absoluteMs = SHORT.absoluteTimeoutSeconds * 1000;
+      let aliveAfterIdle = false;
+      // Poll well inside the idle timeout; bounded by count and by time.
+      for (let i = 0; i < 100 && Date.now() - started < absoluteMs + 1500; i++) {
+        const elapsed = Date.now() - started;
+        const me = await whoami(cookie, shortApp);
+        if (elapsed < absoluteMs - 500) assert.equal(me.username, "busy", `alive at ${elapsed} ms`);
+        if (elapsed > SHORT.idleTimeoutSeconds * 1000 + 300 && me.username === "busy") aliveAfterIdle = true;
+        await sleep(250);
+      }
+      assert.ok(aliveAfterIdle, "renewal kept the session past its first idle deadline");
+      assert.equal((await whoami(cookie, shortApp)).username, null, "anonymous after the absolute timeout");
+    });
+
+    // The outage tests run last: the final one restarts Redis empty.
+    it("a hung Redis fails the request through the framework's error path (503), in bounded time, then recovers", async () => {
+      const cookie = await login("outage");
+      redis.pause();
+      try {
+        const started = Date.now();
+        const response = await send(app.url, "GET", "/whoami", { cookie });
+        const elapsed = Date.now() - started;
+        assert.equal(response.status, 503, response.text);
+        assert.ok(elapsed < OUTAGE_ANSWER_BOUND_MS, `answered in ${elapsed} ms`);
+        assert.ok(!sessionSetCookie(response, COOKIE)?.clears, "an outage never logs the user out");
+      } finally {
+        redis.resume();
+      }
+      assert.equal((await whoami(cookie)).username, "outage", "works again after resume, nothing lost");
+    });
+
+    it("a commit that cannot reach Redis fails through the error path, not as a success", async () => {
+      const cookie = await login("commit-outage");
+      const latch = createLatch();
+      const held = send(app.url, "POST", `/hold?key=lost&value=1&latch=${latch.name}`, { cookie });
+      await latch.arrived;
+      redis.pause();
+      let response: ClientResponse;
+      try {
+        latch.release();
+        response = await held;
+      } finally {
+        redis.resume();
+      }
+      assert.equal(response.status, 503, response.text);
+      assert.equal((await whoami(cookie)).username, "commit-outage", "the session is still there");
+    });
+
+    it("a stopped Redis fails requests with 503, and a restarted one serves again without restarting the app", async () => {
+      const cookie = await login("stopped");
+      await redis.stop();
+      try {
+        const started = Date.now();
+        const response = await send(app.url, "GET", "/whoami", { cookie });
+        assert.equal(response.status, 503, response.text);
+        assert.ok(Date.now() - started < OUTAGE_ANSWER_BOUND_MS, "answered in bounded time");
+      } finally {
+        await redis.restart();
+      }
+      // The client reconnects on its own schedule; bounded in count and time.
+      let recovered: ClientResponse | undefined;
+      const deadline = Date.now() + 20_000;
+      for (let i = 0; i < 100 && Date.now() < deadline; i++) {
+        const response = await send(app.url, "POST", "/login?user=back");
+        if (response.status === 303) {
+          recovered = response;
+          break;
+        }
+        assert.equal(response.status, 503, response.text);
+        await sleep(200);
+      }
+      assert.ok(recovered, "login works again after Redis restarted");
+      assert.equal((await whoami(cookieFrom(recovered))).username, "back");
+    });
+  });
+}

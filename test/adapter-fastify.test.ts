@@ -1,0 +1,28 @@
+import { Readable } from "node:stream";
+import Fastify from "fastify";
+import type { SessionManager } from "tessera";
+import { fastifySession } from "tessera/fastify";
+import { adapterConformance, conformanceRoutes, type ConformanceData } from "tessera/testing";
+import { withRedis } from "./support/conformance.js";
+
+async function serve(manager: SessionManager<ConformanceData>) {
+  const app = Fastify({ trustProxy: "127.0.0.1" });
+  const tessera = fastifySession(manager);
+  await app.register(tessera);
+  for (const route of conformanceRoutes) {
+    app.route({
+      method: route.method,
+      url: route.path,
+      handler: async (request, reply) => {
+        const answer = await route.handle({ session: tessera.session(request), query: new URL(request.url, "http://x").searchParams });
+        if (answer.kind === "json") return answer.body;
+        if (answer.kind === "redirect") return reply.redirect(answer.location, 303);
+        return reply.type("text/plain").send(Readable.from(answer.chunks));
+      },
+    });
+  }
+  const url = await app.listen({ port: 0, host: "127.0.0.1" });
+  return { url, close: () => app.close() };
+}
+
+adapterConformance(withRedis("fastify", "ioredis", serve));

@@ -1,0 +1,30 @@
+import http from "node:http";
+import { Readable } from "node:stream";
+import Koa from "koa";
+import type { SessionManager } from "tessera";
+import { koaSession } from "tessera/koa";
+import { adapterConformance, findConformanceRoute, listenOnLoopback, type ConformanceData } from "tessera/testing";
+import { withRedis } from "./support/conformance.js";
+
+async function serve(manager: SessionManager<ConformanceData>) {
+  const app = new Koa({ proxy: true });
+  app.silent = true; // Koa's default error handling, without logging the expected 503s
+  const tessera = koaSession(manager);
+  app.use(tessera);
+  app.use(async (ctx) => {
+    const route = findConformanceRoute(ctx.method, ctx.path);
+    if (!route) return;
+    const answer = await route.handle({ session: tessera.session(ctx), query: new URLSearchParams(ctx.querystring) });
+    if (answer.kind === "json") ctx.body = answer.body;
+    else if (answer.kind === "redirect") {
+      ctx.status = 303;
+      ctx.redirect(answer.location);
+    } else {
+      ctx.type = "text/plain";
+      ctx.body = Readable.from(answer.chunks);
+    }
+  });
+  return listenOnLoopback(http.createServer(app.callback()));
+}
+
+adapterConformance(withRedis("koa", "ioredis", serve));

@@ -1,0 +1,105 @@
+/**
+ * The Flask login example rebuilt on every framework: the same routes and
+ * pages on Express, Fastify, Koa, Hono and node:http (login form, greeting,
+ * visit counter, logout, the serving instance on every page, and a 503 page,
+ * not a silent logout, while Redis hangs), each checked the same way against
+ * a real redis-server.
+ */
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import { after, before, describe, it } from "node:test";
+import { createAdaptorServer } from "@hono/node-server";
+import { Redis } from "ioredis";
+import { createSessionManager, type SessionData, type SessionManager } from "tessera";
+import { redisStore } from "tessera/redis";
+import { listenOnLoopback, type ServedApp } from "tessera/testing";
+import { createLoginApp as expressLogin } from "../examples/express-login/app.js";
+import { createLoginApp as fastifyLogin } from "../examples/fastify-login/app.js";
+import { createLoginApp as honoLogin } from "../examples/hono-login/app.js";
+import { createLoginApp as koaLogin } from "../examples/koa-login/app.js";
+import { createLoginHandler as nodeLogin } from "../examples/node-login/app.js";
+import { CookieClient } from "./support/http.js";
+import { startRedisServer, type RedisServer } from "./support/redis-server.js";
+
+type Start = (options: { sessions: SessionManager<SessionData>; instance: string }) => Promise<ServedApp>;
+
+const frameworks: Record<string, Start> = {
+  express: async (options) => listenOnLoopback(createServer(expressLogin(options))),
+  fastify: async (options) => {
+    const app = await fastifyLogin(options);
+    const url = await app.listen({ port: 0, host: "127.0.0.1" });
+    return { url, close: () => app.close() };
+  },
+  koa: async (options) => listenOnLoopback(createServer(koaLogin(options).callback())),
+  hono: async (options) => listenOnLoopback(createAdaptorServer({ fetch: honoLogin(options).fetch }) as Server),
+  node: async (options) => listenOnLoopback(createServer(nodeLogin(options))),
+};
+
+let redis: RedisServer;
+let client: Redis;
+before(async () => {
+  redis = await startRedisServer();
+  client = new Redis(redis.url);
+});
+after(async () => {
+  client.disconnect();
+  await redis.close();
+});
+
+const text = (html: string, id: string) => new RegExp(`id="${id}"[^>]*>([^<]*)<`).exec(html)?.[1];
+
+for (const [framework, start] of Object.entries(frameworks)) {
+  describe(`${framework} login example`, () => {
+    let app: ServedApp;
+    before(async () => {
+      const sessions = createSessionManager({
+        store: redisStore({ client, prefix: `example-${framework}:` }),
+        storeTimeoutMs: 300,
+      });
+      app = await start({ sessions, instance: `${framework}-a` });
+    });
+    after(() => app.close());
+
+    it("logs in through the form, greets the user with a visit counter, and logs out", async () => {
+      const browser = new CookieClient(app.url);
+      const anonymous = await browser.get("/");
+      assert.equal(anonymous.status, 200);
+      assert.match(anonymous.body, /You are not logged in/);
+      assert.equal(text(anonymous.body, "instance"), `${framework}-a`);
+
+      const form = await browser.get("/login");
+      assert.match(form.body, /<form method="post" action="\/login">/);
+      const rejected = await browser.post("/login", { username: "   " });
+      assert.equal(rejected.status, 400);
+      assert.match(rejected.body, /Please enter a username/);
+
+      const login = await browser.post("/login", { username: "ada <script>" });
+      assert.equal(login.status, 303);
+      assert.equal(login.headers.get("location"), "/");
+      const first = await browser.get("/");
+      assert.match(first.body, /Logged in as <strong>ada &#60;script&#62;<\/strong>/, "greets, HTML-escaped");
+      const second = await browser.get("/");
+      assert.equal(Number(text(second.body, "visits")), Number(text(first.body, "visits")) + 1);
+      assert.equal((await browser.get("/login")).status, 303, "the form redirects a logged-in user home");
+
+      const logout = await browser.get("/logout");
+      assert.equal(logout.status, 303);
+      assert.match((await browser.get("/")).body, /You are not logged in/);
+    });
+
+    it("answers 503 while Redis hangs instead of logging the user out, then carries on", async () => {
+      const browser = new CookieClient(app.url);
+      await browser.post("/login", { username: "grace" });
+      redis.pause();
+      try {
+        const response = await browser.get("/", { signal: AbortSignal.timeout(10_000) });
+        assert.equal(response.status, 503);
+        assert.equal(response.headers.get("retry-after"), "2");
+        assert.match(response.body, /Your session is safe/);
+      } finally {
+        redis.resume();
+      }
+      assert.match((await browser.get("/")).body, /Logged in as <strong>grace<\/strong>/);
+    });
+  });
+}

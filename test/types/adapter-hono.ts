@@ -1,0 +1,31 @@
+import { Hono } from "hono";
+import { createSessionManager } from "tessera";
+import { honoSession, type HonoSessionEnv } from "tessera/hono";
+import { memoryStore } from "tessera/memory";
+import type { CartData } from "./support/session-data.js";
+
+// App-wide SessionData: c.get("session") is typed through ContextVariableMap.
+const app = new Hono();
+app.use(honoSession(createSessionManager({ store: memoryStore() }), { trustProxy: true }));
+app.get("/", (c) => {
+  const session = c.get("session");
+  const username: string | undefined = session.data.username;
+  // @ts-expect-error username is a string
+  session.data.username = ["ada"];
+  // @ts-expect-error not a declared key
+  session.data.nope = true;
+  return c.text(username ?? "stranger");
+});
+
+// A generic manager: type the app's Variables with HonoSessionEnv<D>.
+const cartApp = new Hono<HonoSessionEnv<CartData>>();
+cartApp.use(honoSession(createSessionManager<CartData>({ store: memoryStore() })));
+cartApp.get("/cart", (c) => {
+  const items = c.get("session").data.items ?? [];
+  // @ts-expect-error qty is a number
+  items.push({ sku: "b", qty: "2" });
+  return c.json(items);
+});
+
+// @ts-expect-error unknown option
+honoSession(createSessionManager({ store: memoryStore() }), { trustProxies: true });
