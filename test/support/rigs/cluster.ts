@@ -8,6 +8,8 @@ export interface RedisClusterRig {
   readonly nodes: readonly RedisServer[];
   /** Addresses to hand to a cluster client. */
   readonly startupNodes: ReadonlyArray<{ host: string; port: number }>;
+  /** The nodes that serve slots as masters now. */
+  masters(): Promise<RedisServer[]>;
   /** The node that is master of `key`'s slot now (asked of the cluster). */
   masterOf(key: string): Promise<RedisServer>;
   /** Every running node reports `cluster_state:ok` and every replica's link is up. */
@@ -135,6 +137,12 @@ export async function startRedisCluster(): Promise<RedisClusterRig> {
   const rig: RedisClusterRig = {
     nodes,
     startupNodes: nodes.map((node) => ({ host: HOST, port: node.port })),
+
+    async masters() {
+      const lines = await topology();
+      const ports = lines.filter((line) => line.flags.includes("master") && !line.flags.includes("fail") && line.slotRanges.length > 0).map((line) => line.port);
+      return nodes.filter((node) => ports.includes(node.port));
+    },
 
     async masterOf(key) {
       const lines = await topology();
