@@ -232,6 +232,11 @@ function resolveMaxSessions(value: unknown, store: SessionStore): number | undef
  * Checks a store outage policy given to the manager or to an adapter.
  *
  * @throws SessionConfigError for anything but "fail" or "anonymous".
+ *
+ * @example
+ * ```ts
+ * resolveStoreOutage(undefined); // "fail"
+ * ```
  */
 export function resolveStoreOutage(value: unknown, where = "storeOutage"): StoreOutagePolicy {
   if (value === undefined) return "fail";

@@ -20,7 +20,14 @@ export interface RedisPort {
   del(key: string): Promise<number>;
 }
 
-/** Options of {@link redisPort}. */
+/**
+ * Options of {@link redisPort}.
+ *
+ * @example
+ * ```ts
+ * redisPort(client, { waitForReplicas: { replicas: 1, timeoutMs: 500 } });
+ * ```
+ */
 export interface RedisPortOptions {
   /** Durability: wait for this many replicas after each write. */
   readonly waitForReplicas?: WaitForReplicas;
@@ -86,7 +93,7 @@ function isNodeRedis(client: object): client is NodeRedisLike {
  * node-redis cluster clients (`createCluster`) have `masters` and `slots`
  * getters on their prototype; standalone (`createClient`) and Sentinel
  * (`createSentinel`) clients have neither. Checked against node-redis 6.3
- * in test/redis-topologies.test.ts.
+ * in test/redis-cluster.test.ts and test/redis-sentinel.test.ts.
  */
 function isNodeRedisCluster(client: object): boolean {
   return "masters" in client && "slots" in client;

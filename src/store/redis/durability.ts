@@ -5,6 +5,11 @@ import { SessionConfigError, SessionStoreError } from "../../core/errors.js";
  * the same connection (and so the same node) right after the write.
  * Replication in Redis is asynchronous; without this, a write acknowledged
  * to the browser can vanish when its master dies before a replica copied it.
+ *
+ * @example
+ * ```ts
+ * redisStore({ client, waitForReplicas: { replicas: 1, timeoutMs: 500 } });
+ * ```
  */
 export interface WaitForReplicas {
   /** How many replicas must hold the write. Usually 1. */
@@ -20,6 +25,11 @@ export interface WaitForReplicas {
  * Validates the `waitForReplicas` option of `redisStore`.
  *
  * @throws SessionConfigError when it is not a positive replica count and a positive timeout.
+ *
+ * @example
+ * ```ts
+ * resolveWaitForReplicas({ replicas: 1, timeoutMs: 0 }); // throws: 0 would block forever
+ * ```
  */
 export function resolveWaitForReplicas(value: WaitForReplicas | undefined): WaitForReplicas | undefined {
   if (value === undefined) return undefined;
@@ -39,6 +49,11 @@ export function resolveWaitForReplicas(value: WaitForReplicas | undefined): Wait
  * Checks a `WAIT` reply. Too few replicas means the write is on the master
  * only: it is reported as a store error with an unknown outcome (it may
  * survive or be lost), so the request is not acknowledged as durable.
+ *
+ * @example
+ * ```ts
+ * assertReplicated("commit", 0, { replicas: 1, timeoutMs: 500 }); // throws SessionStoreError, outcome "unknown"
+ * ```
  */
 export function assertReplicated(operation: string, reply: unknown, wait: WaitForReplicas): void {
   const acknowledged = Number(reply);
