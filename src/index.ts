@@ -29,7 +29,7 @@ export interface SessionData {}
 export { createSessionManager } from "./core/manager.js";
 export type { LoadInput, SessionManager } from "./core/manager.js";
 export type { Session, SessionDataOf, RequestFacts } from "./core/session.js";
-export type { CookieOptions, SessionManagerOptions, ResolvedOptions } from "./core/options.js";
+export type { CookieOptions, SessionManagerOptions, ResolvedOptions, StoreOutagePolicy } from "./core/options.js";
 export type { Clock } from "./core/clock.js";
 export { systemClock } from "./core/clock.js";
 export {

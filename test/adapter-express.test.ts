@@ -1,28 +1,6 @@
-import http from "node:http";
-import express from "express";
-import type { SessionManager } from "tessera";
-import { expressSession } from "tessera/express";
-import { adapterConformance, conformanceRoutes, listenOnLoopback, type ConformanceData } from "tessera/testing";
+import { adapterConformance } from "tessera/testing";
 import { withRedis } from "./support/conformance.js";
-
-async function serve(manager: SessionManager<ConformanceData>) {
-  const app = express();
-  app.set("trust proxy", "loopback");
-  app.set("env", "test"); // the default error handler, without logging expected 503s
-  const tessera = expressSession(manager);
-  app.use(tessera);
-  for (const route of conformanceRoutes) {
-    app[route.method === "GET" ? "get" : "post"](route.path, async (req, res) => {
-      const reply = await route.handle({ session: tessera.session(req), query: new URL(req.url, "http://x").searchParams });
-      if (reply.kind === "json") return void res.json(reply.body);
-      if (reply.kind === "redirect") return res.redirect(303, reply.location);
-      res.type("text/plain");
-      for await (const chunk of reply.chunks) res.write(chunk);
-      res.end();
-    });
-  }
-  return listenOnLoopback(http.createServer(app));
-}
+import { serveExpress as serve } from "./support/express-conformance-app.js";
 
 adapterConformance(withRedis("express", "ioredis", serve));
 adapterConformance(withRedis("express", "node-redis", serve));

@@ -11,18 +11,8 @@ import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { freePort, startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { REPO_ROOT, startDemo, type DemoProcess } from "./support/fleet.js";
+import { CHROMIUM, CHROMIUM_ARGS } from "./support/chromium.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const INSTANCES = 3;
 const RELOADS = 10;
 const ARTIFACTS = join(REPO_ROOT, "test-artifacts");

@@ -382,6 +382,20 @@ describe("Redis down", () => {
     assert.equal(JSON.parse(back.body).data.username, "ada", "not silently logged out");
   });
 
+  it("keeps the app's own error page when an explicit commit fails and the final commit fails again", async () => {
+    const c = new Redis(redis.url);
+    clients.push(c);
+    const { browser } = await startApp({ storeTimeoutMs: 300 }, "explicit:", c);
+    redis.pause();
+    try {
+      const response = await browser().get("/set-and-commit", { signal: AbortSignal.timeout(10_000) });
+      assert.equal(response.status, 503);
+      assert.equal(JSON.parse(response.body).code, "TESSERA_STORE_TIMEOUT", "the app's JSON error, not Express's default page");
+    } finally {
+      redis.resume();
+    }
+  });
+
   it("returns 503 while Redis is stopped, never crashes, and recovers without a restart of the app", async () => {
     const c = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     clients.push(c);

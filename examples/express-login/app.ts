@@ -1,8 +1,18 @@
-import express, { type ErrorRequestHandler } from "express";
+import express, { type ErrorRequestHandler, type RequestHandler } from "express";
 import { SessionStoreError, type SessionManager, type SessionData } from "tessera";
 import { expressSession } from "tessera/express";
-import { indexPage, loginPage, parseUsername, unavailablePage, type PageContext } from "../shared/pages.js";
+import { describeDevice } from "../shared/device.js";
+import {
+  formExpiredPage,
+  indexPage,
+  loginPage,
+  parseUsername,
+  sessionsPage,
+  unavailablePage,
+  type PageContext,
+} from "../shared/pages.js";
 import "../shared/session-data.js";
+import { CSRF_FIELD, csrfProtection, csrfToken, onCsrfError } from "./csrf.js";
 
 /** What the login app needs from its host. */
 export interface LoginAppOptions {
@@ -19,8 +29,15 @@ export interface LoginAppOptions {
 /**
  * The Flask login example, rebuilt on Express and Tessera: `/` greets the
  * logged-in user, `/login` shows and accepts the form, `/logout` ends the
- * session. Every page counts visits in the session and names the instance
- * that served it.
+ * session, `/sessions` lists the user's sessions on every device and
+ * revokes them. Every page counts visits in the session and names the
+ * instance that served it.
+ *
+ * @example
+ * ```ts
+ * const sessions = createSessionManager<SessionData>({ store: redisStore({ client, prefix: "myapp:" }) });
+ * createLoginApp({ sessions, instance: "app-1", trustProxy: "loopback" }).listen(3000);
+ * ```
  */
 export function createLoginApp(options: LoginAppOptions): express.Express {
   const app = express();
@@ -34,6 +51,7 @@ export function createLoginApp(options: LoginAppOptions): express.Express {
     username: req.session?.data.username,
     visits: req.session?.data.visits ?? 0,
     banner: options.banner,
+    sessionsPage: true,
   });
   const countVisit = (req: express.Request): void => {
     req.session.data.visits = (req.session.data.visits ?? 0) + 1;
@@ -54,13 +72,56 @@ export function createLoginApp(options: LoginAppOptions): express.Express {
     if (!parsed.ok) return res.status(400).type("html").send(loginPage(context(req), parsed.error));
     // A new token on login defeats session fixation; the data moves along.
     await req.session.regenerate();
+    // The demo has no user database: the username is the user id. Binding
+    // puts this session in the user's index, with what "Your sessions" shows.
+    const userAgent = req.get("user-agent");
+    await req.session.bindUser(parsed.username, { label: describeDevice(userAgent).label, ip: clientIp(req), userAgent });
     req.session.data.username = parsed.username;
+    csrfToken(req, { fresh: true });
     res.redirect(303, "/");
   });
 
   app.get("/logout", async (req, res) => {
     await req.session.destroy();
     res.redirect(303, "/");
+  });
+
+  // Only a session bound at login may see or revoke sessions.
+  const requireLogin: RequestHandler = (req, res, next) => {
+    if (req.session.userId === undefined) return res.redirect(303, "/login");
+    next();
+  };
+
+  app.get("/sessions", requireLogin, async (req, res) => {
+    countVisit(req);
+    const list = await options.sessions.listUserSessions(req.session.userId!, { currentId: req.session.id });
+    res.type("html").send(
+      sessionsPage(context(req), {
+        sessions: list,
+        csrfToken: csrfToken(req),
+        csrfField: CSRF_FIELD,
+        nowMs: options.sessions.options.clock.now(),
+        notice: revokedNotice(req.query.revoked),
+      }),
+    );
+  });
+
+  app.post("/sessions/:id/revoke", requireLogin, csrfProtection, async (req, res) => {
+    const id = req.params.id;
+    if (typeof id !== "string") return res.redirect(303, "/sessions");
+    if (id === req.session.id) {
+      // Revoking this very session is logging out: clear the cookie too.
+      await req.session.destroy();
+      return res.redirect(303, "/");
+    }
+    // The userId guard: an id from the browser can only revoke this user's own sessions.
+    const revoked = await options.sessions.revokeSession(id, { userId: req.session.userId });
+    res.redirect(303, `/sessions?revoked=${revoked ? 1 : 0}`);
+  });
+
+  app.post("/sessions/revoke-others", requireLogin, csrfProtection, async (req, res) => {
+    const revoked = await options.sessions.revokeUserSessions(req.session.userId!, { exceptId: req.session.id });
+    res.redirect(303, `/sessions?revoked=${revoked.length}`);
   });
 
   app.get("/healthz", (_req, res) => {
@@ -78,6 +139,20 @@ export function createLoginApp(options: LoginAppOptions): express.Express {
     console.error(error);
     res.status(500).type("text").send("Internal error\n");
   };
+  app.use(onCsrfError((req, res) => res.status(403).type("html").send(formExpiredPage(context(req)))));
   app.use(onError);
   return app;
+}
+
+/** The client's address as Express sees it (through trusted proxies), without the IPv4-in-IPv6 prefix. */
+function clientIp(req: express.Request): string | undefined {
+  return req.ip?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "");
+}
+
+/** The one-line result shown after a revoke (`?revoked=N` on the redirect). */
+function revokedNotice(raw: unknown): string | undefined {
+  if (typeof raw !== "string" || !/^\d{1,4}$/.test(raw)) return undefined;
+  const count = Number(raw);
+  if (count === 0) return "Nothing was signed out: that session had already ended.";
+  return count === 1 ? "Signed out 1 session." : `Signed out ${count} sessions.`;
 }

@@ -2,6 +2,9 @@
  * The login example's pages, shared by every framework's version so they
  * look and behave the same. Plain HTML and a little CSS, no framework.
  */
+import type { UserSession } from "tessera";
+import { describeDevice, type DeviceDescription } from "./device.js";
+import { relativeTime } from "./relative-time.js";
 
 /** What every page shows in its footer and header. */
 export interface PageContext {
@@ -13,6 +16,8 @@ export interface PageContext {
   visits: number;
   /** A warning shown on every page (e.g. "memory store: sessions are not shared"). */
   banner?: string | undefined;
+  /** The app serves the "Your sessions" page at `/sessions`: link to it while logged in. */
+  sessionsPage?: boolean | undefined;
 }
 
 /** Escapes text for HTML element and attribute content. */
@@ -53,6 +58,26 @@ const STYLE = `
   a { color: var(--accent); }
   .error { color:#a11; }
   footer { border-top:1px solid var(--line); margin-top:1rem; padding-top:.75rem; }
+  .actions { display:flex; flex-wrap:wrap; gap:.5rem; align-items:center; }
+  .actions form { margin:0; }
+  .button-quiet, button.button-quiet { background:transparent; color:var(--accent); border:1px solid #dccfb9; }
+  .button-quiet:hover, button.button-quiet:hover { background:#f7efe2; }
+  .notice { background:#eaf4e4; border:1px solid #b9d7a8; color:#2f5a1e; padding:.55rem .8rem; border-radius:8px; }
+  .sessions { list-style:none; margin:1.1rem 0; padding:0; border:1px solid var(--line); border-radius:10px; overflow:hidden; }
+  .session { display:flex; align-items:center; gap:.85rem; padding:.8rem 1rem; background:#fff; }
+  .session + .session { border-top:1px solid var(--line); }
+  .session.current { background:#fbf6ec; }
+  .session-icon { flex:none; width:2.3rem; height:2.3rem; border-radius:50%; display:grid; place-items:center;
+                  background:#f3ebdd; color:var(--accent); }
+  .session-icon svg { width:1.25rem; height:1.25rem; }
+  .session-main { flex:1; min-width:0; }
+  .session-title { font-weight:600; display:flex; flex-wrap:wrap; align-items:center; gap:.5rem; }
+  .session-meta { margin-top:.1rem; overflow-wrap:anywhere; }
+  .session-meta .ip { font-variant-numeric: tabular-nums; }
+  .session-meta .fact { white-space:nowrap; }
+  .badge { font-size:.75rem; font-weight:600; padding:.05rem .5rem; border-radius:999px; background:#e3f0dc; color:#2f5a1e; border:1px solid #b9d7a8; }
+  .session form { margin:0; flex:none; }
+  .session button { padding:.35rem .8rem; font-size:.9rem; }
 `;
 
 /** The mosaic logo as the tab icon, inline so no /favicon.ico request reaches the app (and shifts the balancer's rotation). */
@@ -102,7 +127,9 @@ export function indexPage(context: PageContext): string {
   const body = context.username
     ? `<p class="lead" id="greeting">Logged in as <strong>${escapeHtml(context.username)}</strong>.</p>
 <p class="muted">Reload the page: another instance may answer, and you stay logged in.</p>
-<p><a class="button" id="logout" href="/logout">Log out</a></p>`
+<p class="actions"><a class="button" id="logout" href="/logout">Log out</a>${
+        context.sessionsPage ? ` <a class="button button-quiet" id="sessions-link" href="/sessions">Your sessions</a>` : ""
+      }</p>`
     : `<p class="lead" id="greeting">You are not logged in.</p>
 <p><a class="button" id="login" href="/login">Log in</a></p>`;
   return layout("Tessera", context, body);
@@ -123,6 +150,116 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ""}
 /** The error page for a store outage (503). */
 export function unavailablePage(context: PageContext): string {
   return layout("Sessions unavailable", context, `<p>The session store is not answering. Your session is safe; try again in a moment.</p>`);
+}
+
+/** What the "Your sessions" page shows, besides the usual page facts. */
+export interface SessionsView {
+  /** The user's live sessions, as `manager.listUserSessions(userId, { currentId })` returns them. */
+  sessions: readonly UserSession[];
+  /** This session's CSRF token, put in every form on the page. */
+  csrfToken: string;
+  /** The name of the form field that carries it. */
+  csrfField: string;
+  /** "Now", epoch ms, for "5 minutes ago". */
+  nowMs: number;
+  /** A one-line result of the last action ("Signed out 2 other sessions."). */
+  notice?: string | undefined;
+}
+
+// Small line icons, inline like the favicon (no extra requests), drawn with the text colour.
+const ICON_PATHS: Record<DeviceDescription["kind"], string> = {
+  desktop: '<rect x="3" y="4" width="18" height="12" rx="2"/><path d="M8 20h8M12 16v4"/>',
+  mobile: '<rect x="7" y="2.5" width="10" height="19" rx="2.2"/><path d="M11 18.5h2"/>',
+  tablet: '<rect x="4.5" y="2.5" width="15" height="19" rx="2.2"/><path d="M11 18.5h2"/>',
+  other: '<circle cx="12" cy="12" r="9"/><path d="M3 12h18M12 3c2.5 2.6 3.7 5.6 3.7 9s-1.2 6.4-3.7 9c-2.5-2.6-3.7-5.6-3.7-9S9.5 5.6 12 3z"/>',
+};
+
+function deviceIcon(kind: DeviceDescription["kind"]): string {
+  return `<span class="session-icon" aria-hidden="true"><svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">${ICON_PATHS[kind]}</svg></span>`;
+}
+
+/** A `<time>` that reads "5 minutes ago" and shows the exact UTC time on hover. */
+function timeAgo(timeMs: number, nowMs: number, className: string): string {
+  const iso = new Date(timeMs).toISOString();
+  const exact = `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+  return `<time class="${className}" datetime="${iso}" title="${exact}">${escapeHtml(relativeTime(timeMs, nowMs))}</time>`;
+}
+
+function hiddenCsrf(view: SessionsView): string {
+  return `<input type="hidden" name="${escapeHtml(view.csrfField)}" value="${escapeHtml(view.csrfToken)}">`;
+}
+
+function sessionRow(session: UserSession, view: SessionsView): string {
+  // The stored label was derived at login; the icon comes from the stored User-Agent.
+  const device = describeDevice(session.userAgent);
+  const label = session.label ?? device.label;
+  const seen = session.current
+    ? `<span class="last-seen">Active now</span>`
+    : `Last active ${timeAgo(session.lastSeenAt, view.nowMs, "last-seen")}`;
+  const facts = [
+    `<span class="ip">${escapeHtml(session.ip ?? "unknown address")}</span>`,
+    seen,
+    // Signed in = bound at login. createdAt can be earlier: the anonymous session existed before login.
+    `Signed in ${timeAgo(session.boundAt, view.nowMs, "signed-in")}`,
+  ]
+    // Each fact stays on one line; a narrow screen wraps between them.
+    .map((fact) => `<span class="fact">${fact}</span>`)
+    .join(" · ");
+  const action = session.current
+    ? ""
+    : `<form method="post" action="/sessions/${encodeURIComponent(session.id)}/revoke">${hiddenCsrf(view)}` +
+      `<button type="submit" class="button-quiet revoke" aria-label="Revoke ${escapeHtml(label)}">Revoke</button></form>`;
+  return `<li class="session${session.current ? " current" : ""}" data-session-id="${escapeHtml(session.id)}" data-current="${session.current}">
+  ${deviceIcon(device.kind)}
+  <div class="session-main">
+    <div class="session-title"><span class="device">${escapeHtml(label)}</span>${session.current ? `<span class="badge this-device">This device</span>` : ""}</div>
+    <div class="session-meta muted">${facts}</div>
+  </div>
+  ${action}
+</li>`;
+}
+
+/**
+ * `/sessions`: "Your sessions". Lists the user's live sessions (device, IP,
+ * last seen, signed in, "This device"), a Revoke button on each other
+ * session, and "Log out everywhere else". Every form posts the CSRF token.
+ *
+ * @example
+ * ```ts
+ * const sessions = await manager.listUserSessions(userId, { currentId: session.id });
+ * html(sessionsPage(context, { sessions, csrfToken, csrfField: "_csrf", nowMs: Date.now() }));
+ * ```
+ */
+export function sessionsPage(context: PageContext, view: SessionsView): string {
+  // This device first, then the others as listed (most recently seen first).
+  const ordered = [...view.sessions.filter((s) => s.current), ...view.sessions.filter((s) => !s.current)];
+  const others = ordered.length - view.sessions.filter((s) => s.current).length;
+  const body = `${view.notice ? `<p class="notice" role="status" id="notice">${escapeHtml(view.notice)}</p>` : ""}
+<p>Where <strong>${escapeHtml(context.username ?? "you")}</strong> is signed in. Revoke a session you don't recognise:
+it is signed out on its next request, whichever instance serves it.</p>
+<ul class="sessions" id="sessions">
+${ordered.map((s) => sessionRow(s, view)).join("\n")}
+</ul>
+${others === 0 ? `<p class="muted" id="only-this-device">No other sessions: you are signed in on this device only.</p>` : ""}
+<div class="actions">
+${
+  others > 0
+    ? `<form method="post" action="/sessions/revoke-others">${hiddenCsrf(view)}<button type="submit" id="revoke-others">Log out everywhere else</button></form>`
+    : ""
+}
+<a class="button button-quiet" href="/">Back</a>
+</div>`;
+  return layout("Your sessions", context, body);
+}
+
+/** The 403 page for a form posted without this session's CSRF token (a stale page, or another site). */
+export function formExpiredPage(context: PageContext): string {
+  return layout(
+    "Form expired",
+    context,
+    `<p class="error" role="alert">This form is out of date or did not come from this site, so nothing was changed.</p>
+<p><a class="button" href="/sessions">Back to your sessions</a></p>`,
+  );
 }
 
 /** Validates a submitted username: trimmed, 1–64 characters. */

@@ -9,6 +9,8 @@ declare module "tessera" {
     username: string;
     /** Pages viewed in this session. */
     visits: number;
+    /** Synchronizer token for forms that change things (the sessions page); set at login. */
+    csrfToken: string;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { SessionManager } from "../core/manager.js";
+import { resolveStoreOutage, type StoreOutagePolicy } from "../core/options.js";
 import type { Session } from "../core/session.js";
 import type { SessionData } from "../index.js";
 import { holdResponseUntilCommitted } from "./shared/hold-response.js";
@@ -32,12 +33,30 @@ export interface ExpressSessionMiddleware<D extends object> extends RequestHandl
   session(req: Request): Session<D>;
 }
 
+/** Options of {@link expressSession}. */
+export interface ExpressSessionOptions {
+  /**
+   * Store outage policy for the requests this middleware handles,
+   * overriding the manager's `storeOutage`: `"fail"` (503 through `next`)
+   * or `"anonymous"` (an empty `req.session` marked `unavailable`, never
+   * written back, cookie untouched). A function chooses per request, e.g.
+   * per route.
+   *
+   * @example
+   * ```ts
+   * app.use(expressSession(sessions, { storeOutage: (req) => (req.method === "GET" ? "anonymous" : "fail") }));
+   * ```
+   */
+  storeOutage?: StoreOutagePolicy | ((req: Request) => StoreOutagePolicy);
+}
+
 /**
  * Express middleware that loads the request's session into `req.session`
  * and commits it just before the response ends: `res.end` is held until the
  * commit settles, so a client that follows a redirect at once already sees
  * the new data. Store failures go to Express's error handling as
- * `SessionStoreError` (status 503).
+ * `SessionStoreError` (status 503), unless the `storeOutage` option lets
+ * the request go on anonymously.
  *
  * For streamed responses, `await req.session.commit()` before the first
  * write, so the Set-Cookie can go out with the headers.
@@ -48,11 +67,17 @@ export interface ExpressSessionMiddleware<D extends object> extends RequestHandl
  * app.get("/", (req, res) => res.send(`Hello ${req.session.data.username ?? "stranger"}`));
  * ```
  */
-export function expressSession<D extends object>(manager: SessionManager<D>): ExpressSessionMiddleware<D> {
+export function expressSession<D extends object>(
+  manager: SessionManager<D>,
+  options: ExpressSessionOptions = {},
+): ExpressSessionMiddleware<D> {
+  const outage = options.storeOutage;
+  if (typeof outage !== "function" && outage !== undefined) resolveStoreOutage(outage, "expressSession storeOutage");
   const middleware = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     let session: Session<D>;
     try {
-      session = await manager.load({ cookieHeader: req.headers.cookie, secure: req.secure });
+      const storeOutage = typeof outage === "function" ? outage(req) : outage;
+      session = await manager.load({ cookieHeader: req.headers.cookie, secure: req.secure, storeOutage });
     } catch (error) {
       next(error);
       return;

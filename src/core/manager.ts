@@ -1,5 +1,6 @@
 import { readSessionCookie } from "./cookie.js";
-import { resolveOptions, type ResolvedOptions, type SessionManagerOptions } from "./options.js";
+import { SessionStoreError } from "./errors.js";
+import { resolveOptions, resolveStoreOutage, type ResolvedOptions, type SessionManagerOptions, type StoreOutagePolicy } from "./options.js";
 import { SessionHandle, type RequestFacts, type Session } from "./session.js";
 import { withStoreDeadline } from "./timeout.js";
 import { decodeCookieValue, sessionIdFromToken } from "./token.js";
@@ -16,6 +17,8 @@ import {
 export interface LoadInput extends RequestFacts {
   /** The raw `Cookie` request header, if any. */
   readonly cookieHeader: string | undefined;
+  /** This request's store outage policy, overriding the manager's `storeOutage` (per-route choice). */
+  readonly storeOutage?: StoreOutagePolicy;
 }
 
 /**
@@ -35,6 +38,8 @@ export interface SessionManager<D extends object> {
    * which also renews the expiry when due.
    *
    * @throws SessionStoreError when the store is down or slow; never turns that into "logged out".
+   * With the `"anonymous"` outage policy it resolves instead to an empty
+   * session marked `unavailable`, which is never written back.
    */
   load(input: LoadInput): Promise<Session<D>>;
   /**
@@ -139,7 +144,14 @@ export function createSessionManager<D extends object = import("../index.js").Se
     if (decoded.valid) {
       const id = sessionIdFromToken(decoded.token);
       const now = clock.now();
-      const stored = await withStoreDeadline("load", storeTimeoutMs, () => store.load(id, now, policy));
+      let stored;
+      try {
+        stored = await withStoreDeadline("load", storeTimeoutMs, () => store.load(id, now, policy));
+      } catch (error) {
+        const outage = input.storeOutage === undefined ? resolved.storeOutage : resolveStoreOutage(input.storeOutage);
+        if (outage === "anonymous" && error instanceof SessionStoreError) return SessionHandle.unavailable<D>(resolved, facts, error);
+        throw error;
+      }
       const handle = stored && SessionHandle.fromStore<D>(resolved, facts, decoded.token, id, stored, decoded.stale, cookie);
       if (handle) return handle;
     }

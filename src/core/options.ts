@@ -31,6 +31,26 @@ export interface CookieOptions {
 }
 
 /**
+ * What a request gets when its session cannot be loaded because the store
+ * is down, failing or slower than `storeTimeoutMs`:
+ * - `"fail"` (default): `load` throws `SessionStoreError` (status 503) and
+ *   the framework's error handling answers. Right for any route that needs
+ *   to know who the user is.
+ * - `"anonymous"`: the request goes on with an empty session marked
+ *   `session.unavailable === true`. It is never written back (its changes
+ *   are discarded, `regenerate()` and `destroy()` throw the store error) and
+ *   the response never touches the cookie, so the user is not logged out:
+ *   their next request, once the store is back, finds the session intact.
+ *   For routes that can live without a session (home page, public pages).
+ *
+ * @example
+ * ```ts
+ * createSessionManager({ store, storeOutage: "anonymous" });
+ * ```
+ */
+export type StoreOutagePolicy = "fail" | "anonymous";
+
+/**
  * Options of {@link createSessionManager}. Unknown options are rejected, so
  * a typo never silently falls back to a default.
  */
@@ -66,6 +86,12 @@ export interface SessionManagerOptions {
    */
   storeTimeoutMs?: number;
   /**
+   * What requests get while the store is unreachable: `"fail"` (default,
+   * `SessionStoreError`) or `"anonymous"` (an empty session marked
+   * `unavailable`, never written back). Adapters can override it per route.
+   */
+  storeOutage?: StoreOutagePolicy;
+  /**
    * At most this many live sessions per user (see `session.bindUser`): a
    * login that would exceed it evicts the user's oldest sessions (by
    * sign-in time), never the one logging in. Default: no limit. Needs a
@@ -85,6 +111,7 @@ export interface ResolvedOptions {
   readonly policy: ExpiryPolicy;
   readonly maxSessionBytes: number;
   readonly storeTimeoutMs: number;
+  readonly storeOutage: StoreOutagePolicy;
   /** Undefined when there is no limit. */
   readonly maxSessionsPerUser: number | undefined;
   readonly cookie: Readonly<Required<Omit<CookieOptions, "domain">>> & { readonly domain: string | undefined };
@@ -99,6 +126,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "renewIntervalSeconds",
   "maxSessionBytes",
   "storeTimeoutMs",
+  "storeOutage",
   "maxSessionsPerUser",
   "cookie",
   "clock",
@@ -201,6 +229,22 @@ function resolveMaxSessions(value: unknown, store: SessionStore): number | undef
 }
 
 /**
+ * Checks a store outage policy given to the manager or to an adapter.
+ *
+ * @throws SessionConfigError for anything but "fail" or "anonymous".
+ *
+ * @example
+ * ```ts
+ * resolveStoreOutage(undefined); // "fail"
+ * ```
+ */
+export function resolveStoreOutage(value: unknown, where = "storeOutage"): StoreOutagePolicy {
+  if (value === undefined) return "fail";
+  if (value === "fail" || value === "anonymous") return value;
+  throw new SessionConfigError(`${where} must be "fail" or "anonymous", got ${JSON.stringify(value)}.`);
+}
+
+/**
  * Validates options and fills in defaults.
  *
  * @throws SessionConfigError with a message that says how to fix the problem.
@@ -238,6 +282,7 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
     },
     maxSessionBytes: positiveNumber(options.maxSessionBytes, "maxSessionBytes", 64 * 1024),
     storeTimeoutMs: positiveNumber(options.storeTimeoutMs, "storeTimeoutMs", 1500),
+    storeOutage: resolveStoreOutage(options.storeOutage),
     maxSessionsPerUser: resolveMaxSessions(options.maxSessionsPerUser, store),
     cookie: resolveCookie(options.cookie),
     clock: options.clock ?? systemClock,

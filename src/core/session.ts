@@ -1,5 +1,5 @@
 import { clearingSetCookie, sessionSetCookie } from "./cookie.js";
-import { SessionTooLargeError } from "./errors.js";
+import { SessionTooLargeError, type SessionStoreError } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
 import { assertUsableKey, decodeValue, encodeValue, RESERVED_FIELD_PREFIX } from "./serialize.js";
 import {
@@ -82,6 +82,19 @@ export interface Session<D extends object> {
    */
   bindUser(userId: string, device?: DeviceInfo): Promise<void>;
   /**
+   * True when the store could not be reached and the `"anonymous"` outage
+   * policy let the request go on without its session. The data is empty,
+   * changes to it are discarded, `regenerate()`, `bindUser()` and `destroy()`
+   * throw the store error, and the response leaves the cookie alone (the user is not
+   * logged out). Always false under the default `"fail"` policy.
+   *
+   * @example
+   * ```ts
+   * if (req.session.unavailable) res.set("Retry-After", "5"); // personalised parts paused
+   * ```
+   */
+  readonly unavailable: boolean;
+  /**
    * Issues a new token at commit, moving the data to it atomically and
    * killing the old token. Call it on login and on any privilege change, to
    * defeat session fixation. Keeps `createdAt`: the absolute timeout is not
@@ -148,6 +161,8 @@ export class SessionHandle<D extends object> implements Session<D> {
   #setCookie: string | undefined;
   /** Serialises commits, destroys and the final commit of one request. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** Why the stored session could not be loaded ("anonymous" outage policy). */
+  #outage: SessionStoreError | undefined;
   /** The user the session is (or, after a pending bindUser, will be) bound to. */
   #binding: Binding | undefined;
   /** bindUser was called since the last commit: the binding must be written. */
@@ -204,6 +219,16 @@ export class SessionHandle<D extends object> implements Session<D> {
     return handle;
   }
 
+  /**
+   * @internal A stand-in for a session the store could not load: empty,
+   * never written back, never touching the cookie.
+   */
+  static unavailable<D extends object>(options: ResolvedOptions, facts: RequestFacts, error: SessionStoreError): SessionHandle<D> {
+    const handle = new SessionHandle<D>(options, facts);
+    handle.#outage = error;
+    return handle;
+  }
+
   /** @internal The request carried a cookie that is invalid, unknown or expired. */
   markStaleCookie(): void {
     this.#staleCookieSent = true;
@@ -237,6 +262,10 @@ export class SessionHandle<D extends object> implements Session<D> {
     return this.#expiresAt;
   }
 
+  get unavailable(): boolean {
+    return this.#outage !== undefined;
+  }
+
   get userId(): string | undefined {
     return this.#binding?.userId;
   }
@@ -247,6 +276,8 @@ export class SessionHandle<D extends object> implements Session<D> {
   }
 
   regenerate(): Promise<void> {
+    // A login that cannot be stored must not look like it succeeded.
+    if (this.#outage) return Promise.reject(this.#outage);
     return this.#enqueue(async () => {
       if (this.#storedId === undefined) return; // a new session gets a fresh token anyway
       this.#replacesId = this.#storedId;
@@ -260,6 +291,8 @@ export class SessionHandle<D extends object> implements Session<D> {
     assertUserId(userId);
     requireUserIndex(this.options.store);
     const binding: Binding = { userId, device: encodeDevice(device, this.options.clock.now()) };
+    // Binding is part of a login: it must not look stored when it cannot be.
+    if (this.#outage) return Promise.reject(this.#outage);
     return this.#enqueue(async () => {
       this.#binding = binding;
       this.#bindingChanged = true;
@@ -267,6 +300,8 @@ export class SessionHandle<D extends object> implements Session<D> {
   }
 
   destroy(): Promise<void> {
+    // Nor may a logout: the stored session would live on.
+    if (this.#outage) return Promise.reject(this.#outage);
     return this.#enqueue(async () => {
       const ids = [this.#storedId, this.#replacesId].filter((id): id is string => id !== undefined);
       for (const id of ids) await this.#destroyStored(id);
@@ -289,6 +324,8 @@ export class SessionHandle<D extends object> implements Session<D> {
   }
 
   commit(): Promise<void> {
+    // Writing this empty stand-in would overwrite or shadow the real session.
+    if (this.#outage) return Promise.resolve();
     return this.#enqueue(() => this.#commitNow());
   }
 

@@ -81,6 +81,11 @@ export function sessionTestApp(manager: SessionManager<Record<string, unknown>>)
     session(req).data.flash = "bye";
     res.json({ ok: true });
   });
+  app.get("/set-and-commit", async (req, res) => {
+    session(req).data.committed = true;
+    await session(req).commit();
+    res.json({ ok: true });
+  });
   app.get("/stream", async (req, res) => {
     session(req).data.streamed = true;
     await session(req).commit();

@@ -12,25 +12,7 @@ export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const LAUNCHER = fileURLToPath(new URL("../../examples/demo/launch.ts", import.meta.url));
 const TSX_LOADER = import.meta.resolve("tsx");
 
-/** Polls `check` until it returns a value other than undefined, at most `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  { timeoutMs = 30_000, intervalMs = 100 } = {},
-): Promise<T> {
-  const started = Date.now();
-  let lastError: unknown;
-  while (Date.now() - started < timeoutMs) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
-}
+export { waitFor } from "./wait-for.js";
 
 /** Whether a process with this pid exists (signal 0 only checks). */
 export function isAlive(pid: number): boolean {

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,8 +23,11 @@ export interface RedisServer {
   resume(): void;
   /** Stops the process (SIGKILL when `crash`), keeping the port reserved for restart(). */
   stop(options?: { crash?: boolean }): Promise<void>;
-  /** Starts again on the same port (data is gone unless it was only paused). */
-  restart(): Promise<void>;
+  /**
+   * Starts again on the same port (data is gone unless it was only paused).
+   * `args` are added for this and later launches (e.g. `--replicaof`).
+   */
+  restart(options?: { args?: string[] }): Promise<void>;
   /** Stops for good and removes its directory. */
   close(): Promise<void>;
 }
@@ -47,7 +50,7 @@ function encode(args: string[]): string {
 }
 
 /** One RESP command over a throwaway socket, with a deadline (a paused server never answers). */
-function rawCommand(port: number, args: string[], timeoutMs = 2000): Promise<string> {
+export function rawCommand(port: number, args: string[], timeoutMs = 2000): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = createConnection({ host: "127.0.0.1", port });
     let data = "";
@@ -146,19 +149,56 @@ async function waitUntilReady(port: number, child: ChildProcess, deadlineMs = 10
 }
 
 /**
+ * Servers still running when the test process exits are killed. One shared
+ * listener, so rigs of many servers do not trip Node's listener-leak warning.
+ */
+const onExit = new Set<() => void>();
+process.once("exit", () => {
+  for (const kill of onExit) kill();
+});
+
+/** How to start a server beyond its command-line arguments. */
+export interface RedisServerOptions {
+  /**
+   * Run as a Sentinel with this configuration text. It goes to a file of the
+   * server's own (Sentinel rewrites its config file, so it must be writable).
+   */
+  sentinelConfig?: string;
+}
+
+/** True when the Debian `redis-sentinel` binary is on PATH. */
+function hasSentinelBinary(): boolean {
+  return spawnSync("redis-sentinel", ["--version"], { stdio: "ignore" }).status === 0;
+}
+
+/**
+ * The program and leading arguments for a server or a Sentinel. Sentinel is
+ * the same program in another mode: the Debian `redis-sentinel` binary when
+ * installed (`.ci/run` installs it), else `redis-server <conf> --sentinel`.
+ */
+function command(dir: string, options: RedisServerOptions): [string, string[]] {
+  if (options.sentinelConfig === undefined) return ["redis-server", []];
+  const config = join(dir, "sentinel.conf");
+  writeFileSync(config, options.sentinelConfig);
+  return hasSentinelBinary() ? ["redis-sentinel", [config]] : ["redis-server", [config, "--sentinel"]];
+}
+
+/**
  * Starts `redis-server` (must be on PATH) on a free loopback port with no
  * persistence, and waits until it answers PING. Stop it with `stop()`; it is
  * also killed when the test process exits.
  */
-export async function startRedisServer(extraArgs: string[] = []): Promise<RedisServer> {
+export async function startRedisServer(extraArgs: string[] = [], options: RedisServerOptions = {}): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "tessera-redis-"));
+  const [program, leading] = command(dir, options);
+  const args = [...extraArgs];
   let child: ChildProcess;
 
   const launch = async (): Promise<void> => {
     child = spawn(
-      "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, ...extraArgs],
+      program,
+      [...leading, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, ...args],
       { stdio: "ignore" },
     );
     child.once("error", () => undefined);
@@ -169,7 +209,7 @@ export async function startRedisServer(extraArgs: string[] = []): Promise<RedisS
   const killOnExit = (): void => {
     if (child.exitCode === null) child.kill("SIGKILL");
   };
-  process.once("exit", killOnExit);
+  onExit.add(killOnExit);
 
   const server: RedisServer = {
     port,
@@ -188,13 +228,14 @@ export async function startRedisServer(extraArgs: string[] = []): Promise<RedisS
       child.kill(options.crash ? "SIGKILL" : "SIGTERM");
       await exited;
     },
-    async restart() {
+    async restart(options = {}) {
       await server.stop();
+      args.push(...(options.args ?? []));
       await launch();
     },
     async close() {
       await server.stop();
-      process.removeListener("exit", killOnExit);
+      onExit.delete(killOnExit);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -41,7 +41,8 @@ function recordWriteHead(res: ServerResponse, args: unknown[]): void {
  *
  * On a commit failure before anything was sent, the route's response is
  * discarded (headers removed) and `onError` gets the error so the
- * framework's error path can answer instead; after headers were sent, the
+ * framework's error path can answer instead, unless the response already is
+ * a 5xx error page, which goes out as it is; after headers were sent, the
  * response is cut so the client can tell it failed.
  *
  * @example
@@ -107,6 +108,14 @@ export function holdResponseUntilCommitted<D extends object>(
           // Too late for an error page: cut the response so the client can
           // tell it failed rather than see a complete, misleading one.
           res.destroy(error instanceof Error ? error : undefined);
+          return;
+        }
+        if (res.statusCode >= 500) {
+          // Already an error response (typically the app's own error page
+          // for this very store failure): replacing it with another error
+          // would only swap the app's page for the framework's default.
+          sending = true;
+          originalEnd.apply(res, args);
           return;
         }
         for (const name of res.getHeaderNames()) res.removeHeader(name);

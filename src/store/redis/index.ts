@@ -6,3 +6,4 @@
 export { redisStore } from "./store.js";
 export type { RedisStoreOptions, RedisSessionStore } from "./store.js";
 export type { RedisClient } from "./client.js";
+export type { WaitForReplicas } from "./durability.js";

@@ -1,5 +1,6 @@
 import type { ExpiryPolicy, SessionStore, SessionWrite, StoredSession, UserIndexStore, WriteResult } from "../../core/store.js";
 import { redisPort, type RedisClient } from "./client.js";
+import { resolveWaitForReplicas, type WaitForReplicas } from "./durability.js";
 import { LOAD_SCRIPT, WRITE_SCRIPT } from "./scripts.js";
 import { redisUserIndex } from "./user-index.js";
 
@@ -13,6 +14,17 @@ export interface RedisStoreOptions {
   client: RedisClient;
   /** Prefix of every key Tessera writes. Default `"tessera:"`. Use one per app sharing a Redis. */
   prefix?: string;
+  /**
+   * Durability: acknowledge a commit or destroy only once this many
+   * replicas hold it (Redis `WAIT` on the same node, right after the write).
+   * Without it a write acknowledged to the browser can be lost when its
+   * master dies before replicating it. With too few replicas in time the
+   * request fails with `SessionStoreError` (outcome "unknown"). Costs one
+   * replication round trip per write; see docs/scaling-out.md.
+   *
+   * @example `{ replicas: 1, timeoutMs: 500 }`
+   */
+  waitForReplicas?: WaitForReplicas;
 }
 
 /** A Redis session store, with its key layout exposed for tooling and tests. */
@@ -61,7 +73,7 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
   if (!options || typeof options !== "object" || !options.client) {
     throw new TypeError("redisStore needs { client }: an ioredis or node-redis client");
   }
-  const port = redisPort(options.client);
+  const port = redisPort(options.client, { waitForReplicas: resolveWaitForReplicas(options.waitForReplicas) });
   const prefix = options.prefix ?? "tessera:";
   const sessionKey = (id: string): string => `${prefix}s:${id}`;
   const userKey = (userId: string): string => `${prefix}u:${userId}`;
@@ -97,7 +109,7 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
           keys.push(sessionKey(write.replaces));
         }
       }
-      return (await port.run(WRITE_SCRIPT, keys, args)) as WriteResult;
+      return (await port.write(WRITE_SCRIPT, keys, args)) as WriteResult;
     },
 
     async destroy(id: string): Promise<void> {

@@ -34,13 +34,13 @@ export function redisUserIndex(
 ): UserIndexStore {
   return {
     async add(userId, id, leaseEnd, now, removeIds = []) {
-      const reply = await port.run(INDEX_ADD_SCRIPT, [userKey(userId)], [String(now), id, String(Math.ceil(leaseEnd)), ...removeIds]);
+      const reply = await port.write(INDEX_ADD_SCRIPT, [userKey(userId)], [String(now), id, String(Math.ceil(leaseEnd)), ...removeIds]);
       return Number(reply);
     },
 
     async remove(userId, ids) {
       if (ids.length === 0) return;
-      await port.run(INDEX_REMOVE_SCRIPT, [userKey(userId)], ids);
+      await port.write(INDEX_REMOVE_SCRIPT, [userKey(userId)], ids);
     },
 
     async entries(userId, now): Promise<IndexEntry[]> {
@@ -57,7 +57,7 @@ export function redisUserIndex(
     },
 
     async revoke(id, userId): Promise<RevokeResult> {
-      const reply = await port.run(REVOKE_SCRIPT, [sessionKey(id)], userId === undefined ? ["0", ""] : ["1", userId]);
+      const reply = await port.write(REVOKE_SCRIPT, [sessionKey(id)], userId === undefined ? ["0", ""] : ["1", userId]);
       if (reply === null || reply === undefined) return { deleted: false };
       const owner = String(reply);
       return { deleted: true, userId: owner === "" ? undefined : owner };

@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { describe, it } from "node:test";
+import { CREATED_AT_FIELD, SessionStoreError } from "tessera";
+import { redisStore } from "tessera/redis";
+import { FAILOVER_SETUPS, runFailover, type FailoverReport } from "./support/failover-load.js";
+import type { RedisServer } from "./support/redis-server.js";
+import { waitFor } from "./support/wait-for.js";
+import { startRedisSentinel } from "./support/rigs/sentinel.js";
+import { closeClient, ioredisSentinel } from "./support/topology-clients.js";
+
+// Failover under load: logins and session writes through a real Express
+// server while the master owning a live session is SIGKILLed. With
+// waitForReplicas, no acknowledged login or write may be lost, nothing may
+// hang, and every request must succeed again once the group has healed.
+// (node support/failover-report.ts prints the same figures, with and without WAIT.)
+
+const STORE_TIMEOUT_MS = 1500;
+
+function assertHealthyFailover(report: FailoverReport, afterKillMs: number): void {
+  assert.equal(report.lostLogins, 0, "no acknowledged login lost");
+  assert.equal(report.lostWrites, 0, "no acknowledged write lost");
+  assert.equal(report.hung, 0, "every request got an answer");
+  for (const failure of Object.keys(report.failures)) {
+    assert.match(failure, /^503 TESSERA_STORE_(TIMEOUT|UNAVAILABLE)$/, "failures are typed store errors");
+  }
+  // A request makes at most two store calls (load, commit), each bounded by
+  // storeTimeoutMs; the margin absorbs two busy shared cores.
+  assert.ok(report.maxLatencyMs <= 2 * STORE_TIMEOUT_MS + 1500, `max latency ${report.maxLatencyMs} ms is bounded`);
+  assert.ok(report.recoveredAtMs < afterKillMs - 500, `all requests succeed again (from ${report.recoveredAtMs} ms after the kill)`);
+  assert.ok(report.acknowledgedLogins > 5, "the load kept logging users in");
+}
+
+describe("failover under load, with waitForReplicas", () => {
+  for (const setup of FAILOVER_SETUPS) {
+    it(`${setup}: master SIGKILLed mid-load, 0 acknowledged logins lost`, { timeout: 90_000 }, async (t) => {
+      const afterKillMs = 6000;
+      const report = await runFailover(setup, {
+        storeTimeoutMs: STORE_TIMEOUT_MS,
+        waitForReplicas: { replicas: 1, timeoutMs: 500 },
+        warmupMs: 1000,
+        afterKillMs,
+      });
+      t.diagnostic(JSON.stringify(report));
+      assertHealthyFailover(report, afterKillMs);
+    });
+  }
+});
+
+describe("why waitForReplicas exists", () => {
+  it("a lagging replica: a write acknowledged without WAIT is lost in the failover; with WAIT it is never acknowledged", { timeout: 60_000 }, async () => {
+    const group = await startRedisSentinel();
+    const client = ioredisSentinel(group);
+    try {
+      const plain = redisStore({ client, prefix: "lag:" });
+      const durable = redisStore({ client, prefix: "lag:", waitForReplicas: { replicas: 1, timeoutMs: 200 } });
+      const id = randomBytes(12).toString("base64url");
+      const create = { kind: "create" as const, set: [[CREATED_AT_FIELD, String(Date.now())], ["v", '"replicated"']] as Array<[string, string]>, ttlMs: 60_000 };
+      assert.equal(await durable.write(id, create, Date.now()), "ok");
+
+      const [master, replica] = group.servers as [RedisServer, RedisServer];
+      // The replica falls behind, as under load or across a network blip:
+      // its link is cut and it cannot resync (a wrong masterauth makes its
+      // reconnects fail), so what the master acknowledges now exists only there.
+      await replica.command("CONFIG", "SET", "masterauth", "not-the-password");
+      await master.command("CLIENT", "KILL", "TYPE", "replica");
+      const update = (value: string) => ({ kind: "update" as const, set: [["v", value]] as Array<[string, string]>, del: [], ttlMs: 60_000 });
+      assert.equal(await plain.write(id, update('"acknowledged, not replicated"'), Date.now()), "ok");
+      await assert.rejects(durable.write(id, update('"never acknowledged"'), Date.now()), (error: unknown) => {
+        assert.ok(error instanceof SessionStoreError && error.outcome === "unknown");
+        return true;
+      });
+      await master.stop({ crash: true });
+      await replica.command("CONFIG", "SET", "masterauth", "");
+      await group.waitForNewMaster(master);
+
+      const policy = { idleTimeoutMs: 60_000, absoluteTimeoutMs: 0, renewIntervalMs: 6_000 };
+      const loaded = await waitFor("the session loads from the new master", () => plain.load(id, Date.now(), policy).catch(() => undefined));
+      assert.equal(loaded.fields.get("v"), '"replicated"', "the write acknowledged without WAIT is gone");
+    } finally {
+      await closeClient(client);
+      await group.close();
+    }
+  });
+});
