@@ -1,14 +1,8 @@
 import { Redis } from "ioredis";
+import { infoFields } from "../../test/support/rigs/info.js";
 
-/** Parses an INFO reply into field → value. */
-export function parseInfo(text: string): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (const line of text.split("\r\n")) {
-    const colon = line.indexOf(":");
-    if (colon > 0 && !line.startsWith("#")) fields.set(line.slice(0, colon), line.slice(colon + 1));
-  }
-  return fields;
-}
+/** Parses an INFO reply into field → value (the test rigs' parser). */
+export const parseInfo = infoFields;
 
 /** One command's counters in INFO commandstats. */
 export interface CommandStat {
