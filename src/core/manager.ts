@@ -152,7 +152,7 @@ export function createSessionManager<D extends object = import("../index.js").Se
         if (outage === "anonymous" && error instanceof SessionStoreError) return SessionHandle.unavailable<D>(resolved, facts, error);
         throw error;
       }
-      const handle = stored && SessionHandle.fromStore<D>(resolved, facts, decoded.token, id, stored, decoded.stale);
+      const handle = stored && SessionHandle.fromStore<D>(resolved, facts, decoded.token, id, stored, decoded.stale, cookie);
       if (handle) return handle;
     }
     const anonymous = new SessionHandle<D>(resolved, facts);

@@ -155,6 +155,8 @@ export class SessionHandle<D extends object> implements Session<D> {
   #expiresAt: number | undefined;
   /** The request carried a session cookie that must be cleared unless replaced. */
   #staleCookieSent = false;
+  /** The cookie value (token, signed when secrets are set) last encoded for `#token`. */
+  #encodedCookie: { readonly token: string; readonly value: string } | undefined;
   /** The Set-Cookie the response must carry, as decided so far. */
   #setCookie: string | undefined;
   /** Serialises commits, destroys and the final commit of one request. */
@@ -183,6 +185,7 @@ export class SessionHandle<D extends object> implements Session<D> {
     id: string,
     stored: StoredSession,
     resign: boolean,
+    cookieValue?: string,
   ): SessionHandle<D> | undefined {
     const createdAt = Number(stored.fields.get(CREATED_AT_FIELD));
     if (!Number.isFinite(createdAt)) return undefined; // not a record we wrote: treat as unknown
@@ -197,6 +200,10 @@ export class SessionHandle<D extends object> implements Session<D> {
       handle.#baseline.set(field, text);
     }
     handle.#token = token;
+    // The request's cookie already carries this token signed with the current
+    // secret: re-issuing it (after a write or a renewal) reuses it instead of
+    // computing the same HMAC again.
+    if (!resign && cookieValue !== undefined) handle.#encodedCookie = { token, value: cookieValue };
     handle.#storedId = id;
     handle.#createdAt = createdAt;
     handle.#expiresAt = stored.expiresAt;
@@ -368,7 +375,9 @@ export class SessionHandle<D extends object> implements Session<D> {
 
   #issueCookie(now: number): void {
     if (this.#token === undefined || this.#expiresAt === undefined) return;
-    const value = encodeCookieValue(this.#token, this.options.secrets[0]);
+    const value =
+      this.#encodedCookie?.token === this.#token ? this.#encodedCookie.value : encodeCookieValue(this.#token, this.options.secrets[0]);
+    this.#encodedCookie = { token: this.#token, value };
     this.#setCookie = sessionSetCookie(this.options.cookie, value, this.#expiresAt, now, this.facts.secure);
   }
 

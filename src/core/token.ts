@@ -1,3 +1,4 @@
+import * as nodeCrypto from "node:crypto";
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 /** Length of a token in base64url characters (32 random bytes). */
@@ -27,17 +28,31 @@ export function generateToken(): string {
  * allocation class instead of the 48-byte one: 16 bytes less per session.
  */
 export function sessionIdFromToken(token: string): string {
-  return createHash("sha256").update(token).digest().subarray(0, 12).toString("base64url");
+  // 12 bytes are exactly 16 base64url characters, so the first 16 characters
+  // of the whole digest's encoding are the encoding of its first 12 bytes.
+  return sha256Base64url(token).slice(0, 16);
 }
 
-function signature(token: string, secret: string): Buffer {
-  return createHmac("sha256", secret).update(token).digest();
+/**
+ * SHA-256 as base64url text. `crypto.hash` (Node >= 20.12) does it in one
+ * call without a Hash object, several times faster for a 43-character token;
+ * this runs on every request that carries a session cookie. The namespace
+ * import keeps older Node 20 releases, which lack it, loading.
+ */
+const sha256Base64url: (text: string) => string =
+  typeof nodeCrypto.hash === "function"
+    ? (text) => nodeCrypto.hash("sha256", text, "base64url")
+    : (text) => createHash("sha256").update(text).digest("base64url");
+
+/** HMAC-SHA256 of the token as base64url text (digesting straight to text skips a Buffer). */
+function signature(token: string, secret: string): string {
+  return createHmac("sha256", secret).update(token).digest("base64url");
 }
 
 /** The cookie value for a token: the token itself, or `token.signature` with a secret. */
 export function encodeCookieValue(token: string, secret: string | undefined): string {
   if (secret === undefined) return token;
-  return `${token}.${signature(token, secret).toString("base64url")}`;
+  return `${token}.${signature(token, secret)}`;
 }
 
 /** What a cookie value turned out to be. */
@@ -72,7 +87,7 @@ export function decodeCookieValue(value: string, secrets: readonly string[]): De
   // different cookie values could decode to the same bytes.
   const given = Buffer.from(value.slice(TOKEN_LENGTH + 1), "latin1");
   for (let i = 0; i < secrets.length; i++) {
-    const expected = Buffer.from(signature(token, secrets[i]!).toString("base64url"), "latin1");
+    const expected = Buffer.from(signature(token, secrets[i]!), "latin1");
     if (timingSafeEqual(given, expected)) {
       return { valid: true, token, stale: i > 0 };
     }

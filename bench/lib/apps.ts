@@ -1,0 +1,111 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const ROOT_DIR = resolve(BENCH_DIR, "..");
+export const APPS_DIR = join(BENCH_DIR, "apps");
+
+/** The frameworks a bare ceiling exists for, in report order. */
+export const FRAMEWORKS = ["express", "fastify", "koa", "hono", "node"] as const;
+export type Framework = (typeof FRAMEWORKS)[number];
+
+export type AppKind = "bare" | "anchor" | "tessera";
+
+/** One benchmark app: one Node process running `bench/apps/<file>`. */
+export interface AppSpec {
+  /** Stable id, also the file name without `.js`. */
+  readonly id: string;
+  readonly label: string;
+  readonly framework: Framework;
+  readonly kind: AppKind;
+  readonly file: string;
+  /** npm packages whose version the report states. */
+  readonly packages: readonly string[];
+}
+
+/** An app that cannot run in this checkout, and why: the report lists these. */
+export interface AbsentApp {
+  readonly id: string;
+  readonly label: string;
+  readonly reason: string;
+}
+
+const FRAMEWORK_PACKAGES: Record<Framework, readonly string[]> = {
+  express: ["express"],
+  fastify: ["fastify"],
+  koa: ["koa"],
+  hono: ["hono", "@hono/node-server"],
+  node: [],
+};
+
+/** The established libraries Tessera is compared with. Their options are in their app files. */
+const ANCHORS: readonly AppSpec[] = [
+  anchor("express-session", "express-session + connect-redis", "express", ["express-session", "connect-redis", "redis"]),
+  anchor("fastify-session", "@fastify/session + connect-redis", "fastify", ["@fastify/session", "@fastify/cookie", "connect-redis", "redis"]),
+  anchor("koa-session", "koa-session + koa-redis", "koa", ["koa-session", "koa-redis"]),
+];
+
+
+function anchor(id: string, label: string, framework: Framework, packages: readonly string[]): AppSpec {
+  return { id, label, framework, kind: "anchor", file: `${id}.js`, packages: [...FRAMEWORK_PACKAGES[framework], ...packages] };
+}
+
+function frameworkLabel(framework: Framework): string {
+  return framework === "node" ? "node:http" : framework[0]!.toUpperCase() + framework.slice(1);
+}
+
+/**
+ * Whether `tessera/<framework>` is built and exported, so a Tessera app for
+ * it can run. Read from package.json and dist rather than imported, so a
+ * missing adapter is reported, never a crash.
+ */
+function tesseraAdapterMissing(framework: Framework): string | undefined {
+  const pkg = JSON.parse(readFileSync(join(ROOT_DIR, "package.json"), "utf8")) as {
+    exports?: Record<string, { default?: string } | string>;
+  };
+  const entry = pkg.exports?.[`./${framework}`];
+  const target = typeof entry === "string" ? entry : entry?.default;
+  if (target === undefined) return `tessera/${framework} is not in package.json exports (adapter not merged yet)`;
+  if (!existsSync(join(ROOT_DIR, target))) return `tessera/${framework} is exported but ${target} is not built (run npm run build)`;
+  return undefined;
+}
+
+/**
+ * Every app, in report order (per framework: bare, anchor, Tessera), plus the
+ * Tessera apps that cannot run here. Bare and Tessera apps are found by file
+ * name (`bare-<framework>.js`, `tessera-<framework>.js`): adding Tessera on a
+ * new framework is one file in bench/apps.
+ */
+export function catalogue(): { apps: AppSpec[]; absent: AbsentApp[] } {
+  const files = new Set(readdirSync(APPS_DIR));
+  const apps: AppSpec[] = [];
+  const absent: AbsentApp[] = [];
+  for (const framework of FRAMEWORKS) {
+    const name = frameworkLabel(framework);
+    if (files.has(`bare-${framework}.js`)) {
+      apps.push({ id: `bare-${framework}`, label: `${name} (bare)`, framework, kind: "bare", file: `bare-${framework}.js`, packages: FRAMEWORK_PACKAGES[framework] });
+    }
+    apps.push(...ANCHORS.filter((a) => a.framework === framework));
+    const tesseraId = `tessera-${framework}`;
+    const label = `Tessera (tessera/${framework})`;
+    if (!files.has(`${tesseraId}.js`)) {
+      absent.push({ id: tesseraId, label, reason: `no bench/apps/${tesseraId}.js` });
+      continue;
+    }
+    const missing = tesseraAdapterMissing(framework);
+    if (missing) absent.push({ id: tesseraId, label, reason: missing });
+    else apps.push({ id: tesseraId, label, framework, kind: "tessera", file: `${tesseraId}.js`, packages: [...FRAMEWORK_PACKAGES[framework], "ioredis"] });
+  }
+  return { apps, absent };
+}
+
+/** The installed version of an npm package (from its package.json). */
+export function installedVersion(name: string): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(ROOT_DIR, "node_modules", name, "package.json"), "utf8")) as { version: string };
+    return pkg.version;
+  } catch {
+    return "not installed";
+  }
+}
