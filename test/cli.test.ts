@@ -148,23 +148,24 @@ describe("tessera CLI", () => {
     const browser = sessionClient();
     const id = await login(browser, "hopper", "laptop");
     const token = browser.cookie!;
-    const tokenGiven = await cli("revoke", token, "--yes");
+    // Ids and tokens are base64url and may start with "-": positionals go after "--".
+    const tokenGiven = await cli("revoke", "--yes", "--", token);
     assert.equal(tokenGiven.code, 2);
     assertOneLineError(tokenGiven, /looks like a session token/);
     assert.ok(!tokenGiven.stderr.includes(token.slice(0, 43)), "the token is not echoed");
 
     assert.equal((await cli("revoke", "not-an-id")).code, 2);
-    assert.equal((await cli("revoke", id, "--user", "hopper")).code, 2);
+    assert.equal((await cli("revoke", "--user", "hopper", "--", id)).code, 2);
     const unknown = await cli("revoke", "BBBBBBBBBBBBBBBB", "--yes");
     assert.equal(unknown.code, 3);
     assertOneLineError(unknown, /no session BBBBBBBBBBBBBBBB under prefix "cli:"/);
 
-    const refused = await cli("revoke", id);
+    const refused = await cli("revoke", "--", id);
     assert.equal(refused.code, 5);
-    const preview = await cli("revoke", id, "--dry-run");
+    const preview = await cli("revoke", "--dry-run", "--", id);
     assert.equal(preview.code, 0);
     assert.match(preview.stdout, new RegExp(`would revoke session ${id} of user "hopper"`));
-    const done = await cli("revoke", id, "--yes");
+    const done = await cli("revoke", "--yes", "--", id);
     assert.equal(done.code, 0, done.stderr);
     assert.equal(await redis.exists(`${PREFIX}s:${id}`), 0);
     assert.deepEqual(await manager.listUserSessions("hopper"), [], "its index entry went too");
