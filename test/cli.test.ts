@@ -51,7 +51,8 @@ before(async () => {
   redis = new Redis(server.url);
   manager = createSessionManager({ store: redisStore({ client: redis, prefix: PREFIX }) });
   // REDIS_URL from the environment, the way an operator's shell has it.
-  cli = (...args) => runCli([...args, "--prefix", PREFIX], { REDIS_URL: server.url });
+  // Global options first: anything after a "--" in args is positional.
+  cli = (...args) => runCli(["--prefix", PREFIX, ...args], { REDIS_URL: server.url });
 });
 after(async () => {
   await redis.quit();
