@@ -115,6 +115,9 @@ describe("per-user index on Redis", () => {
     const { manager, store } = instance("lease:", { idleTimeoutSeconds: 1, renewIntervalSeconds: 0.1, absoluteTimeoutSeconds: false });
     const browser = sessionClient();
     const id = await login(manager, browser, "ada");
+    // A second instance has no remembered expiry, so its read runs the load
+    // script once: the counts below exclude a script's one-time first use.
+    await browser.request(instance("lease:", { idleTimeoutSeconds: 1, renewIntervalSeconds: 0.1, absoluteTimeoutSeconds: false }).manager);
     const perRequest: number[] = [];
     const started = Date.now();
     while (Date.now() - started < 3500 && perRequest.length < 40) {

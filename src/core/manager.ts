@@ -3,7 +3,7 @@ import { SessionStoreError } from "./errors.js";
 import { resolveOptions, resolveStoreOutage, type ResolvedOptions, type SessionManagerOptions, type StoreOutagePolicy } from "./options.js";
 import { SessionHandle, type RequestFacts, type Session } from "./session.js";
 import { withStoreDeadline } from "./timeout.js";
-import { decodeCookieValue, sessionIdFromToken } from "./token.js";
+import { verifiedCookies } from "./verified-cookies.js";
 import {
   assertUserId,
   listUserSessions,
@@ -135,14 +135,16 @@ export function createSessionManager<D extends object = import("../index.js").Se
   const resolved = resolveOptions(options);
   const { store, policy, clock, secrets, storeTimeoutMs } = resolved;
 
+  const cookies = verifiedCookies(secrets);
+
   async function load(input: LoadInput): Promise<Session<D>> {
     const facts: RequestFacts = { secure: input.secure };
     const cookie = readSessionCookie(input.cookieHeader, resolved.cookie.name);
     if (cookie === undefined) return new SessionHandle<D>(resolved, facts);
 
-    const decoded = decodeCookieValue(cookie, secrets);
-    if (decoded.valid) {
-      const id = sessionIdFromToken(decoded.token);
+    const decoded = cookies.verify(cookie);
+    if (decoded !== undefined) {
+      const id = decoded.id;
       const now = clock.now();
       let stored;
       try {

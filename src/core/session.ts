@@ -430,8 +430,12 @@ export class SessionHandle<D extends object> implements Session<D> {
       ttlMs = Math.min(ttlMs, leaseEnd! - now);
       set.push([LAST_SEEN_FIELD, String(now)]);
     }
+    // Move the expiry only when it is due, like a read's renewal: the cookie
+    // must follow every move, and re-sending it on every write costs.
+    const renewExpiry = ttlMs > 0 && now + ttlMs - (this.#expiresAt ?? 0) >= policy.renewIntervalMs;
     if (ttlMs > 0) {
-      result = await withStoreDeadline("commit", storeTimeoutMs, () => store.write(id, { kind: "update", set, del, ttlMs }, now));
+      const write = renewExpiry ? { kind: "update" as const, set, del, ttlMs } : { kind: "update" as const, set, del };
+      result = await withStoreDeadline("commit", storeTimeoutMs, () => store.write(id, write, now));
     }
     if (result !== "ok") {
       // Destroyed, revoked, regenerated away or expired meanwhile: never
@@ -441,8 +445,10 @@ export class SessionHandle<D extends object> implements Session<D> {
       return;
     }
     this.#baseline = fields;
-    this.#expiresAt = now + ttlMs;
-    this.#issueCookie(now);
+    if (renewExpiry) {
+      this.#expiresAt = now + ttlMs;
+      this.#issueCookie(now);
+    }
     if (binding !== undefined) await this.#settleBinding(binding.userId, id, leaseEnd!, indexed, now);
   }
 

@@ -62,8 +62,12 @@ export interface UpdateWrite {
   readonly kind: "update";
   readonly set: ReadonlyArray<readonly [string, string]>;
   readonly del: readonly string[];
-  /** New time to live (activity refreshes the idle timeout). */
-  readonly ttlMs: number;
+  /**
+   * New time to live, or undefined to keep the current one. The core moves
+   * the expiry only when it is due (at most once per renew interval), so the
+   * cookie, which must follow every move, is not re-sent on every write.
+   */
+  readonly ttlMs?: number;
 }
 
 /** A write to one session record. */

@@ -176,7 +176,7 @@ export function memoryStore(): MemoryStore {
       if (!record) return "gone";
       for (const [field, value] of write.set) record.fields.set(field, value);
       for (const field of write.del) record.fields.delete(field);
-      record.expiresAt = now + write.ttlMs;
+      if (write.ttlMs !== undefined) record.expiresAt = now + write.ttlMs;
       return "ok";
     },
 

@@ -126,6 +126,16 @@ export function storeConformance(options: StoreConformanceOptions): void {
       );
     });
 
+    it("keeps the expiry when an update carries no TTL", async () => {
+      const id = newId();
+      await create(id, [["a", "1"]], idle);
+      const before = (await store.load(id, options.now(), policy))!.expiresAt;
+      assert.equal(await store.write(id, { kind: "update", set: [["a", "2"]], del: [] }, options.now()), "ok");
+      const after = await store.load(id, options.now(), policy);
+      assert.equal(after?.fields.get("a"), "2");
+      assert.ok(Math.abs(after!.expiresAt - before) <= 50, `expiry moved by ${after!.expiresAt - before} ms`);
+    });
+
     it("refuses to update a destroyed record (no resurrection)", async () => {
       const id = newId();
       await create(id, [["a", "1"]]);

@@ -18,6 +18,8 @@ export interface RedisPort {
   write(script: LuaScript, keys: readonly string[], args: readonly string[]): Promise<unknown>;
   /** DEL of one key (waiting for replicas like `write`); resolves to the number of keys deleted. */
   del(key: string): Promise<number>;
+  /** HGETALL of one hash: its fields, empty when the key does not exist. */
+  hgetall(key: string): Promise<Record<string, string>>;
 }
 
 /**
@@ -40,6 +42,7 @@ interface IoRedisLike {
   evalsha(sha: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
   eval(source: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
   del(...keys: string[]): Promise<number>;
+  hgetall(key: string): Promise<Record<string, string>>;
   /** A Cluster routes a pipeline to the node of its keys, so a trailing WAIT reaches the node that wrote. */
   pipeline(commands: Array<Array<string | number>>): { exec(): Promise<IoReply> };
   on?(event: "error", listener: (error: unknown) => void): unknown;
@@ -62,6 +65,7 @@ interface NodeRedisLike {
   evalSha(sha: string, options: ScriptOptions): Promise<unknown>;
   eval(source: string, options: ScriptOptions): Promise<unknown>;
   del(key: string): Promise<number>;
+  hGetAll(key: string): Promise<Record<string, string>>;
   /**
    * A cluster routes a pipeline by its first key and a sentinel client runs
    * it on one master connection, so a trailing WAIT covers the write.
@@ -168,6 +172,7 @@ function ioRedisPort(client: IoRedisLike, wait: WaitForReplicas | undefined): Re
             waited("commit", [useSource ? "eval" : "evalsha", useSource ? script.source : script.sha, keys.length, ...keys, ...args]),
           ),
     del: async (key) => (wait === undefined ? client.del(key) : Number(await waited("destroy", ["del", key]))),
+    hgetall: (key) => client.hgetall(key),
   };
 }
 
@@ -195,6 +200,7 @@ function nodeRedisPort(client: NodeRedisLike, wait: WaitForReplicas | undefined)
       );
     },
     del: async (key) => (wait === undefined ? client.del(key) : Number(await waited("destroy", (multi) => multi.del(key)))),
+    hgetall: (key) => client.hGetAll(key),
   };
 }
 

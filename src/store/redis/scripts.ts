@@ -53,7 +53,7 @@ return { fields, ttl, renewed }
 /**
  * Apply one write to a session hash atomically.
  * KEYS[1] session hash; KEYS[2] (optional) the hash it replaces (regenerate).
- * ARGV: kind ('create'|'update'), ttl ms, number of field/value pairs, the pairs, then fields to delete.
+ * ARGV: kind ('create'|'update'), ttl ms ('' keeps the current TTL), number of field/value pairs, the pairs, then fields to delete.
  * Returns 'ok', 'gone' (update target or replaced session no longer exists) or 'exists'.
  * Only sets values and TTLs, never read-modify-write, so a replay after a
  * timeout has the same effect.
@@ -82,7 +82,7 @@ while first <= #ARGV do
   redis.call('HDEL', key, unpack(ARGV, first, stop))
   first = stop + 1
 end
-redis.call('PEXPIRE', key, ARGV[2])
+if ARGV[2] ~= '' then redis.call('PEXPIRE', key, ARGV[2]) end
 return 'ok'
 `);
 
