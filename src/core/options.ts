@@ -73,9 +73,9 @@ export interface SessionManagerOptions {
    */
   absoluteTimeoutSeconds?: number | false;
   /**
-   * An unchanged session's expiry is pushed forward at most once per this
-   * interval, inside the one read command. Default: a tenth of the idle
-   * timeout, at most 60 seconds.
+   * A session's expiry (and with it the cookie's) is pushed forward at most
+   * once per this interval, by reads and writes alike, inside the request's
+   * one load command. Default: a tenth of the idle timeout, at most 60 seconds.
    */
   renewIntervalSeconds?: number;
   /** Largest serialised session, in bytes. Default 65536. */
