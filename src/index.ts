@@ -52,6 +52,8 @@ export {
   INDEX_GRACE_MS,
   leaseEndFor,
   targetTtlMs,
+  recordTtlMs,
+  isRenewalDue,
 } from "./core/store.js";
 export type {
   SessionStore,

@@ -6,6 +6,7 @@ import {
   CREATED_AT_FIELD,
   DEVICE_FIELD,
   INDEX_GRACE_MS,
+  isRenewalDue,
   LAST_SEEN_FIELD,
   LEASE_FIELD,
   leaseEndFor,
@@ -432,7 +433,7 @@ export class SessionHandle<D extends object> implements Session<D> {
     }
     // Move the expiry only when it is due, like a read's renewal: the cookie
     // must follow every move, and re-sending it on every write costs.
-    const renewExpiry = ttlMs > 0 && now + ttlMs - (this.#expiresAt ?? 0) >= policy.renewIntervalMs;
+    const renewExpiry = ttlMs > 0 && isRenewalDue(this.#expiresAt ?? 0, now + ttlMs, policy);
     if (ttlMs > 0) {
       const write = renewExpiry ? { kind: "update" as const, set, del, ttlMs } : { kind: "update" as const, set, del };
       result = await withStoreDeadline("commit", storeTimeoutMs, () => store.write(id, write, now));

@@ -170,6 +170,27 @@ export function targetTtlMs(createdAt: number, now: number, policy: ExpiryPolicy
 }
 
 /**
+ * The time to live a stored record should have now, from its own fields:
+ * {@link targetTtlMs}, further capped by the lease of a bound session. Zero
+ * or less means the record is over; NaN means it has no creation time (not
+ * a record Tessera wrote).
+ */
+export function recordTtlMs(fields: ReadonlyMap<string, string>, now: number, policy: ExpiryPolicy): number {
+  const target = targetTtlMs(Number(fields.get(CREATED_AT_FIELD)), now, policy);
+  const lease = fields.get(LEASE_FIELD);
+  return lease === undefined ? target : Math.min(target, Number(lease) - now);
+}
+
+/**
+ * Whether moving an expiry from `currentExpiresAt` to `targetExpiresAt`
+ * (epoch ms) is due: only moves of at least the renew interval are made, so
+ * the store and the cookie are touched at most once per interval.
+ */
+export function isRenewalDue(currentExpiresAt: number, targetExpiresAt: number, policy: ExpiryPolicy): boolean {
+  return targetExpiresAt - currentExpiresAt >= policy.renewIntervalMs;
+}
+
+/**
  * A bound session's index entry is kept this much longer than its lease:
  * Redis starts a TTL when the command arrives, a few milliseconds after the
  * app read its clock, and app instances' clocks differ slightly. The grace

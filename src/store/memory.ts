@@ -1,4 +1,4 @@
-import { CREATED_AT_FIELD, LAST_SEEN_FIELD, LEASE_FIELD, SUMMARY_FIELDS, targetTtlMs, USER_ID_FIELD } from "../core/store.js";
+import { isRenewalDue, LAST_SEEN_FIELD, recordTtlMs, SUMMARY_FIELDS, USER_ID_FIELD } from "../core/store.js";
 import type {
   ExpiryPolicy,
   IndexEntry,
@@ -143,17 +143,14 @@ export function memoryStore(): MemoryStore {
     async load(id: string, now: number, policy: ExpiryPolicy): Promise<StoredSession | undefined> {
       const record = live(id, now);
       if (!record) return undefined;
-      const createdAt = Number(record.fields.get(CREATED_AT_FIELD));
-      let target = targetTtlMs(createdAt, now, policy);
-      // A bound session never outlives its index entry (see LEASE_FIELD).
-      const lease = record.fields.get(LEASE_FIELD);
-      if (lease !== undefined) target = Math.min(target, Number(lease) - now);
+      // Capped by the lease too: a bound session never outlives its index entry.
+      const target = recordTtlMs(record.fields, now, policy);
       if (!(target > 0)) {
         records.delete(id);
         return undefined;
       }
       let renewed = false;
-      if (now + target - record.expiresAt >= policy.renewIntervalMs) {
+      if (isRenewalDue(record.expiresAt, now + target, policy)) {
         record.expiresAt = now + target;
         renewed = true;
         if (record.fields.has(USER_ID_FIELD)) record.fields.set(LAST_SEEN_FIELD, String(now));

@@ -1,4 +1,4 @@
-import { CREATED_AT_FIELD, LEASE_FIELD } from "../../core/store.js";
+import { isRenewalDue, recordTtlMs } from "../../core/store.js";
 import type { ExpiryPolicy, SessionStore, SessionWrite, StoredSession, UserIndexStore, WriteResult } from "../../core/store.js";
 import { redisPort, type RedisClient } from "./client.js";
 import { resolveWaitForReplicas, type WaitForReplicas } from "./durability.js";
@@ -49,20 +49,6 @@ function toStoredSession(reply: unknown, now: number): StoredSession | undefined
   return { fields, expiresAt: now + Number(ttl), renewed: Number(renewed) === 1 };
 }
 
-/**
- * Whether a hash read without the load script is a live session: ours (it
- * has a creation time), inside its absolute timeout and inside its lease.
- * Redis expires the key at the earlier of those anyway; this covers clock
- * skew and the last moments before the key goes.
- */
-function isLive(fields: ReadonlyMap<string, string>, now: number, policy: ExpiryPolicy): boolean {
-  const createdAt = Number(fields.get(CREATED_AT_FIELD));
-  if (!Number.isFinite(createdAt)) return false;
-  if (policy.absoluteTimeoutMs > 0 && createdAt + policy.absoluteTimeoutMs <= now) return false;
-  const lease = fields.get(LEASE_FIELD);
-  return lease === undefined || Number(lease) > now;
-}
-
 function flattenPairs(pairs: ReadonlyArray<readonly [string, string]>): string[] {
   const flat: string[] = [];
   for (const [field, value] of pairs) flat.push(field, value);
@@ -105,13 +91,15 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
 
     async load(id: string, now: number, policy: ExpiryPolicy): Promise<StoredSession | undefined> {
       const known = expiries.get(id);
-      if (known !== undefined && known > now && now + policy.idleTimeoutMs - known < policy.renewIntervalMs) {
+      if (known !== undefined && known > now && !isRenewalDue(known, now + policy.idleTimeoutMs, policy)) {
         // Renewal cannot be due (even ignoring the absolute and lease caps,
         // which only make it less due): a plain HGETALL does, at a fraction
         // of the load script's cost in Redis. Still one command.
         const fields = new Map(Object.entries(await port.hgetall(sessionKey(id))));
         if (fields.size === 0) expiries.forget(id);
-        if (fields.size === 0 || !isLive(fields, now, policy)) return undefined;
+        // Redis expires the key at the absolute or lease deadline anyway; the
+        // check covers clock skew and a record that is not ours (NaN).
+        if (fields.size === 0 || !(recordTtlMs(fields, now, policy) > 0)) return undefined;
         return { fields, expiresAt: known, renewed: false };
       }
       const reply = await port.run(
