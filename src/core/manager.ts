@@ -162,10 +162,14 @@ export function createSessionManager<D extends object = import("../index.js").Se
     return anonymous;
   }
 
-  async function commit(session: Session<D>): Promise<string | undefined> {
-    const handle = asHandle(session);
-    await handle.commit();
-    return handle.setCookieHeader;
+  function commit(session: Session<D>): Promise<string | undefined> {
+    try {
+      const handle = asHandle(session);
+      const writing = handle.commitIfChanged();
+      return writing === undefined ? Promise.resolve(handle.setCookieHeader) : writing.then(() => handle.setCookieHeader);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   function pendingSetCookie(session: Session<D>): string | undefined {

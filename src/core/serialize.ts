@@ -28,56 +28,75 @@ function describe(value: unknown): string {
   return `it is a ${name} instance, not a plain object`;
 }
 
+/** Where in a value the walk is: property names and array indexes, outermost first. */
+type Trail = Array<string | number>;
+
+function formatPath(key: string, trail: Trail): string {
+  let path = key;
+  for (const step of trail) path += typeof step === "number" ? `[${step}]` : `.${step}`;
+  return path;
+}
+
 /**
- * Walks a value and throws a {@link SessionDataError} naming the exact path
- * at the first part that JSON would not give back unchanged. JSON.stringify
- * alone silently drops functions, turns NaN and undefined-in-arrays into
- * null and Dates into strings: data that would come back different from what
- * the app stored.
+ * Walks a value and returns why the first part JSON would not give back
+ * unchanged cannot be stored, leaving `trail` at that part; undefined (and
+ * `trail` as it was) when all of it round-trips. JSON.stringify alone
+ * silently drops functions, turns NaN and undefined-in-arrays into null and
+ * Dates into strings: data that would come back different from what the app
+ * stored. The path is only put into words on failure: this walk runs on
+ * every commit, for every key.
  */
-function assertFaithful(value: unknown, key: string, path: string, ancestors: object[]): void {
+function findUnfaithful(value: unknown, trail: Trail, ancestors: object[]): string | undefined {
   switch (typeof value) {
     case "string":
     case "boolean":
-      return;
+      return undefined;
     case "number":
-      if (Number.isFinite(value)) return;
-      throw new SessionDataError(key, path, describe(value));
+      return Number.isFinite(value) ? undefined : describe(value);
     case "object":
       break;
     default:
-      throw new SessionDataError(key, path, describe(value));
+      return describe(value);
   }
-  if (value === null) return;
-  if (ancestors.includes(value)) throw new SessionDataError(key, path, "it refers back to itself (a cycle)");
+  if (value === null) return undefined;
+  if (ancestors.includes(value)) return "it refers back to itself (a cycle)";
   ancestors.push(value);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      if (!(i in value) || value[i] === undefined) {
-        throw new SessionDataError(key, `${path}[${i}]`, "undefined (or a hole) in an array comes back as null");
-      }
-      assertFaithful(value[i], key, `${path}[${i}]`, ancestors);
+      trail.push(i);
+      if (!(i in value) || value[i] === undefined) return "undefined (or a hole) in an array comes back as null";
+      const reason = findUnfaithful(value[i], trail, ancestors);
+      if (reason !== undefined) return reason;
+      trail.pop();
     }
   } else {
     const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) throw new SessionDataError(key, path, describe(value));
-    for (const [name, child] of Object.entries(value)) {
+    if (proto !== Object.prototype && proto !== null) return describe(value);
+    const record = value as Record<string, unknown>;
+    for (const name of Object.keys(record)) {
+      const child = record[name];
       // An undefined property reads back as undefined once dropped: faithful.
       if (child === undefined) continue;
-      assertFaithful(child, key, `${path}.${name}`, ancestors);
+      trail.push(name);
+      const reason = findUnfaithful(child, trail, ancestors);
+      if (reason !== undefined) return reason;
+      trail.pop();
     }
   }
   ancestors.pop();
+  return undefined;
 }
 
 /**
  * Serialises one top-level session value to the JSON text stored in its
  * field, after checking that it will round-trip faithfully.
  *
- * @throws SessionDataError when the value cannot be stored faithfully.
+ * @throws SessionDataError when the value cannot be stored faithfully, naming its path (`cart[2].price`).
  */
 export function encodeValue(key: string, value: unknown): string {
-  assertFaithful(value, key, key, []);
+  const trail: Trail = [];
+  const reason = findUnfaithful(value, trail, []);
+  if (reason !== undefined) throw new SessionDataError(key, formatPath(key, trail), reason);
   return JSON.stringify(value);
 }
 

@@ -162,6 +162,8 @@ export class SessionHandle<D extends object> implements Session<D> {
   #setCookie: string | undefined;
   /** Serialises commits, destroys and the final commit of one request. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** Steps enqueued on `#queue` and not yet settled. */
+  #queuedSteps = 0;
   /** Why the stored session could not be loaded ("anonymous" outage policy). */
   #outage: SessionStoreError | undefined;
   /** The user the session is (or, after a pending bindUser, will be) bound to. */
@@ -330,9 +332,38 @@ export class SessionHandle<D extends object> implements Session<D> {
     return this.#enqueue(() => this.#commitNow());
   }
 
+  /**
+   * @internal The request's final commit, as adapters run it. Resolves
+   * synchronously to undefined when there is nothing to write and nothing
+   * in flight (most requests: anonymous, or reading an unchanged session),
+   * sparing them the promise chain of {@link commit}; otherwise returns the
+   * commit's promise.
+   *
+   * @throws SessionDataError, SessionTooLargeError, SessionKeyError, as `commit` rejects.
+   */
+  commitIfChanged(): Promise<void> | undefined {
+    if (this.#outage) return undefined;
+    if (this.#queuedSteps > 0) return this.commit();
+    const fields = this.#currentFields(); // throws before any write, like the full commit
+    if (this.#isUnchanged(fields)) return undefined;
+    return this.#enqueue(() => this.#commitNow(fields));
+  }
+
+  /** Nothing to store for `fields`: no new data, no pending regenerate or binding, no lease to extend. */
+  #isUnchanged(fields: ReadonlyMap<string, string>): boolean {
+    if (this.#replacesId !== undefined || this.#bindingChanged) return false;
+    if (this.#storedId === undefined) return fields.size === 0 && this.#binding === undefined;
+    if (this.#binding !== undefined && this.#leaseDue(this.#createdAt!, this.options.clock.now())) return false;
+    if (fields.size !== this.#baseline.size) return false;
+    for (const [key, text] of fields) if (this.#baseline.get(key) !== text) return false;
+    return true;
+  }
+
   #enqueue(step: () => Promise<void>): Promise<void> {
+    this.#queuedSteps++;
+    const settled = (): void => void this.#queuedSteps--;
     const next = this.#queue.then(step);
-    this.#queue = next.catch(() => undefined);
+    this.#queue = next.then(settled, settled);
     return next;
   }
 
@@ -355,22 +386,19 @@ export class SessionHandle<D extends object> implements Session<D> {
   /** Serialises the data, checking every value and the total size. */
   #currentFields(): Map<string, string> {
     const fields = new Map<string, string>();
-    let size = 0;
-    let largestKey = "";
-    let largestSize = -1;
-    for (const [key, value] of Object.entries(this.#data)) {
+    const data = this.#data;
+    let units = 0;
+    for (const key of Object.keys(data)) {
+      const value = data[key];
       if (value === undefined) continue; // like JSON: an undefined key is an absent key
       assertUsableKey(key);
       const text = encodeValue(key, value);
       fields.set(key, text);
-      const entrySize = Buffer.byteLength(key) + Buffer.byteLength(text);
-      size += entrySize;
-      if (entrySize > largestSize) {
-        largestSize = entrySize;
-        largestKey = key;
-      }
+      units += key.length + text.length;
     }
-    if (size > this.options.maxSessionBytes) throw new SessionTooLargeError(size, this.options.maxSessionBytes, largestKey);
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8, so exact byte
+    // counts are needed only near the limit, not on every commit.
+    if (units * 3 > this.options.maxSessionBytes) assertWithinSize(fields, this.options.maxSessionBytes);
     return fields;
   }
 
@@ -382,8 +410,7 @@ export class SessionHandle<D extends object> implements Session<D> {
     this.#setCookie = sessionSetCookie(this.options.cookie, value, this.#expiresAt, now, this.facts.secure);
   }
 
-  async #commitNow(): Promise<void> {
-    const fields = this.#currentFields(); // throws before any write: nothing stored changes
+  async #commitNow(fields = this.#currentFields() /* throws before any write: nothing stored changes */): Promise<void> {
     const { store, policy, clock, storeTimeoutMs } = this.options;
     const now = clock.now();
 
@@ -404,7 +431,8 @@ export class SessionHandle<D extends object> implements Session<D> {
 
     const set: Array<[string, string]> = [];
     for (const [key, text] of fields) if (this.#baseline.get(key) !== text) set.push([key, text]);
-    const del = [...this.#baseline.keys()].filter((key) => !fields.has(key));
+    const del: string[] = [];
+    for (const key of this.#baseline.keys()) if (!fields.has(key)) del.push(key);
     const createdAt = this.#createdAt!;
     const binding = this.#binding;
     const reindex = binding !== undefined && (this.#bindingChanged || this.#leaseDue(createdAt, now));
@@ -565,4 +593,23 @@ export class SessionHandle<D extends object> implements Session<D> {
     }
     return { result: written.value, indexed: indexed.value };
   }
+}
+
+/**
+ * Throws {@link SessionTooLargeError}, naming the largest key, when the
+ * fields' UTF-8 size (keys and JSON texts) exceeds `maxBytes`.
+ */
+function assertWithinSize(fields: ReadonlyMap<string, string>, maxBytes: number): void {
+  let size = 0;
+  let largestKey = "";
+  let largestSize = -1;
+  for (const [key, text] of fields) {
+    const entrySize = Buffer.byteLength(key) + Buffer.byteLength(text);
+    size += entrySize;
+    if (entrySize > largestSize) {
+      largestSize = entrySize;
+      largestKey = key;
+    }
+  }
+  if (size > maxBytes) throw new SessionTooLargeError(size, maxBytes, largestKey);
 }
