@@ -106,6 +106,17 @@ export function topologySuite<Rig extends { close(): Promise<void> }>(options: T
         assert.ok(callsOf("eval", await options.commandStats(rig)) > evalsBefore, "the EVAL fallback ran");
       });
 
+      it(`reads concurrent sessions ${options.isCluster ? "one key per command (their keys are in different slots)" : "coalesced into one script"}, each getting its own`, async () => {
+        const store = redisStore({ client, prefix: `${prefix}coalesce:` });
+        const ids = Array.from({ length: 20 }, newId);
+        for (const [i, id] of ids.entries()) assert.equal(await create(store, id, String(i)), "ok");
+        const loaded = await Promise.all(ids.map((id) => store.load(id, Date.now(), policy)));
+        assert.deepEqual(
+          loaded.map((session) => session?.fields.get("v")),
+          ids.map((_, i) => String(i)),
+        );
+      });
+
       it("waitForReplicas acknowledges writes a replica holds, and refuses to claim more", async () => {
         const durable = redisStore({ client, prefix: `${prefix}wait:`, waitForReplicas: { replicas: 1, timeoutMs: 2000 } });
         const id = newId();

@@ -157,3 +157,14 @@ if ARGV[1] == '1' and owner ~= ARGV[2] then return false end
 if redis.call('DEL', KEYS[1]) == 0 then return false end
 return owner or ''
 `);
+
+/**
+ * Read several session hashes in one command: the plain reads (HGETALL) of
+ * one event-loop turn, coalesced. KEYS: session hashes (one slot: used only
+ * off Cluster). Returns one flat field list per key, empty when missing.
+ */
+export const READ_MANY_SCRIPT = script(`
+local hashes = {}
+for i, key in ipairs(KEYS) do hashes[i] = redis.call('HGETALL', key) end
+return hashes
+`);

@@ -4,6 +4,7 @@ import { redisPort, type RedisClient } from "./client.js";
 import { resolveWaitForReplicas, type WaitForReplicas } from "./durability.js";
 import { LOAD_SCRIPT, WRITE_SCRIPT } from "./scripts.js";
 import { knownExpiries } from "./known-expiries.js";
+import { hashReader } from "./read-batcher.js";
 import { redisUserIndex } from "./user-index.js";
 
 /** Options of {@link redisStore}. */
@@ -61,10 +62,11 @@ function flattenPairs(pairs: ReadonlyArray<readonly [string, string]>): string[]
  * token is never stored), and one sorted set per user under
  * `<prefix>u:<userId>` indexing that user's bound sessions (see
  * `docs/sessions-and-cli.md`). Every command touches one key, so Redis Cluster
- * works without cross-slot errors. A load is one command: a plain HGETALL
+ * works without cross-slot errors. A load is one command: a plain read
  * while this process knows the renewal cannot be due yet, else a Lua script
- * that also renews; writes are single Lua scripts. Scripts are resent with
- * EVAL when a node has not seen them.
+ * that also renews; writes are single Lua scripts. Off Cluster, the plain
+ * reads of one event-loop turn share one command (see `hashReader`).
+ * Scripts are resent with EVAL when a node has not seen them.
  *
  * @example
  * ```ts
@@ -82,6 +84,7 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
   const sessionKey = (id: string): string => `${prefix}s:${id}`;
   const userKey = (userId: string): string => `${prefix}u:${userId}`;
   const expiries = knownExpiries();
+  const readHash = hashReader(port);
 
   return {
     prefix,
@@ -93,9 +96,9 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
       const known = expiries.get(id);
       if (known !== undefined && known > now && !isRenewalDue(known, now + policy.idleTimeoutMs, policy)) {
         // Renewal cannot be due (even ignoring the absolute and lease caps,
-        // which only make it less due): a plain HGETALL does, at a fraction
-        // of the load script's cost in Redis. Still one command.
-        const fields = new Map(Object.entries(await port.hgetall(sessionKey(id))));
+        // which only make it less due): a plain read does, at a fraction of
+        // the load script's cost in Redis. At most one command.
+        const fields = await readHash(sessionKey(id));
         if (fields.size === 0) expiries.forget(id);
         // Redis expires the key at the absolute or lease deadline anyway; the
         // check covers clock skew and a record that is not ours (NaN).

@@ -1,0 +1,149 @@
+/**
+ * Plain session reads requested in one event-loop turn are coalesced into
+ * one Redis command (a script reading every key), and each caller still gets
+ * exactly its own session: against a real redis-server, with both clients.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { Redis } from "ioredis";
+import { createClient } from "redis";
+import { createSessionManager, SessionStoreError, type ExpiryPolicy } from "tessera";
+import { redisStore, type RedisSessionStore } from "tessera/redis";
+import { startRedisServer, type RedisServer } from "./support/redis-server.js";
+
+const IDLE_MS = 60_000;
+const policy: ExpiryPolicy = { idleTimeoutMs: IDLE_MS, absoluteTimeoutMs: 0, renewIntervalMs: IDLE_MS / 2 };
+/** The most keys one coalesced read carries (src/store/redis/read-batcher.ts). */
+const MAX_KEYS_PER_READ = 64;
+
+let server: RedisServer;
+before(async () => {
+  server = await startRedisServer();
+});
+after(async () => {
+  await server.close();
+});
+
+/** Creates `count` sessions, each with its own `n` field; the store now knows their expiries, so loads are plain reads. */
+async function createSessions(store: RedisSessionStore, count: number, label: string): Promise<string[]> {
+  const ids = Array.from({ length: count }, (_, i) => `${label}${String(i).padStart(4, "0")}`);
+  const now = Date.now();
+  for (const [i, id] of ids.entries()) {
+    const result = await store.write(id, { kind: "create", set: [["@c", String(now)], ["n", String(i)]], ttlMs: IDLE_MS }, now);
+    assert.equal(result, "ok");
+  }
+  return ids;
+}
+
+const clients: Array<[string, (url: string) => Promise<{ client: object; quit(): Promise<unknown> }>]> = [
+  ["ioredis with auto-pipelining", async (url) => {
+    const client = new Redis(url, { enableAutoPipelining: true });
+    return { client, quit: () => client.quit() };
+  }],
+  ["ioredis without auto-pipelining", async (url) => {
+    const client = new Redis(url);
+    return { client, quit: () => client.quit() };
+  }],
+  ["node-redis", async (url) => {
+    const client = createClient({ url });
+    await client.connect();
+    return { client, quit: () => client.quit() };
+  }],
+];
+
+for (const [label, connect] of clients) {
+  describe(`coalesced reads over ${label}`, () => {
+    let quit: () => Promise<unknown>;
+    let store: RedisSessionStore;
+    before(async () => {
+      const connected = await connect(server.url);
+      quit = connected.quit;
+      store = redisStore({ client: connected.client, prefix: `coalesce-${label.replace(/\W/g, "")}:` });
+    });
+    after(async () => {
+      await quit();
+    });
+
+    it("sends the concurrent reads of one turn as one command, and each caller gets its own session", async () => {
+      const ids = await createSessions(store, 10, "a");
+      const gone = ids[3]!;
+      // The first coalesced read also loads the script into Redis (EVALSHA, then EVAL).
+      await Promise.all(ids.map((id) => store.load(id, Date.now(), policy)));
+      // Deleted behind the store's back: it still takes the plain-read path, and reads as missing.
+      await server.command("DEL", store.sessionKey(gone));
+      let loaded: Awaited<ReturnType<RedisSessionStore["load"]>>[] = [];
+      const { total, byCommand } = await server.countCommands(async () => {
+        loaded = await Promise.all(ids.map((id) => store.load(id, Date.now(), policy)));
+      });
+      assert.equal(total, 1, `one command for 10 reads, got ${JSON.stringify(byCommand)}`);
+      for (const [i, session] of loaded.entries()) {
+        if (ids[i] === gone) assert.equal(session, undefined, "a deleted session reads as missing");
+        else assert.equal(session?.fields.get("n"), String(i), `session ${i} got its own data`);
+      }
+    });
+
+    it("a lone read is a plain HGETALL", async () => {
+      const [id] = await createSessions(store, 1, "b");
+      const { byCommand } = await server.countCommands(() => store.load(id!, Date.now(), policy));
+      assert.deepEqual(byCommand, { hgetall: 1 });
+    });
+
+    it(`splits more than ${MAX_KEYS_PER_READ} concurrent reads into commands of at most ${MAX_KEYS_PER_READ} keys`, async () => {
+      const ids = await createSessions(store, MAX_KEYS_PER_READ + 6, "c");
+      let loaded: Awaited<ReturnType<RedisSessionStore["load"]>>[] = [];
+      const { total } = await server.countCommands(async () => {
+        loaded = await Promise.all(ids.map((id) => store.load(id, Date.now(), policy)));
+      });
+      assert.equal(total, 2);
+      assert.deepEqual(
+        loaded.map((session) => session?.fields.get("n")),
+        ids.map((_, i) => String(i)),
+      );
+    });
+
+    it("falls back to EVAL when Redis has lost the script", async () => {
+      const ids = await createSessions(store, 3, "d");
+      await server.command("SCRIPT", "FLUSH");
+      const loaded = await Promise.all(ids.map((id) => store.load(id, Date.now(), policy)));
+      assert.deepEqual(
+        loaded.map((session) => session?.fields.get("n")),
+        ["0", "1", "2"],
+      );
+    });
+  });
+}
+
+describe("a coalesced read that fails", () => {
+  it("fails every request in it with SessionStoreError, and they succeed once Redis is back", async () => {
+    const client = new Redis(server.url, { enableAutoPipelining: true, maxRetriesPerRequest: 1 });
+    try {
+      const store = redisStore({ client, prefix: "coalesce-fail:" });
+      const manager = createSessionManager({ store, storeTimeoutMs: 300 });
+      // Sessions created through the manager, so the requests carry real cookies.
+      const cookies: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const session = await manager.load({ cookieHeader: undefined, secure: false });
+        session.data.n = i;
+        cookies.push((await manager.commit(session))!.split(";")[0]!);
+      }
+      server.pause();
+      let results: PromiseSettledResult<unknown>[];
+      try {
+        results = await Promise.allSettled(cookies.map((cookieHeader) => manager.load({ cookieHeader, secure: false })));
+      } finally {
+        server.resume();
+      }
+      for (const result of results) {
+        assert.equal(result.status, "rejected");
+        assert.ok((result as PromiseRejectedResult).reason instanceof SessionStoreError);
+      }
+      const sessions = await Promise.all(cookies.map((cookieHeader) => manager.load({ cookieHeader, secure: false })));
+      assert.deepEqual(
+        sessions.map((session) => session.data.n),
+        [0, 1, 2, 3, 4],
+      );
+    } finally {
+      client.disconnect();
+    }
+  });
+});
