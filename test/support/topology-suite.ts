@@ -106,7 +106,7 @@ export function topologySuite<Rig extends { close(): Promise<void> }>(options: T
         assert.ok(callsOf("eval", await options.commandStats(rig)) > evalsBefore, "the EVAL fallback ran");
       });
 
-      it(`reads concurrent sessions ${options.isCluster ? "one key per command (their keys are in different slots)" : "coalesced into one script"}, each getting its own`, async () => {
+      it(`reads and updates concurrent sessions ${options.isCluster ? "one key per command (their keys are in different slots)" : "coalesced into one script"}, each getting its own`, async () => {
         const store = redisStore({ client, prefix: `${prefix}coalesce:` });
         const ids = Array.from({ length: 20 }, newId);
         for (const [i, id] of ids.entries()) assert.equal(await create(store, id, String(i)), "ok");
@@ -114,6 +114,15 @@ export function topologySuite<Rig extends { close(): Promise<void> }>(options: T
         assert.deepEqual(
           loaded.map((session) => session?.fields.get("v")),
           ids.map((_, i) => String(i)),
+        );
+        // Concurrent updates too, acknowledged once a replica holds them.
+        const durable = redisStore({ client, prefix: `${prefix}coalesce:`, waitForReplicas: { replicas: 1, timeoutMs: 2000 } });
+        const results = await Promise.all(ids.map((id, i) => durable.write(id, { kind: "update", set: [["v", `u${i}`]], del: [] }, Date.now())));
+        assert.deepEqual(results, ids.map(() => "ok"));
+        const updated = await Promise.all(ids.map((id) => store.load(id, Date.now(), policy)));
+        assert.deepEqual(
+          updated.map((session) => session?.fields.get("v")),
+          ids.map((_, i) => `u${i}`),
         );
       });
 

@@ -168,3 +168,41 @@ local hashes = {}
 for i, key in ipairs(KEYS) do hashes[i] = redis.call('HGETALL', key) end
 return hashes
 `);
+
+/**
+ * Apply updates to several session hashes, like WRITE_SCRIPT's 'update' for
+ * each: the updates of one event-loop turn, coalesced. KEYS: session hashes
+ * (off Cluster only). ARGV, per key in order: ttl ms ('' keeps the current
+ * TTL), number of field/value pairs, number of fields to delete, the pairs,
+ * the fields to delete. Returns one 'ok' or 'gone' per key.
+ */
+export const UPDATE_MANY_SCRIPT = script(`
+local results = {}
+local next = 1
+for i, key in ipairs(KEYS) do
+  local ttl = ARGV[next]
+  local first = next + 3
+  local setEnd = first + tonumber(ARGV[next + 1]) * 2 - 1
+  local delEnd = setEnd + tonumber(ARGV[next + 2])
+  next = delEnd + 1
+  if redis.call('EXISTS', key) == 0 then
+    results[i] = 'gone'
+  else
+    -- unpack() is bounded by Lua's C stack, so large writes go in chunks.
+    while first <= setEnd do
+      local stop = math.min(setEnd, first + 999)
+      redis.call('HSET', key, unpack(ARGV, first, stop))
+      first = stop + 1
+    end
+    first = setEnd + 1
+    while first <= delEnd do
+      local stop = math.min(delEnd, first + 999)
+      redis.call('HDEL', key, unpack(ARGV, first, stop))
+      first = stop + 1
+    end
+    if ttl ~= '' then redis.call('PEXPIRE', key, ttl) end
+    results[i] = 'ok'
+  end
+end
+return results
+`);

@@ -4,7 +4,7 @@ import { redisPort, type RedisClient } from "./client.js";
 import { resolveWaitForReplicas, type WaitForReplicas } from "./durability.js";
 import { LOAD_SCRIPT, WRITE_SCRIPT } from "./scripts.js";
 import { knownExpiries } from "./known-expiries.js";
-import { hashReader } from "./read-batcher.js";
+import { flattenPairs, sessionHashReader, sessionHashUpdater } from "./session-commands.js";
 import { redisUserIndex } from "./user-index.js";
 
 /** Options of {@link redisStore}. */
@@ -50,12 +50,6 @@ function toStoredSession(reply: unknown, now: number): StoredSession | undefined
   return { fields, expiresAt: now + Number(ttl), renewed: Number(renewed) === 1 };
 }
 
-function flattenPairs(pairs: ReadonlyArray<readonly [string, string]>): string[] {
-  const flat: string[] = [];
-  for (const [field, value] of pairs) flat.push(field, value);
-  return flat;
-}
-
 /**
  * A session store in Redis: one hash per session under
  * `<prefix>s:<id>`, where `id` is derived from the token by SHA-256 (the raw
@@ -65,7 +59,8 @@ function flattenPairs(pairs: ReadonlyArray<readonly [string, string]>): string[]
  * works without cross-slot errors. A load is one command: a plain read
  * while this process knows the renewal cannot be due yet, else a Lua script
  * that also renews; writes are single Lua scripts. Off Cluster, the plain
- * reads of one event-loop turn share one command (see `hashReader`).
+ * reads of one event-loop turn share one command, and so do the updates
+ * (see `sessionHashReader`, `sessionHashUpdater`).
  * Scripts are resent with EVAL when a node has not seen them.
  *
  * @example
@@ -84,7 +79,8 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
   const sessionKey = (id: string): string => `${prefix}s:${id}`;
   const userKey = (userId: string): string => `${prefix}u:${userId}`;
   const expiries = knownExpiries();
-  const readHash = hashReader(port);
+  const readHash = sessionHashReader(port);
+  const updateHash = sessionHashUpdater(port);
 
   return {
     prefix,
@@ -119,10 +115,15 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
     async write(id: string, write: SessionWrite, now: number): Promise<WriteResult> {
       // An empty TTL argument keeps the record's current TTL.
       const ttl = write.ttlMs === undefined ? "" : String(Math.ceil(write.ttlMs));
+      if (write.kind === "update") {
+        const result = await updateHash({ key: sessionKey(id), ttl, set: write.set, del: write.del });
+        if (result === "ok" && write.ttlMs !== undefined) expiries.remember(id, now + write.ttlMs);
+        if (result === "gone") expiries.forget(id);
+        return result;
+      }
       const args = [write.kind, ttl, String(write.set.length), ...flattenPairs(write.set)];
-      if (write.kind === "update") args.push(...write.del);
       const keys = [sessionKey(id)];
-      if (write.kind === "create" && write.replaces !== undefined) {
+      if (write.replaces !== undefined) {
         if (port.isCluster) {
           // Two sessions' keys live in different slots, so a regenerate on a
           // Cluster is two steps: take the old session (refusing if it is
@@ -135,7 +136,7 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
         }
       }
       const result = (await port.write(WRITE_SCRIPT, keys, args)) as WriteResult;
-      if (write.kind === "create" && write.replaces !== undefined) expiries.forget(write.replaces);
+      if (write.replaces !== undefined) expiries.forget(write.replaces);
       if (result === "ok" && write.ttlMs !== undefined) expiries.remember(id, now + write.ttlMs);
       if (result === "gone") expiries.forget(id);
       return result;

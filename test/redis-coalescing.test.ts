@@ -1,7 +1,8 @@
 /**
- * Plain session reads requested in one event-loop turn are coalesced into
- * one Redis command (a script reading every key), and each caller still gets
- * exactly its own session: against a real redis-server, with both clients.
+ * Plain session reads, and session updates, requested in one event-loop
+ * turn are coalesced into one Redis command (a script over every key), and
+ * each caller still gets exactly its own result: against a real
+ * redis-server, with both clients.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -13,7 +14,7 @@ import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 
 const IDLE_MS = 60_000;
 const policy: ExpiryPolicy = { idleTimeoutMs: IDLE_MS, absoluteTimeoutMs: 0, renewIntervalMs: IDLE_MS / 2 };
-/** The most keys one coalesced read carries (src/store/redis/read-batcher.ts). */
+/** The most items one coalesced command carries (MAX_ITEMS_PER_COMMAND in src/store/redis/coalesce.ts). */
 const MAX_KEYS_PER_READ = 64;
 
 let server: RedisServer;
@@ -52,7 +53,7 @@ const clients: Array<[string, (url: string) => Promise<{ client: object; quit():
 ];
 
 for (const [label, connect] of clients) {
-  describe(`coalesced reads over ${label}`, () => {
+  describe(`coalesced commands over ${label}`, () => {
     let quit: () => Promise<unknown>;
     let store: RedisSessionStore;
     before(async () => {
@@ -101,13 +102,56 @@ for (const [label, connect] of clients) {
       );
     });
 
+    it("sends the concurrent updates of one turn as one command, each applied to its own session, a deleted one refused", async () => {
+      const ids = await createSessions(store, 10, "u");
+      const update = (id: string, i: number) =>
+        store.write(id, { kind: "update", set: [["n", `updated ${i}`], ["extra", String(i)]], del: [], ...(i % 2 ? { ttlMs: 2 * IDLE_MS } : {}) }, Date.now());
+      await Promise.all(ids.map(update)); // loads the script into Redis
+      const gone = ids[4]!;
+      await server.command("DEL", store.sessionKey(gone));
+      let results: string[] = [];
+      const { total, byCommand } = await server.countCommands(async () => {
+        results = await Promise.all(ids.map(update));
+      });
+      assert.equal(total, 1, `one command for 10 updates, got ${JSON.stringify(byCommand)}`);
+      assert.deepEqual(
+        results,
+        ids.map((id) => (id === gone ? "gone" : "ok")),
+      );
+      assert.equal(await server.command("EXISTS", store.sessionKey(gone)), ":0\r\n", "a refused update does not bring the session back");
+      for (const [i, id] of ids.entries()) {
+        if (id === gone) continue;
+        const session = await store.load(id, Date.now(), policy);
+        assert.equal(session?.fields.get("n"), `updated ${i}`);
+        assert.equal(session?.fields.get("extra"), String(i));
+        const ttlMs = Number((await server.command("PTTL", store.sessionKey(id))).slice(1));
+        if (i % 2) assert.ok(ttlMs > IDLE_MS, `session ${i}: its new TTL was set (${ttlMs} ms)`);
+        else assert.ok(ttlMs <= IDLE_MS, `session ${i}: its TTL was kept (${ttlMs} ms)`);
+      }
+    });
+
+    it("coalesced updates carry large writes and deletes (over Lua's unpack limit) next to small ones", async () => {
+      const [big, small] = await createSessions(store, 2, "l");
+      const many = Array.from({ length: 700 }, (_, i) => [`f${i}`, String(i)] as [string, string]);
+      const write = (id: string, set: Array<[string, string]>, del: string[]) => store.write(id, { kind: "update", set, del }, Date.now());
+      assert.deepEqual(await Promise.all([write(big!, many, []), write(small!, [["n", "small"]], [])]), ["ok", "ok"]);
+      assert.equal((await store.load(big!, Date.now(), policy))?.fields.size, 2 + 700);
+      const dropped = many.map(([field]) => field);
+      assert.deepEqual(await Promise.all([write(small!, [], ["n"]), write(big!, [["kept", "1"]], dropped)]), ["ok", "ok"]);
+      assert.deepEqual([...(await store.load(big!, Date.now(), policy))!.fields.keys()].sort(), ["@c", "kept", "n"]);
+      assert.deepEqual([...(await store.load(small!, Date.now(), policy))!.fields.keys()], ["@c"]);
+    });
+
     it("falls back to EVAL when Redis has lost the script", async () => {
       const ids = await createSessions(store, 3, "d");
+      await server.command("SCRIPT", "FLUSH");
+      const updated = await Promise.all(ids.map((id, i) => store.write(id, { kind: "update", set: [["n", String(i * 10)]], del: [] }, Date.now())));
+      assert.deepEqual(updated, ["ok", "ok", "ok"]);
       await server.command("SCRIPT", "FLUSH");
       const loaded = await Promise.all(ids.map((id) => store.load(id, Date.now(), policy)));
       assert.deepEqual(
         loaded.map((session) => session?.fields.get("n")),
-        ["0", "1", "2"],
+        ["0", "10", "20"],
       );
     });
   });

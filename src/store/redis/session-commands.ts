@@ -1,0 +1,90 @@
+import type { WriteResult } from "../../core/store.js";
+import type { RedisPort } from "./client.js";
+import { coalesced } from "./coalesce.js";
+import { READ_MANY_SCRIPT, UPDATE_MANY_SCRIPT, WRITE_SCRIPT } from "./scripts.js";
+
+/** A flat HGETALL reply ([field, value, ...]) as a field map. */
+function pairsToMap(flat: unknown): Map<string, string> {
+  const fields = new Map<string, string>();
+  if (!Array.isArray(flat)) return fields;
+  for (let i = 0; i + 1 < flat.length; i += 2) fields.set(String(flat[i]), String(flat[i + 1]));
+  return fields;
+}
+
+/** HGETALL's object as a field map. */
+function hashToMap(hash: Record<string, string>): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const field of Object.keys(hash)) fields.set(field, hash[field]!);
+  return fields;
+}
+
+/** Field/value pairs as one flat argument list. */
+export function flattenPairs(pairs: ReadonlyArray<readonly [string, string]>): string[] {
+  const flat: string[] = [];
+  for (const [field, value] of pairs) flat.push(field, value);
+  return flat;
+}
+
+/**
+ * Reads a session hash: an empty map when it does not exist. Off Cluster,
+ * the reads of one event-loop turn share one command (`coalesced`); a lone
+ * read is a plain HGETALL. On a Cluster every read is an HGETALL: one
+ * script's keys must share a slot, and sessions' keys do not.
+ *
+ * @example
+ * ```ts
+ * const read = sessionHashReader(port);
+ * const fields = await read("tessera:s:0a1b...");
+ * ```
+ */
+export function sessionHashReader(port: RedisPort): (key: string) => Promise<Map<string, string>> {
+  const one = async (key: string): Promise<Map<string, string>> => hashToMap(await port.hgetall(key));
+  if (port.isCluster) return one;
+  return coalesced({
+    one,
+    many: async (keys) => {
+      const replies = await port.run(READ_MANY_SCRIPT, keys, []);
+      return Array.isArray(replies) ? replies.map(pairsToMap) : [];
+    },
+  });
+}
+
+/** An update of one session hash, as the write scripts take it. */
+export interface SessionHashUpdate {
+  readonly key: string;
+  /** New TTL in ms as text, or "" to keep the current one. */
+  readonly ttl: string;
+  readonly set: ReadonlyArray<readonly [string, string]>;
+  readonly del: readonly string[];
+}
+
+/**
+ * Applies an update to a session hash, refused ("gone") when the hash no
+ * longer exists. Off Cluster, the updates of one event-loop turn share one
+ * command, like reads (see {@link sessionHashReader}); with
+ * `waitForReplicas`, its WAIT covers all of them.
+ *
+ * @example
+ * ```ts
+ * const update = sessionHashUpdater(port);
+ * await update({ key: "tessera:s:0a1b...", ttl: "", set: [["cart", "[]"]], del: [] }); // "ok" | "gone"
+ * ```
+ */
+export function sessionHashUpdater(port: RedisPort): (update: SessionHashUpdate) => Promise<WriteResult> {
+  const one = async (update: SessionHashUpdate): Promise<WriteResult> =>
+    (await port.write(WRITE_SCRIPT, [update.key], ["update", update.ttl, String(update.set.length), ...flattenPairs(update.set), ...update.del])) as WriteResult;
+  if (port.isCluster) return one;
+  return coalesced({
+    one,
+    many: async (updates) => {
+      const args: string[] = [];
+      for (const update of updates) {
+        args.push(update.ttl, String(update.set.length), String(update.del.length));
+        for (const [field, value] of update.set) args.push(field, value);
+        for (const field of update.del) args.push(field);
+      }
+      const results = await port.write(UPDATE_MANY_SCRIPT, updates.map((update) => update.key), args);
+      return Array.isArray(results) ? (results as WriteResult[]) : [];
+    },
+  });
+}
