@@ -162,7 +162,7 @@ describe("a coalesced read that fails", () => {
     const client = new Redis(server.url, { enableAutoPipelining: true, maxRetriesPerRequest: 1 });
     try {
       const store = redisStore({ client, prefix: "coalesce-fail:" });
-      const manager = createSessionManager({ store, storeTimeoutMs: 300 });
+      const manager = createSessionManager<{ n: number }>({ store, storeTimeoutMs: 300 });
       // Sessions created through the manager, so the requests carry real cookies.
       const cookies: string[] = [];
       for (let i = 0; i < 5; i++) {
