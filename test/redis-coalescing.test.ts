@@ -157,6 +157,27 @@ for (const [label, connect] of clients) {
   });
 }
 
+describe("coalesce: false", () => {
+  it("sends every read and every update as its own command", async () => {
+    const client = new Redis(server.url, { enableAutoPipelining: true });
+    try {
+      const store = redisStore({ client, prefix: "coalesce-off:", coalesce: false });
+      const ids = await createSessions(store, 5, "o");
+      const { byCommand } = await server.countCommands(async () => {
+        await Promise.all(ids.map((id) => store.load(id, Date.now(), policy)));
+        await Promise.all(ids.map((id) => store.write(id, { kind: "update", set: [["n", "x"]], del: [] }, Date.now())));
+      });
+      assert.deepEqual(byCommand, { hgetall: 5, evalsha: 5 });
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it("is checked: a non-boolean is a TypeError", () => {
+    assert.throws(() => redisStore({ client: new Redis({ lazyConnect: true }), coalesce: "no" as unknown as boolean }), /coalesce must be true or false/);
+  });
+});
+
 describe("a coalesced read that fails", () => {
   it("fails every request in it with SessionStoreError, and they succeed once Redis is back", async () => {
     const client = new Redis(server.url, { enableAutoPipelining: true, maxRetriesPerRequest: 1 });

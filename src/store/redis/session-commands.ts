@@ -25,6 +25,11 @@ export function flattenPairs(pairs: ReadonlyArray<readonly [string, string]>): s
   return flat;
 }
 
+/** Whether calls may be coalesced (`redisStore`'s `coalesce` option). */
+export interface CoalesceOptions {
+  readonly coalesce: boolean;
+}
+
 /**
  * Reads a session hash: an empty map when it does not exist. Off Cluster,
  * the reads of one event-loop turn share one command (`coalesced`); a lone
@@ -33,13 +38,13 @@ export function flattenPairs(pairs: ReadonlyArray<readonly [string, string]>): s
  *
  * @example
  * ```ts
- * const read = sessionHashReader(port);
+ * const read = sessionHashReader(port, { coalesce: true });
  * const fields = await read("tessera:s:0a1b...");
  * ```
  */
-export function sessionHashReader(port: RedisPort): (key: string) => Promise<Map<string, string>> {
+export function sessionHashReader(port: RedisPort, options: CoalesceOptions): (key: string) => Promise<Map<string, string>> {
   const one = async (key: string): Promise<Map<string, string>> => hashToMap(await port.hgetall(key));
-  if (port.isCluster) return one;
+  if (port.isCluster || !options.coalesce) return one;
   return coalesced({
     one,
     many: async (keys) => {
@@ -66,14 +71,14 @@ export interface SessionHashUpdate {
  *
  * @example
  * ```ts
- * const update = sessionHashUpdater(port);
+ * const update = sessionHashUpdater(port, { coalesce: true });
  * await update({ key: "tessera:s:0a1b...", ttl: "", set: [["cart", "[]"]], del: [] }); // "ok" | "gone"
  * ```
  */
-export function sessionHashUpdater(port: RedisPort): (update: SessionHashUpdate) => Promise<WriteResult> {
+export function sessionHashUpdater(port: RedisPort, options: CoalesceOptions): (update: SessionHashUpdate) => Promise<WriteResult> {
   const one = async (update: SessionHashUpdate): Promise<WriteResult> =>
     (await port.write(WRITE_SCRIPT, [update.key], ["update", update.ttl, String(update.set.length), ...flattenPairs(update.set), ...update.del])) as WriteResult;
-  if (port.isCluster) return one;
+  if (port.isCluster || !options.coalesce) return one;
   return coalesced({
     one,
     many: async (updates) => {
