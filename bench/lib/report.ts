@@ -261,8 +261,8 @@ export function renderReport(results: BenchResults): string {
       "@fastify/session `saveUninitialized: false` and `rolling: false` (it has no `resave`; its default `rolling: true` rewrites every unchanged session, which is what `resave: false` turns off); " +
       "koa-session defaults (it never stores empty sessions and writes only changed ones). All sign their cookies, and so does Tessera (`secrets`). " +
       "Login uses each library's documented regenerate step. All idle timeouts are 30 minutes. " +
-      "Tessera's apps use ioredis with `enableAutoPipelining: true` (node-redis, which connect-redis uses, always pipelines a tick's commands) " +
-      "and do not call `bindUser` at login: the per-user index is opt-in and has no counterpart in the other libraries. " +
+      `${tesseraSetup()} ` +
+      "Tessera's apps do not call `bindUser` at login: the per-user index is opt-in and has no counterpart in the other libraries. " +
       "Every app's key prefix has the same length (`aNN:`).\n",
   );
   if (absent.length) {
@@ -278,4 +278,15 @@ export function renderReport(results: BenchResults): string {
   if (results.scale) out.push(`## 5. Scale\n\n${scaleSection(results.scale, apps)}\n`);
   out.push(`## Tessera's targets\n\n${targetsSection(results, rows)}\n`);
   return `${out.join("\n")}\n`;
+}
+
+/** How this run's Tessera apps talk to Redis (bench/apps/shared/tessera.js reads the same variables). */
+function tesseraSetup(): string {
+  const client = process.env.BENCH_TESSERA_CLIENT ?? "ioredis-pipelined";
+  const clientText =
+    client === "ioredis-pipelined"
+      ? "ioredis with `enableAutoPipelining: true` (node-redis, which connect-redis uses, always pipelines a tick's commands)"
+      : `\`${client}\` (BENCH_TESSERA_CLIENT)`;
+  const coalesce = process.env.BENCH_TESSERA_COALESCE !== "false";
+  return `Tessera's apps use ${clientText}, with \`redisStore\`'s \`coalesce: ${coalesce}\` (${coalesce ? "the default" : "BENCH_TESSERA_COALESCE=false; the default is true"}).`;
 }

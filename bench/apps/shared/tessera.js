@@ -27,7 +27,9 @@ async function connect(kind) {
 export async function tesseraSessions() {
   const client = await connect(process.env.BENCH_TESSERA_CLIENT ?? "ioredis-pipelined");
   return createSessionManager({
-    store: redisStore({ client, prefix: PREFIX }),
+    // BENCH_TESSERA_COALESCE=false measures the store without coalescing
+    // (redisStore's `coalesce` option; the default is on).
+    store: redisStore({ client, prefix: PREFIX, coalesce: process.env.BENCH_TESSERA_COALESCE !== "false" }),
     secrets: [SECRET],
     idleTimeoutSeconds: IDLE_TIMEOUT_MS / 1000,
   });
