@@ -412,12 +412,13 @@ export class SessionHandle<D extends object> implements Session<D> {
 
   async #commitNow(fields = this.#currentFields() /* throws before any write: nothing stored changes */): Promise<void> {
     const { store, policy, clock, storeTimeoutMs } = this.options;
+    if (this.#isUnchanged(fields)) return; // nothing to write
     const now = clock.now();
 
     if (this.#storedId === undefined) {
       if (fields.size === 0 && this.#binding === undefined) {
-        // An empty new session is never stored. A regenerate of a session
-        // that was then emptied still kills the old one.
+        // An empty new session is never stored, but a regenerate of a
+        // session that was then emptied still kills the old one.
         if (this.#replacesId !== undefined) {
           await this.#destroyStored(this.#replacesId);
           this.#staleCookieSent = true;
@@ -436,7 +437,6 @@ export class SessionHandle<D extends object> implements Session<D> {
     const createdAt = this.#createdAt!;
     const binding = this.#binding;
     const reindex = binding !== undefined && (this.#bindingChanged || this.#leaseDue(createdAt, now));
-    if (set.length === 0 && del.length === 0 && !reindex) return; // unchanged: nothing to write
 
     const id = this.#storedId;
     let ttlMs = targetTtlMs(createdAt, now, policy);

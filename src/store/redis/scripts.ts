@@ -51,16 +51,31 @@ return { fields, ttl, renewed }
 `);
 
 /**
+ * Lua helper of the session write scripts: runs `command` (HSET or HDEL) on
+ * `key` with ARGV[first..last], in chunks, because unpack() is bounded by
+ * Lua's C stack. Chunks of 1000 keep field/value pairs together.
+ */
+const IN_CHUNKS = `
+local function inChunks(command, key, first, last)
+  while first <= last do
+    local stop = math.min(last, first + 999)
+    redis.call(command, key, unpack(ARGV, first, stop))
+    first = stop + 1
+  end
+end
+`;
+
+/**
  * Apply one write to a session hash atomically.
  * KEYS[1] session hash; KEYS[2] (optional) the hash it replaces (regenerate).
  * ARGV: kind ('create'|'update'), ttl ms ('' keeps the current TTL), number of field/value pairs, the pairs, then fields to delete.
  * Returns 'ok', 'gone' (update target or replaced session no longer exists) or 'exists'.
  * Only sets values and TTLs, never read-modify-write, so a replay after a
- * timeout has the same effect.
+ * timeout has the same effect. One script for both kinds, so a login has
+ * already loaded it into Redis before the session's first update.
  */
-export const WRITE_SCRIPT = script(`
+export const WRITE_SCRIPT = script(`${IN_CHUNKS}
 local key = KEYS[1]
-local nset = tonumber(ARGV[3])
 if ARGV[1] == 'create' then
   if KEYS[2] and redis.call('EXISTS', KEYS[2]) == 0 then return 'gone' end
   if redis.call('EXISTS', key) == 1 then return 'exists' end
@@ -68,20 +83,9 @@ if ARGV[1] == 'create' then
 elseif redis.call('EXISTS', key) == 0 then
   return 'gone'
 end
-local first = 4
-local last = 3 + nset * 2
--- unpack() is bounded by Lua's C stack, so large writes go in chunks.
-while first <= last do
-  local stop = math.min(last, first + 999)
-  redis.call('HSET', key, unpack(ARGV, first, stop))
-  first = stop + 1
-end
-first = last + 1
-while first <= #ARGV do
-  local stop = math.min(#ARGV, first + 999)
-  redis.call('HDEL', key, unpack(ARGV, first, stop))
-  first = stop + 1
-end
+local setEnd = 3 + tonumber(ARGV[3]) * 2
+inChunks('HSET', key, 4, setEnd)
+inChunks('HDEL', key, setEnd + 1, #ARGV)
 if ARGV[2] ~= '' then redis.call('PEXPIRE', key, ARGV[2]) end
 return 'ok'
 `);
@@ -176,7 +180,7 @@ return hashes
  * TTL), number of field/value pairs, number of fields to delete, the pairs,
  * the fields to delete. Returns one 'ok' or 'gone' per key.
  */
-export const UPDATE_MANY_SCRIPT = script(`
+export const UPDATE_MANY_SCRIPT = script(`${IN_CHUNKS}
 local results = {}
 local next = 1
 for i, key in ipairs(KEYS) do
@@ -188,18 +192,8 @@ for i, key in ipairs(KEYS) do
   if redis.call('EXISTS', key) == 0 then
     results[i] = 'gone'
   else
-    -- unpack() is bounded by Lua's C stack, so large writes go in chunks.
-    while first <= setEnd do
-      local stop = math.min(setEnd, first + 999)
-      redis.call('HSET', key, unpack(ARGV, first, stop))
-      first = stop + 1
-    end
-    first = setEnd + 1
-    while first <= delEnd do
-      local stop = math.min(delEnd, first + 999)
-      redis.call('HDEL', key, unpack(ARGV, first, stop))
-      first = stop + 1
-    end
+    inChunks('HSET', key, first, setEnd)
+    inChunks('HDEL', key, setEnd + 1, delEnd)
     if ttl ~= '' then redis.call('PEXPIRE', key, ttl) end
     results[i] = 'ok'
   end

@@ -3,8 +3,8 @@ import type { RedisPort } from "./client.js";
 import { coalesced } from "./coalesce.js";
 import { READ_MANY_SCRIPT, UPDATE_MANY_SCRIPT, WRITE_SCRIPT } from "./scripts.js";
 
-/** A flat HGETALL reply ([field, value, ...]) as a field map. */
-function pairsToMap(flat: unknown): Map<string, string> {
+/** A flat HGETALL reply ([field, value, ...]) as a field map; empty for anything else. */
+export function pairsToMap(flat: unknown): Map<string, string> {
   const fields = new Map<string, string>();
   if (!Array.isArray(flat)) return fields;
   for (let i = 0; i + 1 < flat.length; i += 2) fields.set(String(flat[i]), String(flat[i + 1]));

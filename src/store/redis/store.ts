@@ -1,10 +1,10 @@
 import { isRenewalDue, recordTtlMs } from "../../core/store.js";
-import type { ExpiryPolicy, SessionStore, SessionWrite, StoredSession, UserIndexStore, WriteResult } from "../../core/store.js";
+import type { CreateWrite, ExpiryPolicy, SessionStore, SessionWrite, StoredSession, UpdateWrite, UserIndexStore, WriteResult } from "../../core/store.js";
 import { redisPort, type RedisClient } from "./client.js";
 import { resolveWaitForReplicas, type WaitForReplicas } from "./durability.js";
 import { LOAD_SCRIPT, WRITE_SCRIPT } from "./scripts.js";
 import { knownExpiries } from "./known-expiries.js";
-import { flattenPairs, sessionHashReader, sessionHashUpdater } from "./session-commands.js";
+import { flattenPairs, pairsToMap, sessionHashReader, sessionHashUpdater } from "./session-commands.js";
 import { redisUserIndex } from "./user-index.js";
 
 /** Options of {@link redisStore}. */
@@ -54,10 +54,8 @@ export interface RedisSessionStore extends SessionStore {
 
 function toStoredSession(reply: unknown, now: number): StoredSession | undefined {
   if (!Array.isArray(reply)) return undefined;
-  const [flat, ttl, renewed] = reply as [unknown[], number | string, number | string];
-  const fields = new Map<string, string>();
-  for (let i = 0; i + 1 < flat.length; i += 2) fields.set(String(flat[i]), String(flat[i + 1]));
-  return { fields, expiresAt: now + Number(ttl), renewed: Number(renewed) === 1 };
+  const [flat, ttl, renewed] = reply as [unknown, number | string, number | string];
+  return { fields: pairsToMap(flat), expiresAt: now + Number(ttl), renewed: Number(renewed) === 1 };
 }
 
 /**
@@ -96,6 +94,32 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
   const readHash = sessionHashReader(port, { coalesce });
   const updateHash = sessionHashUpdater(port, { coalesce });
 
+  function update(id: string, write: UpdateWrite): Promise<WriteResult> {
+    // An empty TTL keeps the record's current TTL.
+    const ttl = write.ttlMs === undefined ? "" : String(Math.ceil(write.ttlMs));
+    return updateHash({ key: sessionKey(id), ttl, set: write.set, del: write.del });
+  }
+
+  async function create(id: string, write: CreateWrite): Promise<WriteResult> {
+    const keys = [sessionKey(id)];
+    if (write.replaces !== undefined) {
+      if (port.isCluster) {
+        // Two sessions' keys live in different slots, so a regenerate on a
+        // Cluster is two steps: take the old session (refusing if it is
+        // already gone), then create the new one. A failure between them
+        // logs the user out; it never leaves the old token working.
+        const taken = await port.del(sessionKey(write.replaces));
+        if (taken === 0) return "gone";
+      } else {
+        keys.push(sessionKey(write.replaces));
+      }
+    }
+    const args = ["create", String(Math.ceil(write.ttlMs)), String(write.set.length), ...flattenPairs(write.set)];
+    const result = (await port.write(WRITE_SCRIPT, keys, args)) as WriteResult;
+    if (write.replaces !== undefined) expiries.forget(write.replaces);
+    return result;
+  }
+
   return {
     prefix,
     sessionKey,
@@ -127,30 +151,7 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
     },
 
     async write(id: string, write: SessionWrite, now: number): Promise<WriteResult> {
-      // An empty TTL argument keeps the record's current TTL.
-      const ttl = write.ttlMs === undefined ? "" : String(Math.ceil(write.ttlMs));
-      if (write.kind === "update") {
-        const result = await updateHash({ key: sessionKey(id), ttl, set: write.set, del: write.del });
-        if (result === "ok" && write.ttlMs !== undefined) expiries.remember(id, now + write.ttlMs);
-        if (result === "gone") expiries.forget(id);
-        return result;
-      }
-      const args = [write.kind, ttl, String(write.set.length), ...flattenPairs(write.set)];
-      const keys = [sessionKey(id)];
-      if (write.replaces !== undefined) {
-        if (port.isCluster) {
-          // Two sessions' keys live in different slots, so a regenerate on a
-          // Cluster is two steps: take the old session (refusing if it is
-          // already gone), then create the new one. A failure between them
-          // logs the user out; it never leaves the old token working.
-          const taken = await port.del(sessionKey(write.replaces));
-          if (taken === 0) return "gone";
-        } else {
-          keys.push(sessionKey(write.replaces));
-        }
-      }
-      const result = (await port.write(WRITE_SCRIPT, keys, args)) as WriteResult;
-      if (write.replaces !== undefined) expiries.forget(write.replaces);
+      const result = write.kind === "update" ? await update(id, write) : await create(id, write);
       if (result === "ok" && write.ttlMs !== undefined) expiries.remember(id, now + write.ttlMs);
       if (result === "gone") expiries.forget(id);
       return result;
