@@ -13,6 +13,7 @@ import { createSessionManager, type SessionManager } from "tessera";
 import { memoryStore } from "tessera/memory";
 import { redisStore } from "tessera/redis";
 import { fakeClock } from "tessera/testing";
+import { MAX_SESSION_COOKIES, readSessionCookies } from "../dist/core/cookie.js";
 import { verifiedCookies } from "../dist/core/verified-cookies.js";
 import { sessionTestApp } from "./support/express-app.js";
 import { close, CookieClient, listen } from "./support/http.js";
@@ -200,6 +201,17 @@ describe("several cookies of the session's name (finding 6)", () => {
       assert.equal(repeated.session.data.user, "ada", "repeats of one value count once");
     });
   }
+
+  it("the header is split exactly: every cookie of the name in order, only spaces and tabs trimmed, nothing decoded", () => {
+    assert.deepEqual(readSessionCookies("tessera=a; theme=dark;tessera=b ;\ttessera = c", "tessera"), { values: ["a", "b", "c"], truncated: false });
+    assert.deepEqual(readSessionCookies('tessera="a"; tessera=%41; tessera=\u00a0b', "tessera").values, ['"a"', "%41", "\u00a0b"]);
+    assert.deepEqual(readSessionCookies("xtessera=a; Tessera=b; tessera2=c; tessera; =tessera", "tessera").values, []);
+    assert.deepEqual(readSessionCookies("tessera=a; tessera=a; tessera=b", "tessera").values, ["a", "b"], "repeats count once");
+    const many = Array.from({ length: MAX_SESSION_COOKIES + 1 }, (_, i) => `tessera=${i}`).join("; ");
+    assert.deepEqual(readSessionCookies(many, "tessera"), { values: ["0", "1", "2", "3"], truncated: true });
+    assert.deepEqual(readSessionCookies(`${";".repeat(10_000)}tessera=a`, "tessera").values, ["a"]);
+    assert.deepEqual(readSessionCookies(`x=${"y".repeat(16 * 1024)}; tessera=a`, "tessera").values, [], "an oversized header is ignored");
+  });
 
   it("through Express: a planted cookie of the same name before the real one does not log the user out", async () => {
     const sessions = manager(true);

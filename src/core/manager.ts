@@ -39,7 +39,7 @@ export interface SessionManager<D extends object> {
    *
    * When the header carries several cookies of the session's name (a sibling
    * subdomain or a man-in-the-middle can plant one for another domain or
-   * path), each is tried in header order, up to `MAX_SESSION_COOKIES` (4),
+   * path), each is tried in header order, up to 4 of them,
    * and the first that verifies and names a live session wins; a decoy costs
    * a round trip only if it verifies (without secrets, any well-formed value
    * does). The cookie is cleared only when none was live, so a decoy never
