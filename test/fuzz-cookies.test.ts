@@ -9,7 +9,9 @@
  *
  * Seeded and reproducible: the seed is printed as a test diagnostic;
  * `FUZZ_SEED=<seed> node --import tsx --test test/fuzz-cookies.test.ts`
- * runs the same headers again.
+ * makes the same generation choices again. The issued tokens themselves come
+ * from the CSPRNG and differ per run, so a failure also prints its
+ * counterexample header in full (fast-check's report).
  */
 import assert from "node:assert/strict";
 import { randomInt } from "node:crypto";
