@@ -1,4 +1,4 @@
-import { parseCookie, stringifySetCookie } from "cookie";
+import { stringifySetCookie } from "cookie";
 import type { ResolvedOptions } from "./options.js";
 
 type CookieSettings = ResolvedOptions["cookie"];
@@ -7,19 +7,77 @@ type CookieSettings = ResolvedOptions["cookie"];
 const MAX_COOKIE_HEADER_LENGTH = 16 * 1024;
 
 /**
- * The session cookie's value from a Cookie request header, or undefined.
- * Never throws: a malformed header means "no session cookie".
+ * Session cookies tried at most per request. A browser sends one cookie of
+ * the name per (domain, path) it holds, so a real user has one or two; the
+ * cap bounds what a header stuffed with decoys costs (at most this many
+ * verifications and store round trips).
  */
-export function readSessionCookie(header: string | undefined, name: string): string | undefined {
-  if (!header || header.length > MAX_COOKIE_HEADER_LENGTH) return undefined;
+export const MAX_SESSION_COOKIES = 4;
+
+/** The values of the session cookies a Cookie header carries. */
+export interface SessionCookieValues {
+  /** Distinct values, in header order, at most {@link MAX_SESSION_COOKIES}. */
+  readonly values: readonly string[];
+  /** The header held more distinct values than were returned. */
+  readonly truncated: boolean;
+}
+
+const NO_SESSION_COOKIES: SessionCookieValues = Object.freeze({ values: Object.freeze([]), truncated: false });
+
+/**
+ * Every cookie of the session's name in a Cookie request header, in header
+ * order. Never throws: a malformed header means "no session cookie".
+ *
+ * Why all of them: a sibling subdomain or an HTTP man-in-the-middle can plant
+ * a cookie of the same name with another domain or path ("cookie tossing"),
+ * and browsers send both, the planted one often first. Taking only the first
+ * (as `cookie`'s parser does) would let a decoy shadow the real session.
+ * `__Host-` names are the real defence: such a cookie can only be set by the
+ * host itself, over HTTPS, for path `/`.
+ *
+ * Values are taken as sent, neither percent-decoded nor unquoted: Tessera's
+ * values are base64url and `.`, so a value that needs decoding is not one it
+ * issued, and decoding would let several header texts stand for one value.
+ *
+ * @example
+ * ```ts
+ * readSessionCookies("tessera=planted; theme=dark; tessera=real", "tessera").values; // ["planted", "real"]
+ * ```
+ */
+export function readSessionCookies(header: string | undefined, name: string): SessionCookieValues {
   // Skip parsing entirely when the name is not even present: the common
   // case for static assets and anonymous visitors.
-  if (!header.includes(name)) return undefined;
-  try {
-    return parseCookie(header)[name];
-  } catch {
-    return undefined;
+  if (!header || header.length > MAX_COOKIE_HEADER_LENGTH || !header.includes(name)) return NO_SESSION_COOKIES;
+  const values: string[] = [];
+  // One forward scan: `equals` is the first "=" at or after the current
+  // pair's start, kept across '='-less pairs so no character is searched twice.
+  let equals = -1;
+  for (let start = 0; start < header.length; ) {
+    let end = header.indexOf(";", start);
+    if (end === -1) end = header.length;
+    if (equals < start) equals = header.indexOf("=", start);
+    if (equals === -1) break; // no pair with a value is left
+    if (equals < end && trimmed(header, start, equals) === name) {
+      const value = trimmed(header, equals + 1, end);
+      if (!values.includes(value)) {
+        if (values.length === MAX_SESSION_COOKIES) return { values, truncated: true };
+        values.push(value);
+      }
+    }
+    start = end + 1;
   }
+  return values.length === 0 ? NO_SESSION_COOKIES : { values, truncated: false };
+}
+
+/** `text.slice(start, end)` without surrounding spaces and tabs (the header's optional whitespace, and nothing else). */
+function trimmed(text: string, start: number, end: number): string {
+  while (start < end && isOptionalWhitespace(text.charCodeAt(start))) start++;
+  while (end > start && isOptionalWhitespace(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
+}
+
+function isOptionalWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x09;
 }
 
 /** Whether the Secure attribute applies to a response. */

@@ -1,4 +1,4 @@
-import { readSessionCookie } from "./cookie.js";
+import { readSessionCookies } from "./cookie.js";
 import { SessionStoreError } from "./errors.js";
 import { resolveOptions, resolveStoreOutage, type ResolvedOptions, type SessionManagerOptions, type StoreOutagePolicy } from "./options.js";
 import { SessionHandle, type RequestFacts, type Session } from "./session.js";
@@ -36,6 +36,16 @@ export interface SessionManager<D extends object> {
    * forged, tampered, unknown or expired cookie: a new anonymous session
    * (and the bad cookie is cleared at commit). Otherwise one round trip,
    * which also renews the expiry when due.
+   *
+   * When the header carries several cookies of the session's name (a sibling
+   * subdomain or a man-in-the-middle can plant one for another domain or
+   * path), each is tried in header order, up to 4 of them,
+   * and the first that verifies and names a live session wins; a decoy costs
+   * a round trip only if it verifies (without secrets, any well-formed value
+   * does). The cookie is cleared only when none was live, so a decoy never
+   * clears or shadows a valid session. A decoy that is itself a live session
+   * (the attacker's own) and comes first still wins: `__Host-` cookie names
+   * are the real defence against such cookie tossing.
    *
    * @throws SessionStoreError when the store is down or slow; never turns that into "logged out".
    * With the `"anonymous"` outage policy it resolves instead to an empty
@@ -139,26 +149,36 @@ export function createSessionManager<D extends object = import("../index.js").Se
 
   async function load(input: LoadInput): Promise<Session<D>> {
     const facts: RequestFacts = { secure: input.secure };
-    const cookie = readSessionCookie(input.cookieHeader, resolved.cookie.name);
-    if (cookie === undefined) return new SessionHandle<D>(resolved, facts);
+    const sent = readSessionCookies(input.cookieHeader, resolved.cookie.name);
+    if (sent.values.length === 0) return new SessionHandle<D>(resolved, facts);
 
-    const decoded = cookies.verify(cookie);
-    if (decoded !== undefined) {
-      const id = decoded.id;
-      const now = clock.now();
+    // Several cookies of the name mean one may be a decoy planted for another
+    // domain or path: try each in header order and take the first live
+    // session. A forged value costs no round trip with secrets; one cookie
+    // costs exactly one.
+    for (const value of sent.values) {
+      const cookie = cookies.verify(value);
+      if (cookie === undefined) continue;
       let stored;
       try {
-        stored = await withStoreDeadline("load", storeTimeoutMs, () => store.load(id, now, policy));
+        stored = await withStoreDeadline("load", storeTimeoutMs, () => store.load(cookie.id, clock.now(), policy));
       } catch (error) {
         const outage = input.storeOutage === undefined ? resolved.storeOutage : resolveStoreOutage(input.storeOutage);
         if (outage === "anonymous" && error instanceof SessionStoreError) return SessionHandle.unavailable<D>(resolved, facts, error);
         throw error;
       }
-      const handle = stored && SessionHandle.fromStore<D>(resolved, facts, decoded.token, id, stored, decoded.stale, cookie);
-      if (handle) return handle;
+      const handle = stored && SessionHandle.fromStore<D>(resolved, facts, cookie.token, cookie.id, stored, cookie.stale, cookie.value);
+      if (handle) {
+        cookies.confirm(cookie);
+        return handle;
+      }
     }
     const anonymous = new SessionHandle<D>(resolved, facts);
-    anonymous.markStaleCookie();
+    // The clearing Set-Cookie deletes the cookie at our own domain and path,
+    // whichever of the values sent that is. Every value was tried and none
+    // is live, so nothing worth keeping is lost; but past the cap an untried
+    // value may be the live session, so then nothing is cleared.
+    if (!sent.truncated) anonymous.markStaleCookie();
     return anonymous;
   }
 

@@ -1,15 +1,34 @@
 import * as nodeCrypto from "node:crypto";
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
-/** Length of a token in base64url characters (32 random bytes). */
-const TOKEN_LENGTH = 43;
-/** Length of an HMAC-SHA256 signature in base64url characters. */
-const SIGNATURE_LENGTH = 43;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/**
+ * The canonical base64url encoding of 32 bytes, which both a token and an
+ * HMAC-SHA256 signature are: 43 characters, the last of which carries 4 bits
+ * of data and 2 zero bits, so only the 16 characters whose value is a
+ * multiple of 4 may end it. Why exact: base64url decoding ignores stray bits
+ * (and stray characters), so a looser check would let several different
+ * strings stand for the same bytes, and a cookie variant the browser sent
+ * could verify and then be re-issued.
+ */
+const CANONICAL_32_BYTES = "[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]";
+/** Length of a token, and of a signature, in base64url characters. */
+const ENCODED_LENGTH = 43;
+/** Length of a signed cookie value, `token.signature`. */
+const SIGNED_LENGTH = 2 * ENCODED_LENGTH + 1;
+/** A bare token. */
+const TOKEN_SHAPE = new RegExp(`^${CANONICAL_32_BYTES}$`);
+/** `token.signature`. */
+const SIGNED_SHAPE = new RegExp(`^${CANONICAL_32_BYTES}\\.${CANONICAL_32_BYTES}$`);
 
 /**
- * A new session token: 256 bits from the OS CSPRNG, base64url. The token is
- * the bearer credential; it lives only in the browser's cookie.
+ * A new session token: 256 bits from the OS CSPRNG, base64url (canonical:
+ * 43 characters, no padding, no stray bits). The token is the bearer
+ * credential; it lives only in the browser's cookie.
+ *
+ * @example
+ * ```ts
+ * const token = generateToken(); // "q3Vb…" (43 characters)
+ * ```
  */
 export function generateToken(): string {
   return randomBytes(32).toString("base64url");
@@ -26,6 +45,11 @@ export function generateToken(): string {
  * for even odds, and a collision is refused, not merged). Short ids keep the
  * default key `tessera:s:<id>` at 26 bytes, inside Redis's 32-byte
  * allocation class instead of the 48-byte one: 16 bytes less per session.
+ *
+ * @example
+ * ```ts
+ * sessionIdFromToken(token); // 16 base64url characters, e.g. "9f2cQm1xZ0aB7_kd"
+ * ```
  */
 export function sessionIdFromToken(token: string): string {
   // 12 bytes are exactly 16 base64url characters, so the first 16 characters
@@ -49,7 +73,17 @@ function signature(token: string, secret: string): string {
   return createHmac("sha256", secret).update(token).digest("base64url");
 }
 
-/** The cookie value for a token: the token itself, or `token.signature` with a secret. */
+/**
+ * The cookie value for a token: the token itself, or `token.signature` with
+ * a secret. Always canonical (Node encodes base64url without padding or
+ * stray bits), so it is the one value {@link decodeCookieValue} accepts for
+ * this token and secret.
+ *
+ * @example
+ * ```ts
+ * encodeCookieValue(generateToken(), secrets[0]); // "<43 chars>.<43 chars>"
+ * ```
+ */
 export function encodeCookieValue(token: string, secret: string | undefined): string {
   if (secret === undefined) return token;
   return `${token}.${signature(token, secret)}`;
@@ -57,7 +91,7 @@ export function encodeCookieValue(token: string, secret: string | undefined): st
 
 /** What a cookie value turned out to be. */
 export type DecodedCookie =
-  | { valid: true; token: string; /** Signed with a secret other than the current one. */ stale: boolean }
+  | { valid: true; token: string; /** Signed with a secret other than the current one, or left over from signed mode: re-issue it. */ stale: boolean }
   | { valid: false };
 
 const INVALID: DecodedCookie = { valid: false };
@@ -67,30 +101,38 @@ const INVALID: DecodedCookie = { valid: false };
  * signature against each secret (the first is current, the others still
  * verify during rotation). Never throws: garbage is simply invalid, and an
  * invalid cookie costs no store round trip.
+ *
+ * Only the canonical value verifies: the token and the signature must each
+ * be exactly the canonical base64url encoding of 32 bytes (see
+ * `CANONICAL_32_BYTES`), so for a token and secret exactly one string
+ * passes, the one {@link encodeCookieValue} makes. The token is then taken
+ * as text (the store id hashes the text), and the signature is compared as
+ * decoded bytes, in constant time.
+ *
+ * @example
+ * ```ts
+ * const decoded = decodeCookieValue(value, ["k".repeat(32)]);
+ * if (decoded.valid) sessionIdFromToken(decoded.token);
+ * ```
  */
 export function decodeCookieValue(value: string, secrets: readonly string[]): DecodedCookie {
-  // Cheap length and alphabet checks first: oversized or garbage input is
+  // Cheap length and shape checks first: oversized or garbage input is
   // rejected before any hashing.
-  if (value.length !== TOKEN_LENGTH && value.length !== TOKEN_LENGTH + 1 + SIGNATURE_LENGTH) {
-    return INVALID;
-  }
-  const token = value.slice(0, TOKEN_LENGTH);
-  if (!BASE64URL.test(token)) return INVALID;
+  const signed = value.length === SIGNED_LENGTH;
+  if (!signed && value.length !== ENCODED_LENGTH) return INVALID;
+  if (!(signed ? SIGNED_SHAPE : TOKEN_SHAPE).test(value)) return INVALID;
+  const token = signed ? value.slice(0, ENCODED_LENGTH) : value;
   if (secrets.length === 0) {
     // Unsigned mode: a signed cookie left over from a signed deployment still
     // carries a valid token; its signature cannot be checked and adds nothing.
-    return { valid: true, token, stale: value.length !== TOKEN_LENGTH };
+    return { valid: true, token, stale: signed };
   }
-  if (value.length === TOKEN_LENGTH || value[TOKEN_LENGTH] !== ".") return INVALID;
-  // Compare the canonical text, not decoded bytes: base64url decoding is
-  // lenient (it skips stray characters and ignores trailing bits), so two
-  // different cookie values could decode to the same bytes.
-  const given = Buffer.from(value.slice(TOKEN_LENGTH + 1), "latin1");
+  if (!signed) return INVALID;
+  // The shape check made this exactly 32 bytes, and the only text for them.
+  const given = Buffer.from(value.slice(ENCODED_LENGTH + 1), "base64url");
   for (let i = 0; i < secrets.length; i++) {
-    const expected = Buffer.from(signature(token, secrets[i]!), "latin1");
-    if (timingSafeEqual(given, expected)) {
-      return { valid: true, token, stale: i > 0 };
-    }
+    const expected = createHmac("sha256", secrets[i]!).update(token).digest();
+    if (timingSafeEqual(given, expected)) return { valid: true, token, stale: i > 0 };
   }
   return INVALID;
 }
