@@ -145,6 +145,21 @@ for (const [framework, serve] of Object.entries(csrfApps)) {
       }
     });
 
+    it("answers 403 through the framework's default error handling too", async () => {
+      const plain = await serve(createSessionManager<Data>({ store: redisStore({ client, prefix }) }), { defaultErrors: true });
+      try {
+        const browser = new CookieClient(plain.url);
+        const token = await tokenOf(browser);
+        const refused = await postForm(browser, "/change", {});
+        assert.equal(refused.status, 403);
+        if (framework === "node") assert.equal(refused.body, "Forbidden", "nodeSession's default onError names the status");
+        assert.equal((await postForm(browser, "/change", { _csrf: token }, { "sec-fetch-site": "cross-site" })).status, 403);
+        assert.equal((await postForm(browser, "/change", { _csrf: token })).status, 200);
+      } finally {
+        await plain.close();
+      }
+    });
+
     it("never blocks GET, even cross-site and without a token", async () => {
       const { browser } = await loggedIn();
       const response = await browser.get("/whoami", { headers: { "sec-fetch-site": "cross-site", origin: "https://evil.example" } });

@@ -176,7 +176,16 @@ function canonicalOrigin(value: unknown): string {
   return origin;
 }
 
-/** Whether a method is checked: every method but GET, HEAD, OPTIONS and TRACE. */
+/**
+ * Whether a method is checked: every method but GET, HEAD, OPTIONS and
+ * TRACE, which must not change anything (and so need no protection).
+ *
+ * @example
+ * ```ts
+ * isCsrfCheckedMethod("GET"); // false
+ * isCsrfCheckedMethod("DELETE"); // true
+ * ```
+ */
 export function isCsrfCheckedMethod(method: string): boolean {
   return !SAFE_METHODS.has(method.toUpperCase());
 }

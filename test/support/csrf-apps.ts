@@ -26,8 +26,12 @@ type Data = Record<string, unknown>;
 type AnySession = Session<any>;
 type Manager = SessionManager<Data>;
 
-/** Builds one framework's app for a manager, listening on a loopback port. */
-export type ServeCsrfApp = (manager: Manager, options?: CsrfOptions) => Promise<ServedApp>;
+/**
+ * Builds one framework's app for a manager, listening on a loopback port.
+ * With `defaultErrors`, the app has no error handler of its own: the
+ * framework's default one answers.
+ */
+export type ServeCsrfApp = (manager: Manager, options?: CsrfOptions & { defaultErrors?: boolean }) => Promise<ServedApp>;
 
 /** What a route does, framework-free: given the session and the parsed form, the JSON to answer. */
 type Handler = (session: AnySession, form: Record<string, unknown>) => Promise<unknown> | unknown;
@@ -70,8 +74,9 @@ function readForm(req: IncomingMessage): Promise<Record<string, string>> {
 const isForm = (type: string | undefined) => (type ?? "").startsWith("application/x-www-form-urlencoded");
 
 export const csrfApps: Record<string, ServeCsrfApp> = {
-  async express(manager, options) {
+  async express(manager, { defaultErrors, ...options } = {}) {
     const app = express();
+    app.set("env", "test"); // the default error handler, without logging the expected 403s
     app.use(express.urlencoded({ extended: false, limit: "4kb" }));
     const tessera = expressSession(manager);
     app.use(tessera);
@@ -86,19 +91,21 @@ export const csrfApps: Record<string, ServeCsrfApp> = {
       if (error instanceof CsrfError) return void res.status(error.status).json(refusal(error));
       next(error);
     };
-    app.use(onError);
+    if (!defaultErrors) app.use(onError);
     return listenOnLoopback(http.createServer(app));
   },
 
-  async fastify(manager, options) {
+  async fastify(manager, { defaultErrors, ...options } = {}) {
     const app = Fastify();
     app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 4096 }, (_request, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(body as string)));
     });
-    app.setErrorHandler((error, _request, reply) => {
-      if (error instanceof CsrfError) return reply.code(error.status).send(refusal(error));
-      return reply.send(error);
-    });
+    if (!defaultErrors) {
+      app.setErrorHandler((error, _request, reply) => {
+        if (error instanceof CsrfError) return reply.code(error.status).send(refusal(error));
+        return reply.send(error);
+      });
+    }
     await app.register(fastifySession(manager));
     await app.register(fastifyCsrf(options));
     for (const [key, handle] of Object.entries(routes)) {
@@ -109,14 +116,14 @@ export const csrfApps: Record<string, ServeCsrfApp> = {
     return { url, close: () => app.close() };
   },
 
-  async koa(manager, options) {
+  async koa(manager, { defaultErrors, ...options } = {}) {
     const app = new Koa();
     app.silent = true;
     app.use(async (ctx, next) => {
       try {
         await next();
       } catch (error) {
-        if (!(error instanceof CsrfError)) throw error;
+        if (defaultErrors || !(error instanceof CsrfError)) throw error;
         ctx.status = error.status;
         ctx.body = refusal(error);
       }
@@ -135,7 +142,7 @@ export const csrfApps: Record<string, ServeCsrfApp> = {
     return listenOnLoopback(http.createServer(app.callback()));
   },
 
-  async hono(manager, options) {
+  async hono(manager, { defaultErrors, ...options } = {}) {
     const app = new Hono();
     app.use(honoSession(manager));
     app.use(honoCsrf(options));
@@ -147,20 +154,26 @@ export const csrfApps: Record<string, ServeCsrfApp> = {
       });
     }
     app.onError((error, c) => {
-      if (error instanceof HTTPException && error.cause instanceof CsrfError) return c.json(refusal(error.cause), error.status);
+      if (!defaultErrors && error instanceof HTTPException && error.cause instanceof CsrfError) return c.json(refusal(error.cause), error.status);
+      // What Hono's default handler does, without logging the expected 403s.
       return error instanceof HTTPException ? error.getResponse() : c.text("Internal Server Error", 500);
     });
     return listenOnLoopback(createAdaptorServer({ fetch: app.fetch }) as Server);
   },
 
-  async node(manager, options) {
+  async node(manager, { defaultErrors, ...options } = {}) {
     const csrf = nodeCsrf(options);
-    const tessera = nodeSession(manager, {
-      onError(error, _req, res) {
-        if (error instanceof CsrfError) return void res.writeHead(error.status, { "content-type": "application/json" }).end(JSON.stringify(refusal(error)));
-        res.writeHead(500).end();
-      },
-    });
+    const tessera = nodeSession(
+      manager,
+      defaultErrors
+        ? {}
+        : {
+            onError(error, _req, res) {
+              if (error instanceof CsrfError) return void res.writeHead(error.status, { "content-type": "application/json" }).end(JSON.stringify(refusal(error)));
+              res.writeHead(500).end();
+            },
+          },
+    );
     const server = http.createServer(
       tessera.handler(async (req, res, session) => {
         const handle = routes[`${req.method} ${new URL(req.url ?? "/", "http://x").pathname}`];
