@@ -13,6 +13,16 @@
  * the browser's own word is checked (`Sec-Fetch-Site`, else `Origin`), which
  * stops cross-site requests early with a precise reason.
  *
+ * Why a stored secret rather than one derived from the session token by an
+ * HMAC (which would need no storage and rotate with the token by itself):
+ * a new session has no token until its commit, after the page with the
+ * form is rendered, and an anonymous form (the login form) must become a
+ * stored session anyway so that the POST finds it; the derivation would
+ * also need a server key, which `secrets` leaves optional, and would tie
+ * every page's token to the cookie's credential. The secret costs 43 bytes
+ * in sessions that showed a form, and one field in the write that creates
+ * or regenerates them: nothing on other requests.
+ *
  * Not checked here, by design: sessions whose token travels in a request
  * header rather than a cookie (a later `Authorization: Bearer` transport).
  * A browser never adds such a header to a cross-site request on its own, so
