@@ -29,10 +29,9 @@
  * they need no CSRF check; when that transport lands, {@link verifyCsrf} is
  * the one place that returns early for them.
  */
-import type { Session } from "./session.js";
-import { SessionHandle } from "./session.js";
 import { csrfTokenMatches, maskCsrfSecret } from "./csrf-token.js";
 import { SessionConfigError, TesseraError } from "./errors.js";
+import { SessionHandle, type Session } from "./session.js";
 
 /** Why a request failed the CSRF check; stable, for logs and branching. */
 export type CsrfFailure =

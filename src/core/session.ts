@@ -1,8 +1,8 @@
 import { clearingSetCookie, sessionSetCookie } from "./cookie.js";
+import { generateCsrfSecret, isCsrfSecret } from "./csrf-token.js";
 import { SessionTooLargeError, type SessionStoreError } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
 import { assertUsableKey, decodeValue, encodeValue, RESERVED_FIELD_PREFIX } from "./serialize.js";
-import { generateCsrfSecret, isCsrfSecret } from "./csrf-token.js";
 import {
   CREATED_AT_FIELD,
   CSRF_SECRET_FIELD,
