@@ -41,6 +41,8 @@ export {
   SessionKeyError,
 } from "./core/errors.js";
 export type { TesseraErrorCode } from "./core/errors.js";
+export { csrfToken, verifyCsrf, resolveCsrfOptions, isCsrfCheckedMethod, CsrfError } from "./core/csrf.js";
+export type { CsrfOptions, ResolvedCsrfOptions, CsrfRequest, CsrfFailure } from "./core/csrf.js";
 export type { DeviceInfo, UserSession } from "./core/user-sessions.js";
 export {
   CREATED_AT_FIELD,
@@ -48,6 +50,7 @@ export {
   DEVICE_FIELD,
   LAST_SEEN_FIELD,
   LEASE_FIELD,
+  CSRF_SECRET_FIELD,
   SUMMARY_FIELDS,
   INDEX_GRACE_MS,
   leaseEndFor,

@@ -11,7 +11,7 @@ import { Redis } from "ioredis";
 import { createSessionManager } from "tessera";
 import { redisStore } from "tessera/redis";
 import { createLoginApp } from "../examples/express-login/app.js";
-import { close, CookieClient, listen } from "./support/http.js";
+import { close, CookieClient, formCsrfToken, listen } from "./support/http.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 
 let redis: RedisServer;
@@ -37,11 +37,14 @@ const FIREFOX_MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:128.0) Gec
 const SAFARI_IPHONE =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
 
-/** Logs in with a given User-Agent (and optional extra headers); returns the status. */
+/** Logs in through the form (fetched first, for its CSRF token) with a given User-Agent (and optional extra headers); returns the status. */
 async function logInAs(browser: CookieClient, username: string, userAgent: string, headers: Record<string, string> = {}): Promise<number> {
+  const form = await browser.get("/login");
+  // Already logged in, /login redirects home: the sessions page's forms carry the session's token too.
+  const page = form.status === 303 ? await browser.get("/sessions") : form;
   const response = await browser.request("/login", {
     method: "POST",
-    body: new URLSearchParams({ username }).toString(),
+    body: new URLSearchParams({ username, _csrf: formCsrfToken(page.body) }).toString(),
     headers: { "content-type": "application/x-www-form-urlencoded", "user-agent": userAgent, ...headers },
   });
   return response.status;

@@ -18,7 +18,7 @@ import { createLoginApp as fastifyLogin } from "../examples/fastify-login/app.js
 import { createLoginApp as honoLogin } from "../examples/hono-login/app.js";
 import { createLoginApp as koaLogin } from "../examples/koa-login/app.js";
 import { createLoginHandler as nodeLogin } from "../examples/node-login/app.js";
-import { CookieClient } from "./support/http.js";
+import { CookieClient, formCsrfToken } from "./support/http.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 
 type Start = (options: { sessions: SessionManager<SessionData>; instance: string }) => Promise<ServedApp>;
@@ -69,11 +69,11 @@ for (const [framework, start] of Object.entries(frameworks)) {
 
       const form = await browser.get("/login");
       assert.match(form.body, /<form method="post" action="\/login">/);
-      const rejected = await browser.post("/login", { username: "   " });
+      const rejected = await browser.post("/login", { username: "   ", _csrf: formCsrfToken(form.body) });
       assert.equal(rejected.status, 400);
       assert.match(rejected.body, /Please enter a username/);
 
-      const login = await browser.post("/login", { username: "ada <script>" });
+      const login = await browser.post("/login", { username: "ada <script>", _csrf: formCsrfToken(rejected.body) });
       assert.equal(login.status, 303);
       assert.equal(login.headers.get("location"), "/");
       const first = await browser.get("/");
@@ -87,9 +87,32 @@ for (const [framework, start] of Object.entries(frameworks)) {
       assert.match((await browser.get("/")).body, /You are not logged in/);
     });
 
+    it("refuses a login form posted without its CSRF token or from another site (403), logging no one in", async () => {
+      const browser = new CookieClient(app.url);
+      const token = formCsrfToken((await browser.get("/login")).body);
+      const forged: Array<[Record<string, string>, Record<string, string>]> = [
+        [{ username: "mallory" }, {}],
+        [{ username: "mallory", _csrf: "x".repeat(token.length) }, {}],
+        [{ username: "mallory", _csrf: token }, { "sec-fetch-site": "cross-site" }],
+        [{ username: "mallory", _csrf: token }, { origin: "https://evil.example" }],
+      ];
+      for (const [form, headers] of forged) {
+        const response = await browser.request("/login", {
+          method: "POST",
+          body: new URLSearchParams(form).toString(),
+          headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+        });
+        assert.equal(response.status, 403, JSON.stringify({ form, headers }));
+        assert.match(response.body, /This form is out of date/);
+      }
+      assert.match((await browser.get("/")).body, /You are not logged in/);
+      // The form's own token still works: the refusals changed nothing.
+      assert.equal((await browser.post("/login", { username: "ada", _csrf: token })).status, 303);
+    });
+
     it("answers 503 while Redis hangs instead of logging the user out, then carries on", async () => {
       const browser = new CookieClient(app.url);
-      await browser.post("/login", { username: "grace" });
+      await browser.post("/login", { username: "grace", _csrf: formCsrfToken((await browser.get("/login")).body) });
       redis.pause();
       try {
         const response = await browser.get("/", { signal: AbortSignal.timeout(10_000) });

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { startInstance, type RunningInstance } from "../examples/demo/instances.js";
 import { freePort, startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { getPage, killIfAlive, logIn, type PageFacts } from "./support/fleet.js";
-import { cookieAttributes, CookieClient } from "./support/http.js";
+import { cookieAttributes, CookieClient, formCsrfToken } from "./support/http.js";
 import { startHaproxy, startNginx, type LoadBalancer } from "./support/load-balancers.js";
 
 const INSTANCES = 3;
@@ -79,10 +79,12 @@ describe("the login example behind real load balancers", { timeout: 180_000 }, (
 
   it("Secure cookie behind a TLS-terminating proxy: only when the trusted proxy says https", async () => {
     const loginCookie = async (url: string, headers: Record<string, string>): Promise<Map<string, string>> => {
-      const response = await new CookieClient(url).request("/login", {
+      const client = new CookieClient(url);
+      const form = await client.get("/login", { signal: AbortSignal.timeout(15_000) });
+      const response = await client.request("/login", {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
-        body: "username=tls",
+        body: new URLSearchParams({ username: "tls", _csrf: formCsrfToken(form.body) }).toString(),
         signal: AbortSignal.timeout(15_000),
       });
       assert.equal(response.status, 303);

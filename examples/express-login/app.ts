@@ -1,8 +1,9 @@
 import express, { type ErrorRequestHandler, type RequestHandler } from "express";
-import { SessionStoreError, type SessionManager, type SessionData } from "tessera";
-import { expressSession } from "tessera/express";
+import { CsrfError, csrfToken, SessionStoreError, type SessionManager, type SessionData } from "tessera";
+import { expressCsrf, expressSession } from "tessera/express";
 import { describeDevice } from "../shared/device.js";
 import {
+  CSRF_FIELD,
   formExpiredPage,
   indexPage,
   loginPage,
@@ -12,7 +13,6 @@ import {
   type PageContext,
 } from "../shared/pages.js";
 import "../shared/session-data.js";
-import { CSRF_FIELD, csrfProtection, csrfToken, onCsrfError } from "./csrf.js";
 
 /** What the login app needs from its host. */
 export interface LoginAppOptions {
@@ -45,6 +45,11 @@ export function createLoginApp(options: LoginAppOptions): express.Express {
   if (options.trustProxy !== undefined) app.set("trust proxy", options.trustProxy);
   app.use(express.urlencoded({ extended: false, limit: "4kb" }));
   app.use(expressSession(options.sessions));
+  // Tessera's CSRF check, on each state-changing route: this session's token
+  // (from the form, parsed above) and no other site's Origin / Sec-Fetch-Site.
+  // Mounted per route, after requireLogin, so an anonymous POST to a
+  // logged-in page is sent to the login page like its GET.
+  const csrfProtection = expressCsrf();
 
   const context = (req: express.Request): PageContext => ({
     instance: options.instance,
@@ -64,20 +69,20 @@ export function createLoginApp(options: LoginAppOptions): express.Express {
 
   app.get("/login", (req, res) => {
     if (req.session.data.username) return res.redirect(303, "/");
-    res.type("html").send(loginPage(context(req)));
+    res.type("html").send(loginPage(context(req), csrfToken(req.session)));
   });
 
-  app.post("/login", async (req, res) => {
+  app.post("/login", csrfProtection, async (req, res) => {
     const parsed = parseUsername((req.body as Record<string, unknown> | undefined)?.username);
-    if (!parsed.ok) return res.status(400).type("html").send(loginPage(context(req), parsed.error));
+    if (!parsed.ok) return res.status(400).type("html").send(loginPage(context(req), csrfToken(req.session), parsed.error));
     // A new token on login defeats session fixation; the data moves along.
+    // It also replaces the CSRF secret: the login form's token is useless afterwards.
     await req.session.regenerate();
     // The demo has no user database: the username is the user id. Binding
     // puts this session in the user's index, with what "Your sessions" shows.
     const userAgent = req.get("user-agent");
     await req.session.bindUser(parsed.username, { label: describeDevice(userAgent).label, ip: clientIp(req), userAgent });
     req.session.data.username = parsed.username;
-    csrfToken(req, { fresh: true });
     res.redirect(303, "/");
   });
 
@@ -98,7 +103,7 @@ export function createLoginApp(options: LoginAppOptions): express.Express {
     res.type("html").send(
       sessionsPage(context(req), {
         sessions: list,
-        csrfToken: csrfToken(req),
+        csrfToken: csrfToken(req.session),
         csrfField: CSRF_FIELD,
         nowMs: options.sessions.options.clock.now(),
         notice: revokedNotice(req.query.revoked),
@@ -130,6 +135,7 @@ export function createLoginApp(options: LoginAppOptions): express.Express {
 
   const onError: ErrorRequestHandler = (error, req, res, next) => {
     if (res.headersSent) return next(error);
+    if (error instanceof CsrfError) return res.status(403).type("html").send(formExpiredPage(context(req)));
     if (error instanceof SessionStoreError) {
       // Never pretend the user is logged out: say the store is unavailable.
       res.status(503).set("Retry-After", "2").type("html");
@@ -139,7 +145,6 @@ export function createLoginApp(options: LoginAppOptions): express.Express {
     console.error(error);
     res.status(500).type("text").send("Internal error\n");
   };
-  app.use(onCsrfError((req, res) => res.status(403).type("html").send(formExpiredPage(context(req)))));
   app.use(onError);
   return app;
 }

@@ -1,8 +1,8 @@
 import Fastify, { type FastifyInstance } from "fastify";
-import { SessionStoreError } from "tessera";
-import { fastifySession } from "tessera/fastify";
-import { countVisit, logIn, pageContext, type LoginAppOptions } from "../shared/login-app.js";
-import { indexPage, loginPage, parseUsername, unavailablePage } from "../shared/pages.js";
+import { CsrfError, SessionStoreError } from "tessera";
+import { fastifyCsrf, fastifySession } from "tessera/fastify";
+import { countVisit, formExpired, logIn, loginForm, pageContext, type LoginAppOptions } from "../shared/login-app.js";
+import { indexPage, parseUsername, unavailablePage } from "../shared/pages.js";
 
 /**
  * The login example on Fastify: `/` greets the logged-in user, `/login`
@@ -17,6 +17,7 @@ export async function createLoginApp(options: LoginAppOptions): Promise<FastifyI
   });
   // Before the routes: Fastify binds a route to the error handler in force when it is declared.
   app.setErrorHandler((error, request, reply) => {
+    if (error instanceof CsrfError) return reply.code(403).type("text/html").send(formExpired(options, request.session ?? undefined));
     if (error instanceof SessionStoreError) {
       // Never pretend the user is logged out: say the store is unavailable.
       return reply.code(503).header("Retry-After", "2").type("text/html").send(unavailablePage(pageContext(options, undefined)));
@@ -25,6 +26,8 @@ export async function createLoginApp(options: LoginAppOptions): Promise<FastifyI
     return reply.code(500).type("text/plain").send("Internal error\n");
   });
   await app.register(fastifySession(options.sessions));
+  // Every POST needs this session's token (in the form) and must not come from another site.
+  await app.register(fastifyCsrf());
 
   app.get("/", async (request, reply) => {
     countVisit(request.session);
@@ -32,11 +35,11 @@ export async function createLoginApp(options: LoginAppOptions): Promise<FastifyI
   });
   app.get("/login", async (request, reply) => {
     if (request.session.data.username) return reply.redirect("/", 303);
-    return reply.type("text/html").send(loginPage(pageContext(options, request.session)));
+    return reply.type("text/html").send(loginForm(options, request.session));
   });
   app.post("/login", async (request, reply) => {
     const parsed = parseUsername((request.body as Record<string, unknown> | undefined)?.username);
-    if (!parsed.ok) return reply.code(400).type("text/html").send(loginPage(pageContext(options, request.session), parsed.error));
+    if (!parsed.ok) return reply.code(400).type("text/html").send(loginForm(options, request.session, parsed.error));
     await logIn(request.session, parsed.username);
     return reply.redirect("/", 303);
   });

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { SessionStoreError } from "tessera";
-import { honoSession } from "tessera/hono";
-import { countVisit, logIn, pageContext, type LoginAppOptions } from "../shared/login-app.js";
-import { indexPage, loginPage, parseUsername, unavailablePage } from "../shared/pages.js";
+import { CsrfError, SessionStoreError } from "tessera";
+import { honoCsrf, honoSession } from "tessera/hono";
+import { countVisit, formExpired, logIn, loginForm, pageContext, type LoginAppOptions } from "../shared/login-app.js";
+import { indexPage, parseUsername, unavailablePage } from "../shared/pages.js";
 
 /**
  * The login example on Hono: `/` greets the logged-in user, `/login` shows
@@ -14,6 +14,9 @@ import { indexPage, loginPage, parseUsername, unavailablePage } from "../shared/
 export function createLoginApp(options: LoginAppOptions): Hono {
   const app = new Hono();
   app.use(honoSession(options.sessions, { trustProxy: options.trustProxy ?? false }));
+  // Every POST needs this session's token and must not come from another site. The
+  // helper reads form bodies, so the size limit comes first.
+  app.use(bodyLimit({ maxSize: 4096 }), honoCsrf({ trustProxy: options.trustProxy ?? false }));
 
   app.get("/", (c) => {
     countVisit(c.get("session"));
@@ -21,11 +24,11 @@ export function createLoginApp(options: LoginAppOptions): Hono {
   });
   app.get("/login", (c) => {
     if (c.get("session").data.username) return c.redirect("/", 303);
-    return c.html(loginPage(pageContext(options, c.get("session"))));
+    return c.html(loginForm(options, c.get("session")));
   });
-  app.post("/login", bodyLimit({ maxSize: 4096 }), async (c) => {
+  app.post("/login", async (c) => {
     const parsed = parseUsername((await c.req.parseBody()).username);
-    if (!parsed.ok) return c.html(loginPage(pageContext(options, c.get("session")), parsed.error), 400);
+    if (!parsed.ok) return c.html(loginForm(options, c.get("session"), parsed.error), 400);
     await logIn(c.get("session"), parsed.username);
     return c.redirect("/", 303);
   });
@@ -38,6 +41,7 @@ export function createLoginApp(options: LoginAppOptions): Hono {
   app.onError((error, c) => {
     // tessera/hono raises store failures as a 503 HTTPException; the
     // SessionStoreError is its cause. Never pretend the user is logged out.
+    if (error instanceof HTTPException && error.cause instanceof CsrfError) return c.html(formExpired(options, c.get("session")), 403);
     if (error instanceof HTTPException && error.cause instanceof SessionStoreError) {
       return c.html(unavailablePage(pageContext(options, undefined)), 503, { "Retry-After": "2" });
     }

@@ -1,9 +1,16 @@
 import Koa from "koa";
-import { SessionStoreError } from "tessera";
-import { koaSession } from "tessera/koa";
-import { readForm } from "../shared/form.js";
-import { countVisit, logIn, pageContext, type LoginAppOptions } from "../shared/login-app.js";
-import { indexPage, loginPage, parseUsername, unavailablePage } from "../shared/pages.js";
+import { CsrfError, SessionStoreError } from "tessera";
+import { koaCsrf, koaSession } from "tessera/koa";
+import { isForm, readForm } from "../shared/form.js";
+import { countVisit, formExpired, logIn, loginForm, pageContext, type LoginAppOptions } from "../shared/login-app.js";
+import { indexPage, parseUsername, unavailablePage } from "../shared/pages.js";
+
+declare module "koa" {
+  interface Request {
+    /** The parsed form, as a body parser (@koa/bodyparser) would set it; `koaCsrf` reads its token there. */
+    body?: Record<string, string>;
+  }
+}
 
 /**
  * The login example on Koa: `/` greets the logged-in user, `/login` shows
@@ -19,6 +26,12 @@ export function createLoginApp(options: LoginAppOptions): Koa {
     try {
       await next();
     } catch (error) {
+      if (error instanceof CsrfError) {
+        ctx.status = 403;
+        ctx.type = "html";
+        ctx.body = formExpired(options, ctx.session ?? undefined);
+        return;
+      }
       if (!(error instanceof SessionStoreError)) throw error;
       ctx.status = 503;
       ctx.set("Retry-After", "2");
@@ -27,6 +40,13 @@ export function createLoginApp(options: LoginAppOptions): Koa {
     }
   });
   app.use(koaSession(options.sessions));
+  // What a body parser (@koa/bodyparser) would do for the login form: koaCsrf reads ctx.request.body.
+  app.use(async (ctx, next) => {
+    if (ctx.method === "POST" && isForm(ctx.get("content-type"))) ctx.request.body = await readForm(ctx.req);
+    await next();
+  });
+  // Every POST needs this session's token and must not come from another site.
+  app.use(koaCsrf());
 
   app.use(async (ctx) => {
     const html = (status: number, page: string): void => {
@@ -44,10 +64,10 @@ export function createLoginApp(options: LoginAppOptions): Koa {
         return html(200, indexPage(pageContext(options, ctx.session)));
       case "GET /login":
         if (ctx.session.data.username) return redirectHome();
-        return html(200, loginPage(pageContext(options, ctx.session)));
+        return html(200, loginForm(options, ctx.session));
       case "POST /login": {
-        const parsed = parseUsername((await readForm(ctx.req)).username);
-        if (!parsed.ok) return html(400, loginPage(pageContext(options, ctx.session), parsed.error));
+        const parsed = parseUsername(ctx.request.body?.username);
+        if (!parsed.ok) return html(400, loginForm(options, ctx.session, parsed.error));
         await logIn(ctx.session, parsed.username);
         return redirectHome();
       }

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { SessionStoreError } from "tessera";
-import { nodeSession } from "tessera/node";
+import { CsrfError, SessionStoreError } from "tessera";
+import { nodeCsrf, nodeSession } from "tessera/node";
 import { FormTooLargeError, readForm } from "../shared/form.js";
-import { countVisit, logIn, pageContext, type LoginAppOptions } from "../shared/login-app.js";
-import { indexPage, loginPage, parseUsername, unavailablePage } from "../shared/pages.js";
+import { countVisit, formExpired, logIn, loginForm, pageContext, type LoginAppOptions } from "../shared/login-app.js";
+import { indexPage, parseUsername, unavailablePage } from "../shared/pages.js";
 
 /**
  * The login example on plain node:http, no framework: `/` greets the
@@ -20,6 +20,8 @@ export function createLoginHandler(options: LoginAppOptions): (req: IncomingMess
     res.writeHead(303, { location: "/" }).end();
   };
 
+  // Every POST needs this session's token and must not come from another site.
+  const csrf = nodeCsrf({ trustProxy: options.trustProxy ?? false });
   const tessera = nodeSession(options.sessions, {
     trustProxy: options.trustProxy ?? false,
     onError(error, _req, res) {
@@ -29,6 +31,7 @@ export function createLoginHandler(options: LoginAppOptions): (req: IncomingMess
         res.setHeader("Retry-After", "2");
         return html(res, 503, unavailablePage(pageContext(options, undefined)));
       }
+      if (error instanceof CsrfError) return html(res, 403, formExpired(options, undefined));
       if (error instanceof FormTooLargeError) return void res.writeHead(413).end();
       console.error(error);
       res.writeHead(500, { "content-type": "text/plain" }).end("Internal error\n");
@@ -43,10 +46,12 @@ export function createLoginHandler(options: LoginAppOptions): (req: IncomingMess
         return html(res, 200, indexPage(pageContext(options, session)));
       case "GET /login":
         if (session.data.username) return redirectHome(res);
-        return html(res, 200, loginPage(pageContext(options, session)));
+        return html(res, 200, loginForm(options, session));
       case "POST /login": {
-        const parsed = parseUsername((await readForm(req)).username);
-        if (!parsed.ok) return html(res, 400, loginPage(pageContext(options, session), parsed.error));
+        const form = await readForm(req);
+        csrf.verify(req, session, form); // throws CsrfError: the 403 page, via onError
+        const parsed = parseUsername(form.username);
+        if (!parsed.ok) return html(res, 400, loginForm(options, session, parsed.error));
         await logIn(session, parsed.username);
         return redirectHome(res);
       }

@@ -6,6 +6,18 @@ export class FormTooLargeError extends Error {
 }
 
 /**
+ * Whether a Content-Type is a URL-encoded form's.
+ *
+ * @example
+ * ```ts
+ * isForm("application/x-www-form-urlencoded; charset=UTF-8"); // true
+ * ```
+ */
+export function isForm(contentType: string | undefined): boolean {
+  return /^\s*application\/x-www-form-urlencoded\s*(;|$)/i.test(contentType ?? "");
+}
+
+/**
  * Reads an `application/x-www-form-urlencoded` request body into a plain
  * object, refusing bodies over `limitBytes` (the login form is tiny). For
  * the frameworks without a built-in form parser (Koa, node:http).

@@ -3,8 +3,8 @@
  * options and the session logic of each route, so the apps differ only in
  * how their framework routes, parses and responds.
  */
-import type { Session, SessionData, SessionManager } from "tessera";
-import type { PageContext } from "./pages.js";
+import { csrfToken, type Session, type SessionData, type SessionManager } from "tessera";
+import { formExpiredPage, loginPage, type PageContext } from "./pages.js";
 import "./session-data.js";
 
 /** What a login app needs from its host. */
@@ -42,7 +42,30 @@ export function countVisit(session: Session<SessionData>): void {
   session.data.visits = (session.data.visits ?? 0) + 1;
 }
 
-/** Login: a new token (defeating session fixation) carrying the data, then the name. */
+/**
+ * The login page with this session's CSRF token. Asking for the token
+ * stores an anonymous visitor's session, so the token is there when the
+ * form comes back, on whichever instance.
+ *
+ * @example
+ * ```ts
+ * return c.html(loginForm(options, c.get("session"), parsed.error), 400);
+ * ```
+ */
+export function loginForm(options: LoginAppOptions, session: Session<SessionData>, error?: string): string {
+  return loginPage(pageContext(options, session), csrfToken(session), error);
+}
+
+/** The 403 page for a form that failed the CSRF check (`CsrfError`): nothing was changed. */
+export function formExpired(options: LoginAppOptions, session: Session<SessionData> | undefined): string {
+  return formExpiredPage(pageContext(options, session));
+}
+
+/**
+ * Login: a new token (defeating session fixation) carrying the data, then
+ * the name. `regenerate()` also replaces the CSRF secret, so the login
+ * form's token (seen while anonymous) is useless afterwards.
+ */
 export async function logIn(session: Session<SessionData>, username: string): Promise<void> {
   await session.regenerate();
   session.data.username = username;

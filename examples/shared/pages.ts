@@ -135,11 +135,19 @@ export function indexPage(context: PageContext): string {
   return layout("Tessera", context, body);
 }
 
-/** `/login`: the login form, with an optional error. */
-export function loginPage(context: PageContext, error?: string): string {
+/** The form field that carries the CSRF token: the default of Tessera's CSRF helpers. */
+export const CSRF_FIELD = "_csrf";
+
+/**
+ * `/login`: the login form, with this session's CSRF token (the login form
+ * is protected too: a forged login would sign the victim in as the
+ * attacker) and an optional error.
+ */
+export function loginPage(context: PageContext, csrfToken: string, error?: string): string {
   const body = `<p>Pick a name; there is no password in this demo.</p>
 ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ""}
 <form method="post" action="/login">
+  <input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(csrfToken)}">
   <input type="text" name="username" aria-label="Username" placeholder="Username" autofocus required maxlength="64">
   <button type="submit">Log in</button>
 </form>
@@ -258,7 +266,7 @@ export function formExpiredPage(context: PageContext): string {
     "Form expired",
     context,
     `<p class="error" role="alert">This form is out of date or did not come from this site, so nothing was changed.</p>
-<p><a class="button" href="/sessions">Back to your sessions</a></p>`,
+<p><a class="button" href="/">Start again</a></p>`,
   );
 }
 

@@ -9,8 +9,6 @@ declare module "tessera" {
     username: string;
     /** Pages viewed in this session. */
     visits: number;
-    /** Synchronizer token for forms that change things (the sessions page); set at login. */
-    csrfToken: string;
   }
 }
 

@@ -90,3 +90,5 @@ export function expressSession<D extends object>(
     session: (req: Request) => req.session as unknown as Session<D>,
   });
 }
+
+export { expressCsrf } from "./csrf/express.js";

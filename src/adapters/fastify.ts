@@ -100,3 +100,5 @@ export function fastifySession<D extends object>(manager: SessionManager<D>): Fa
     session: (request: FastifyRequest) => request.session as unknown as Session<D>,
   });
 }
+
+export { fastifyCsrf } from "./csrf/fastify.js";

@@ -98,3 +98,5 @@ export function honoSession<D extends object>(
     if (cookie !== undefined) c.header("Set-Cookie", cookie, { append: true });
   };
 }
+
+export { honoCsrf, type HonoCsrfOptions } from "./csrf/hono.js";

@@ -97,3 +97,5 @@ export function koaSession<D extends object>(manager: SessionManager<D>): KoaSes
     session: (ctx: { session: unknown }) => ctx.session as Session<D>,
   });
 }
+
+export { koaCsrf } from "./csrf/koa.js";

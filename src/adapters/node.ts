@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
 import type { SessionManager } from "../core/manager.js";
 import type { Session } from "../core/session.js";
@@ -74,7 +74,7 @@ function defaultOnError(error: unknown, _req: IncomingMessage, res: ServerRespon
   const status = (error as { status?: unknown } | null)?.status;
   res.statusCode = typeof status === "number" && status >= 400 && status <= 599 ? status : 500;
   res.setHeader("Content-Type", "text/plain; charset=utf-8");
-  res.end(res.statusCode === 503 ? "Service Unavailable" : "Internal Server Error");
+  res.end(STATUS_CODES[res.statusCode] ?? "Error"); // "Forbidden" for a CsrfError, "Service Unavailable" for the store
 }
 
 /**
@@ -123,3 +123,5 @@ export function nodeSession<D extends object>(manager: SessionManager<D>, option
 
   return { forRequest, handler };
 }
+
+export { nodeCsrf, type NodeCsrf, type NodeCsrfOptions } from "./csrf/node.js";

@@ -11,7 +11,8 @@ export type TesseraErrorCode =
   | "TESSERA_UNSERIALIZABLE"
   | "TESSERA_SESSION_TOO_LARGE"
   | "TESSERA_INVALID_KEY"
-  | "TESSERA_SESSION_STATE";
+  | "TESSERA_SESSION_STATE"
+  | "TESSERA_CSRF";
 
 /**
  * Base class of all Tessera errors.

@@ -1,9 +1,11 @@
 import { clearingSetCookie, sessionSetCookie } from "./cookie.js";
+import { generateCsrfSecret, isCsrfSecret } from "./csrf-token.js";
 import { SessionTooLargeError, type SessionStoreError } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
 import { assertUsableKey, decodeValue, encodeValue, RESERVED_FIELD_PREFIX } from "./serialize.js";
 import {
   CREATED_AT_FIELD,
+  CSRF_SECRET_FIELD,
   DEVICE_FIELD,
   INDEX_GRACE_MS,
   isRenewalDue,
@@ -174,6 +176,10 @@ export class SessionHandle<D extends object> implements Session<D> {
   #leaseEnd: number | undefined;
   /** The user whose index holds the stored (or replaced) record, if any. */
   #indexedUser: string | undefined;
+  /** The CSRF secret (see `csrf.ts`), as stored or about to be. */
+  #csrfSecret: string | undefined;
+  /** The CSRF secret was created or rotated since the last write: the next commit stores it. */
+  #csrfSecretChanged = false;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -202,6 +208,8 @@ export class SessionHandle<D extends object> implements Session<D> {
       }
       handle.#baseline.set(field, text);
     }
+    const csrfSecret = stored.fields.get(CSRF_SECRET_FIELD);
+    if (isCsrfSecret(csrfSecret)) handle.#csrfSecret = csrfSecret;
     handle.#token = token;
     // The request's cookie already carries this token signed with the current
     // secret: re-issuing it (after a write or a renewal) reuses it instead of
@@ -273,6 +281,24 @@ export class SessionHandle<D extends object> implements Session<D> {
     return this.#binding?.userId;
   }
 
+  /**
+   * @internal The session's CSRF secret, for `csrf.ts` only. With `create`,
+   * a session without one gets one, stored at commit: an anonymous visitor
+   * who is shown a form becomes a stored session, so the token survives to
+   * the POST on any instance.
+   *
+   * @throws SessionStoreError on a session the store could not load: its
+   * secret is unknown, and a new one could not be stored.
+   */
+  csrfSecret(create: boolean): string | undefined {
+    if (this.#outage) throw this.#outage;
+    if (this.#csrfSecret === undefined && create) {
+      this.#csrfSecret = generateCsrfSecret();
+      this.#csrfSecretChanged = true;
+    }
+    return this.#csrfSecret;
+  }
+
   /** @internal The Set-Cookie header value the response must carry, if any. */
   get setCookieHeader(): string | undefined {
     return this.#setCookie;
@@ -282,6 +308,12 @@ export class SessionHandle<D extends object> implements Session<D> {
     // A login that cannot be stored must not look like it succeeded.
     if (this.#outage) return Promise.reject(this.#outage);
     return this.#enqueue(async () => {
+      // Forms shown before (the login form) must not work after: a new
+      // CSRF secret goes into the new record, in the same write.
+      if (this.#csrfSecret !== undefined) {
+        this.#csrfSecret = generateCsrfSecret();
+        this.#csrfSecretChanged = true;
+      }
       if (this.#storedId === undefined) return; // a new session gets a fresh token anyway
       this.#replacesId = this.#storedId;
       this.#storedId = undefined;
@@ -349,9 +381,9 @@ export class SessionHandle<D extends object> implements Session<D> {
     return this.#enqueue(() => this.#commitNow(fields));
   }
 
-  /** Nothing to store for `fields`: no new data, no pending regenerate or binding, no lease to extend. */
+  /** Nothing to store for `fields`: no new data, no pending regenerate, binding or CSRF secret, no lease to extend. */
   #isUnchanged(fields: ReadonlyMap<string, string>): boolean {
-    if (this.#replacesId !== undefined || this.#bindingChanged) return false;
+    if (this.#replacesId !== undefined || this.#bindingChanged || this.#csrfSecretChanged) return false;
     if (this.#storedId === undefined) return fields.size === 0 && this.#binding === undefined;
     if (this.#binding !== undefined && this.#leaseDue(this.#createdAt!, this.options.clock.now())) return false;
     if (fields.size !== this.#baseline.size) return false;
@@ -380,6 +412,8 @@ export class SessionHandle<D extends object> implements Session<D> {
     this.#bindingChanged = false;
     this.#leaseEnd = undefined;
     this.#indexedUser = undefined;
+    this.#csrfSecret = undefined;
+    this.#csrfSecretChanged = false;
     this.#setCookie = this.#staleCookieSent ? clearingSetCookie(this.options.cookie, this.facts.secure) : undefined;
   }
 
@@ -416,7 +450,7 @@ export class SessionHandle<D extends object> implements Session<D> {
     const now = clock.now();
 
     if (this.#storedId === undefined) {
-      if (fields.size === 0 && this.#binding === undefined) {
+      if (fields.size === 0 && this.#binding === undefined && !this.#csrfSecretChanged) {
         // An empty new session is never stored, but a regenerate of a
         // session that was then emptied still kills the old one.
         if (this.#replacesId !== undefined) {
@@ -459,6 +493,9 @@ export class SessionHandle<D extends object> implements Session<D> {
       ttlMs = Math.min(ttlMs, leaseEnd! - now);
       set.push([LAST_SEEN_FIELD, String(now)]);
     }
+    // A secret created while this write is in flight stays pending for the next one.
+    const csrfSecret = this.#csrfSecret;
+    if (this.#csrfSecretChanged) set.push([CSRF_SECRET_FIELD, csrfSecret!]);
     // Move the expiry only when it is due, like a read's renewal: the cookie
     // must follow every move, and re-sending it on every write costs.
     const renewExpiry = ttlMs > 0 && isRenewalDue(this.#expiresAt ?? 0, now + ttlMs, policy);
@@ -474,6 +511,7 @@ export class SessionHandle<D extends object> implements Session<D> {
       return;
     }
     this.#baseline = fields;
+    if (this.#csrfSecret === csrfSecret) this.#csrfSecretChanged = false;
     if (renewExpiry) {
       this.#expiresAt = now + ttlMs;
       this.#issueCookie(now);
@@ -535,6 +573,8 @@ export class SessionHandle<D extends object> implements Session<D> {
       set.push([USER_ID_FIELD, binding.userId], [DEVICE_FIELD, binding.device], [LEASE_FIELD, String(leaseEnd)], [LAST_SEEN_FIELD, String(now)]);
       ttlMs = Math.min(ttlMs, leaseEnd - now);
     }
+    const csrfSecret = this.#csrfSecret;
+    if (csrfSecret !== undefined) set.push([CSRF_SECRET_FIELD, csrfSecret]);
     // A token collision is a 2^-128 event; one retry with a fresh token is plenty.
     for (let attempt = 0; attempt < 2; attempt++) {
       const token = generateToken();
@@ -557,6 +597,7 @@ export class SessionHandle<D extends object> implements Session<D> {
       this.#createdAt = createdAt;
       this.#expiresAt = now + ttlMs;
       this.#baseline = fields;
+      if (this.#csrfSecret === csrfSecret) this.#csrfSecretChanged = false;
       this.#issueCookie(now);
       if (binding !== undefined) await this.#settleBinding(binding.userId, id, leaseEnd, indexed, now);
       return;

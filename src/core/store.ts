@@ -23,6 +23,13 @@ export const LAST_SEEN_FIELD = "@s";
  * entry: listing and revoking by user cannot miss it.
  */
 export const LEASE_FIELD = "@l";
+/**
+ * Reserved field: the session's CSRF secret (32 random bytes, base64url),
+ * from which every page's synchronizer token is masked. Written only when
+ * it is created (the first `csrfToken(session)`) or rotated (`regenerate()`),
+ * so requests that do not create it pay nothing. Never in listings.
+ */
+export const CSRF_SECRET_FIELD = "@x";
 /** The reserved fields a listing reads (never the data fields). */
 export const SUMMARY_FIELDS: readonly string[] = [CREATED_AT_FIELD, USER_ID_FIELD, DEVICE_FIELD, LAST_SEEN_FIELD, LEASE_FIELD];
 

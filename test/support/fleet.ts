@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { CookieClient } from "./http.js";
+import { formCsrfToken, type CookieClient } from "./http.js";
 import { terminate } from "../../examples/demo/terminate.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -152,7 +152,8 @@ export async function getPage(client: CookieClient, path = "/"): Promise<PageFac
   return pageFacts(response.status, response.body);
 }
 
-/** Logs in through the form; returns the response status (303 on success). */
+/** Logs in through the form (fetching it first, for its CSRF token); returns the response status (303 on success). */
 export async function logIn(client: CookieClient, username: string): Promise<number> {
-  return (await client.post("/login", { username })).status;
+  const form = await client.get("/login", { signal: AbortSignal.timeout(15_000) });
+  return (await client.post("/login", { username, _csrf: formCsrfToken(form.body) })).status;
 }

@@ -59,6 +59,13 @@ export class CookieClient {
   }
 }
 
+/** The CSRF token in a page's form (the hidden `_csrf` field), as a browser would submit it. */
+export function formCsrfToken(html: string): string {
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  if (token === undefined) throw new Error("the page has no _csrf field");
+  return token;
+}
+
 /** Starts a node:http server (e.g. `app.listen`) on a free loopback port and returns its base URL. */
 export async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -1,0 +1,51 @@
+/**
+ * Header reading shared by the CSRF helpers of the Node-style adapters.
+ */
+
+/**
+ * A request header as one text, or undefined when absent or empty. Node
+ * joins repeated headers with ", " (and a few frameworks hand over arrays):
+ * either way a repeated `Origin` or token header becomes a text that
+ * matches nothing, so the check fails closed.
+ *
+ * @example
+ * ```ts
+ * headerText(req.headers["sec-fetch-site"]); // "same-origin"
+ * ```
+ */
+export function headerText(value: string | string[] | null | undefined): string | undefined {
+  const text = Array.isArray(value) ? value.join(", ") : value;
+  return text ? text : undefined;
+}
+
+/**
+ * The first value of a header a proxy appends to (`X-Forwarded-Host`), trimmed:
+ * what the client's side of the first proxy wrote. Only meaningful behind
+ * a proxy the app trusts.
+ *
+ * @example
+ * ```ts
+ * firstForwardedValue("example.com, 10.0.0.2"); // "example.com"
+ * ```
+ */
+export function firstForwardedValue(value: string | string[] | null | undefined): string | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  const comma = text.indexOf(",");
+  return (comma === -1 ? text : text.slice(0, comma)).trim() || undefined;
+}
+
+/**
+ * The parsed body's value of the token field, when the body is an object
+ * (a body parser ran); undefined otherwise, so the header is used.
+ *
+ * @example
+ * ```ts
+ * formField(req.body, "_csrf");
+ * ```
+ */
+export function formField(body: unknown, name: string): unknown {
+  if (body === null || typeof body !== "object") return undefined;
+  // Own properties only: "__proto__" or "constructor" must not come from the prototype.
+  return Object.prototype.hasOwnProperty.call(body, name) ? (body as Record<string, unknown>)[name] : undefined;
+}

@@ -1,0 +1,78 @@
+import type { IncomingMessage } from "node:http";
+import type { TLSSocket } from "node:tls";
+import { resolveCsrfOptions, verifyCsrf, type CsrfOptions } from "../../core/csrf.js";
+import type { Session } from "../../core/session.js";
+import { forwardedHttps } from "../shared/forwarded.js";
+import { firstForwardedValue, formField, headerText } from "./headers.js";
+
+/** Options of {@link nodeCsrf}. */
+export interface NodeCsrfOptions extends CsrfOptions {
+  /**
+   * Trust `X-Forwarded-Proto` and `X-Forwarded-Host` for the app's own
+   * origin, as `nodeSession`'s option of the same name does for the
+   * scheme. Turn it on only behind a proxy that sets them. Default `false`.
+   */
+  trustProxy?: boolean;
+}
+
+/** The CSRF check for plain `node:http`, returned by {@link nodeCsrf}. */
+export interface NodeCsrf {
+  /**
+   * Checks a request: returns for GET, HEAD, OPTIONS and TRACE and for a
+   * state-changing request from this site with this session's token (from
+   * `form`, the parsed body, when given, else the `x-csrf-token` header);
+   * throws otherwise. Call it before changing anything.
+   *
+   * @throws CsrfError (status 403); inside `nodeSession(...).handler`, it reaches `onError`.
+   * @throws SessionStoreError when the session could not be loaded (`"anonymous"` outage policy).
+   *
+   * @example
+   * ```ts
+   * const form = await readForm(req);
+   * csrf.verify(req, session, form);
+   * ```
+   */
+  verify<D extends object>(req: IncomingMessage, session: Session<D>, form?: unknown): void;
+}
+
+/**
+ * CSRF protection for plain `node:http` servers: `verify(req, session,
+ * form)` in each state-changing route, after reading the body (node:http
+ * parses none). Put `csrfToken(session)` from `tessera` in every form.
+ *
+ * @throws SessionConfigError at creation for bad options.
+ *
+ * @example
+ * ```ts
+ * import { csrfToken } from "tessera";
+ * import { nodeCsrf, nodeSession } from "tessera/node";
+ * const csrf = nodeCsrf();
+ * http.createServer(tessera.handler(async (req, res, session) => {
+ *   if (req.method === "POST") csrf.verify(req, session, await readForm(req)); // throws CsrfError: 403 via onError
+ *   res.end(`<input type="hidden" name="_csrf" value="${csrfToken(session)}">`);
+ * }));
+ * ```
+ */
+export function nodeCsrf(options: NodeCsrfOptions = {}): NodeCsrf {
+  const { trustProxy = false, ...csrfOptions } = options;
+  const resolved = resolveCsrfOptions(csrfOptions);
+  return {
+    verify(req, session, form) {
+      const https = (req.socket as TLSSocket).encrypted === true || (trustProxy && forwardedHttps(req.headers["x-forwarded-proto"]));
+      const host = (trustProxy ? firstForwardedValue(req.headers["x-forwarded-host"]) : undefined) ?? headerText(req.headers.host);
+      verifyCsrf(
+        session,
+        {
+          method: req.method ?? "GET",
+          secFetchSite: headerText(req.headers["sec-fetch-site"]),
+          origin: headerText(req.headers.origin),
+          protocol: https ? "https" : "http",
+          host,
+          formToken: formField(form, resolved.fieldName),
+          headerToken: headerText(req.headers[resolved.headerName]),
+        },
+        resolved,
+      );
+    },
+  };
+}
