@@ -58,6 +58,12 @@ export interface ExpressSessionOptions {
  * `SessionStoreError` (status 503), unless the `storeOutage` option lets
  * the request go on anonymously.
  *
+ * A response whose status is a 5xx when it goes out (Express's error
+ * handler answers an unhandled error with 500) has its session changes
+ * discarded and carries no new session cookie (see the manager's
+ * `commitOnError`). Express gives middleware no sight of errors passed to
+ * `next(err)`: an error handler that answers them with a 2xx-4xx commits.
+ *
  * For streamed responses, `await req.session.commit()` before the first
  * write, so the Set-Cookie can go out with the headers.
  *

@@ -174,6 +174,10 @@ export class SessionHandle<D extends object> implements Session<D> {
   #leaseEnd: number | undefined;
   /** The user whose index holds the stored (or replaced) record, if any. */
   #indexedUser: string | undefined;
+  /** The token the request's cookie carried, when it named a stored session. */
+  #requestToken: string | undefined;
+  /** The request failed and its changes were discarded: commits write nothing. */
+  #discarded = false;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -203,6 +207,7 @@ export class SessionHandle<D extends object> implements Session<D> {
       handle.#baseline.set(field, text);
     }
     handle.#token = token;
+    handle.#requestToken = token;
     // The request's cookie already carries this token signed with the current
     // secret: re-issuing it (after a write or a renewal) reuses it instead of
     // computing the same HMAC again.
@@ -275,7 +280,7 @@ export class SessionHandle<D extends object> implements Session<D> {
 
   /** @internal The Set-Cookie header value the response must carry, if any. */
   get setCookieHeader(): string | undefined {
-    return this.#setCookie;
+    return this.#discarded ? this.#failedResponseCookie() : this.#setCookie;
   }
 
   regenerate(): Promise<void> {
@@ -328,7 +333,7 @@ export class SessionHandle<D extends object> implements Session<D> {
 
   commit(): Promise<void> {
     // Writing this empty stand-in would overwrite or shadow the real session.
-    if (this.#outage) return Promise.resolve();
+    if (this.#outage || this.#discarded) return Promise.resolve();
     return this.#enqueue(() => this.#commitNow());
   }
 
@@ -342,11 +347,38 @@ export class SessionHandle<D extends object> implements Session<D> {
    * @throws SessionDataError, SessionTooLargeError, SessionKeyError, as `commit` rejects.
    */
   commitIfChanged(): Promise<void> | undefined {
-    if (this.#outage) return undefined;
+    if (this.#outage || this.#discarded) return undefined;
     if (this.#queuedSteps > 0) return this.commit();
     const fields = this.#currentFields(); // throws before any write, like the full commit
     if (this.#isUnchanged(fields)) return undefined;
     return this.#enqueue(() => this.#commitNow(fields));
+  }
+
+  /**
+   * @internal The request ended in an unhandled error or a 5xx: drops its
+   * uncommitted changes (data, a pending regenerate or bindUser) without a
+   * store call, and makes later commits write nothing. What an explicit
+   * `commit()` or `destroy()` already did stands. From now on
+   * {@link setCookieHeader} is only what a failed response may carry.
+   */
+  discardChanges(): void {
+    this.#discarded = true;
+  }
+
+  /**
+   * The Set-Cookie of a discarded request: never a token the client did not
+   * send (a half-done login must not hand out its new session), only a
+   * renewal of the request's own token (its store expiry already moved at
+   * load, and the cookie must follow) or a clearing cookie when the session
+   * the client holds is gone (destroyed, rotated away, or unknown).
+   */
+  #failedResponseCookie(): string | undefined {
+    const cookie = this.#setCookie;
+    const clearing = clearingSetCookie(this.options.cookie, this.facts.secure);
+    if (cookie === undefined || cookie === clearing) return cookie;
+    // A session cookie in #setCookie is always the one #issueCookie encoded last.
+    if (this.#requestToken !== undefined && this.#encodedCookie?.token === this.#requestToken) return cookie;
+    return this.#requestToken !== undefined || this.#staleCookieSent ? clearing : undefined;
   }
 
   /** Nothing to store for `fields`: no new data, no pending regenerate or binding, no lease to extend. */
