@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { createAdaptorServer } from "@hono/node-server";
 import { Hono } from "hono";
 import { createSessionManager, SessionConfigError, type SessionManager } from "tessera";
-import { honoSession } from "tessera/hono";
+import { honoSession, type HonoSessionEnv } from "tessera/hono";
 import { memoryStore } from "tessera/memory";
 import { nodeSession, type TrustProxy } from "tessera/node";
 import { listenOnLoopback, type ServedApp } from "tessera/testing";
@@ -31,7 +31,7 @@ const serveNode: Serve = (manager, trustProxy) => {
 
 /** The same app on Hono, served by @hono/node-server (which gives the peer's address). */
 const serveHono: Serve = (manager, trustProxy) => {
-  const app = new Hono();
+  const app = new Hono<HonoSessionEnv<Record<string, unknown>>>();
   app.use(honoSession(manager, { trustProxy }));
   app.all("*", (c) => {
     c.get("session").data.seen = true;
@@ -74,7 +74,7 @@ async function secureCookie(url: string, headers: Record<string, string> = {}): 
 
 for (const [name, serve] of [["node", serveNode], ["hono", serveHono]] as const) {
   describe(`trusted proxies: ${name}`, () => {
-    const manager = createSessionManager({ store: memoryStore() });
+    const manager = createSessionManager<Record<string, unknown>>({ store: memoryStore() });
     const servers: ServedApp[] = [];
     const start = async (trustProxy: TrustProxy) => {
       const app = await serve(manager, trustProxy);
