@@ -5,13 +5,16 @@ import express, { type ErrorRequestHandler } from "express";
 import { createSessionManager } from "tessera";
 import { expressSession } from "tessera/express";
 import { memoryStore } from "tessera/memory";
+import { nodeSession } from "tessera/node";
 import { listenOnLoopback, type ServedApp } from "tessera/testing";
+
+// Failed requests beyond the conformance suite: Express's failOnError, and
+// streamed 5xx responses, whose cookie is decided when the headers go out.
 
 // Express shows middleware no next(err): its adapter sees only the status
 // the error handler answers with. `tessera.failOnError`, mounted before the
 // app's error handler, makes an unhandled error fail the request whatever
 // that status is.
-
 describe("express: failOnError", () => {
   const servers: ServedApp[] = [];
   after(async () => {
@@ -53,5 +56,29 @@ describe("express: failOnError", () => {
   it("still commits an error with a 4xx status (a deliberate answer)", async () => {
     const app = await serve();
     assert.equal((await sessionCookies(`${app.url}/forbidden`)).length, 1);
+  });
+});
+
+describe("node:http: a streamed 5xx", () => {
+  let served: ServedApp | undefined;
+  after(async () => served?.close());
+
+  it("sends no new session's cookie with its headers, even after an explicit commit", async () => {
+    const tessera = nodeSession(createSessionManager<Record<string, unknown>>({ store: memoryStore() }));
+    served = await listenOnLoopback(
+      http.createServer(
+        tessera.handler(async (_req, res, session) => {
+          session.data.username = "ada";
+          await session.commit(); // the documented way to stream with a new session
+          res.writeHead(500, { "content-type": "text/plain" });
+          res.write("partial ");
+          res.end("failure");
+        }),
+      ),
+    );
+    const response = await fetch(served.url);
+    assert.equal(response.status, 500);
+    assert.equal(await response.text(), "partial failure");
+    assert.deepEqual(response.headers.getSetCookie(), []);
   });
 });
