@@ -27,7 +27,7 @@
 export interface SessionData {}
 
 export { createSessionManager } from "./core/manager.js";
-export type { LoadInput, SessionManager } from "./core/manager.js";
+export type { LoadInput, RequestOutcome, SessionManager } from "./core/manager.js";
 export type { Session, SessionDataOf, RequestFacts } from "./core/session.js";
 export type { CookieOptions, SessionManagerOptions, ResolvedOptions, StoreOutagePolicy } from "./core/options.js";
 export type { Clock } from "./core/clock.js";

@@ -15,7 +15,8 @@ async function serve(manager: SessionManager<ConformanceData>) {
       url: route.path,
       handler: async (request, reply) => {
         const answer = await route.handle({ session: tessera.session(request), query: new URL(request.url, "http://x").searchParams });
-        if (answer.kind === "json") return answer.body;
+        if (answer.kind !== "stream" && answer.headers) reply.headers(answer.headers);
+        if (answer.kind === "json") return reply.code(answer.status ?? 200).send(answer.body);
         if (answer.kind === "redirect") return reply.redirect(answer.location, 303);
         return reply.type("text/plain").send(Readable.from(answer.chunks));
       },

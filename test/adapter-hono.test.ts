@@ -3,7 +3,8 @@ import { createAdaptorServer } from "@hono/node-server";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { stream } from "hono/streaming";
-import type { SessionManager } from "tessera";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { SessionStoreError, type SessionManager } from "tessera";
 import { honoSession, type HonoSessionEnv } from "tessera/hono";
 import { adapterConformance, conformanceRoutes, listenOnLoopback, type ConformanceData } from "tessera/testing";
 import { withRedis } from "./support/conformance.js";
@@ -14,7 +15,8 @@ async function serve(manager: SessionManager<ConformanceData>) {
   for (const route of conformanceRoutes) {
     app.on(route.method, route.path, async (c) => {
       const answer = await route.handle({ session: c.get("session"), query: new URL(c.req.url).searchParams });
-      if (answer.kind === "json") return c.json(answer.body);
+      if (answer.kind !== "stream") for (const [name, value] of Object.entries(answer.headers ?? {})) c.header(name, value, { append: true });
+      if (answer.kind === "json") return c.json(answer.body, (answer.status ?? 200) as ContentfulStatusCode);
       if (answer.kind === "redirect") return c.redirect(answer.location, 303);
       c.header("Content-Type", "text/plain");
       return stream(c, async (out) => {
@@ -22,8 +24,16 @@ async function serve(manager: SessionManager<ConformanceData>) {
       });
     });
   }
-  // Hono's default error handling, without logging the expected errors.
-  app.onError((error, c) => (error instanceof HTTPException ? error.getResponse() : c.text("Internal Server Error", 500)));
+  // Hono's default error handling, without logging the expected errors; the
+  // documented page for store failures, built from the context; and, as the
+  // other frameworks' defaults do, an error's own 4xx `status` honoured.
+  app.onError((error, c) => {
+    if (error instanceof HTTPException && error.cause instanceof SessionStoreError) return c.text("Service Unavailable", 503);
+    if (error instanceof HTTPException) return error.getResponse();
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === "number" && status >= 400 && status < 500) return c.text(error.message, status as ContentfulStatusCode);
+    return c.text("Internal Server Error", 500);
+  });
   return listenOnLoopback(createAdaptorServer({ fetch: app.fetch }) as Server);
 }
 

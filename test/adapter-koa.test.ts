@@ -15,7 +15,11 @@ async function serve(manager: SessionManager<ConformanceData>) {
     const route = findConformanceRoute(ctx.method, ctx.path);
     if (!route) return;
     const answer = await route.handle({ session: tessera.session(ctx), query: new URLSearchParams(ctx.querystring) });
-    if (answer.kind === "json") ctx.body = answer.body;
+    if (answer.kind !== "stream" && answer.headers) ctx.set(answer.headers);
+    if (answer.kind === "json") {
+      ctx.status = answer.status ?? 200;
+      ctx.body = answer.body;
+    }
     else if (answer.kind === "redirect") {
       ctx.status = 303;
       ctx.redirect(answer.location);

@@ -12,7 +12,10 @@ async function serve(manager: SessionManager<ConformanceData>) {
       const route = findConformanceRoute(req.method ?? "GET", url.pathname);
       if (!route) return void res.writeHead(404).end();
       const answer = await route.handle({ session, query: url.searchParams });
-      if (answer.kind === "json") return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
+      if (answer.kind !== "stream") for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
+      if (answer.kind === "json") {
+        return void res.writeHead(answer.status ?? 200, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
+      }
       if (answer.kind === "redirect") return void res.writeHead(303, { location: answer.location }).end();
       res.writeHead(200, { "content-type": "text/plain" });
       for await (const chunk of answer.chunks) res.write(chunk);

@@ -1,8 +1,9 @@
-import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from "express";
 import type { SessionManager } from "../core/manager.js";
 import { resolveStoreOutage, type StoreOutagePolicy } from "../core/options.js";
 import type { Session } from "../core/session.js";
 import type { SessionData } from "../index.js";
+import { isUnhandledError } from "./shared/failed-request.js";
 import { holdResponseUntilCommitted } from "./shared/hold-response.js";
 
 declare global {
@@ -31,6 +32,22 @@ export interface ExpressSessionMiddleware<D extends object> extends RequestHandl
    * ```
    */
   session(req: Request): Session<D>;
+  /**
+   * Optional error middleware: mount it after your routes, before your
+   * error handler, and a request whose error has no 4xx status fails (its
+   * session changes are discarded) whatever status your handler answers
+   * with. Without it, only a 5xx response status counts, since Express
+   * shows middleware no `next(err)`.
+   *
+   * @example
+   * ```ts
+   * app.use(tessera);
+   * app.post("/login", login);
+   * app.use(tessera.failOnError);
+   * app.use((err, req, res, next) => res.status(200).render("oops")); // still discards
+   * ```
+   */
+  failOnError: ErrorRequestHandler;
 }
 
 /** Options of {@link expressSession}. */
@@ -58,6 +75,13 @@ export interface ExpressSessionOptions {
  * `SessionStoreError` (status 503), unless the `storeOutage` option lets
  * the request go on anonymously.
  *
+ * A response whose status is a 5xx when it goes out (Express's error
+ * handler answers an unhandled error with 500) has its session changes
+ * discarded and carries no new session cookie (see the manager's
+ * `commitOnError`). Express gives middleware no sight of errors passed to
+ * `next(err)`: an error handler that answers them with a 2xx-4xx commits,
+ * unless `failOnError` is mounted before it.
+ *
  * For streamed responses, `await req.session.commit()` before the first
  * write, so the Set-Cookie can go out with the headers.
  *
@@ -83,11 +107,18 @@ export function expressSession<D extends object>(
       return;
     }
     req.session = session as unknown as Session<SessionData>;
-    holdResponseUntilCommitted(res, session, manager, next);
+    held.set(res, holdResponseUntilCommitted(res, session, manager, next));
     next();
+  };
+  // The response holds of requests in flight, for failOnError to mark.
+  const held = new WeakMap<Response, { markFailed(): void }>();
+  const failOnError: ErrorRequestHandler = (error, _req, res, next) => {
+    if (isUnhandledError(error)) held.get(res)?.markFailed();
+    next(error);
   };
   return Object.assign(middleware, {
     session: (req: Request) => req.session as unknown as Session<D>,
+    failOnError,
   });
 }
 

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastif
 import type { SessionManager } from "../core/manager.js";
 import type { Session } from "../core/session.js";
 import type { SessionData } from "../index.js";
+import { isServerError, isUnhandledError } from "./shared/failed-request.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -42,7 +43,10 @@ const DISPLAY_NAME = Symbol.for("fastify.display-name");
  * the write is done when the client sees the response. HTTPS is detected by
  * `request.protocol`, which follows Fastify's `trustProxy` option. Store
  * failures go to Fastify's error handler as `SessionStoreError`, whose
- * `status` (503) the default handler uses.
+ * `status` (503) the default handler uses. A request whose route threw an
+ * error without a 4xx status, or whose reply is a 5xx, has its session
+ * changes discarded and gets no new session cookie (see the manager's
+ * `commitOnError`).
  *
  * With `reply.hijack()` the hooks do not run: `await request.session.commit()`
  * yourself and set the cookie from `manager.pendingSetCookie(session)`.
@@ -60,6 +64,8 @@ export function fastifySession<D extends object>(manager: SessionManager<D>): Fa
   // Requests whose commit was already attempted (or whose load failed): the
   // error reply that follows goes through onSend again and must not retry.
   const settled = new WeakSet<FastifyRequest>();
+  // Requests whose route threw an unhandled error, whatever the error handler answers.
+  const failed = new WeakSet<FastifyRequest>();
 
   const plugin = async (fastify: FastifyInstance): Promise<void> => {
     // Declared up front (null, as Fastify requires for objects) so every
@@ -76,13 +82,17 @@ export function fastifySession<D extends object>(manager: SessionManager<D>): Fa
       }
     });
 
+    fastify.addHook("onError", async (request, _reply, error) => {
+      if (isUnhandledError(error)) failed.add(request);
+    });
+
     fastify.addHook("onSend", async (request, reply, payload) => {
       const session = request.session as unknown as Session<D> | null;
       if (session === null || settled.has(request)) return payload;
       settled.add(request);
       let cookie: string | undefined;
       try {
-        cookie = await manager.commit(session);
+        cookie = await manager.commit(session, { failed: failed.has(request) || isServerError(reply.statusCode) });
       } catch (error) {
         // The route's reply (a redirect, a cookie...) must not go out with
         // the error page: it would claim a success that was not stored.

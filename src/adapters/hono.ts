@@ -4,7 +4,11 @@ import type { SessionManager } from "../core/manager.js";
 import { SessionStoreError } from "../core/errors.js";
 import type { Session } from "../core/session.js";
 import type { SessionData } from "../index.js";
-import { forwardedHttps } from "./shared/forwarded.js";
+import { isServerError, isUnhandledError } from "./shared/failed-request.js";
+import { honoPeerAddress as peerAddress } from "./shared/hono-peer.js";
+import { trustedForwardedHttps, type TrustProxy } from "./shared/trust-proxy.js";
+
+export type { TrustProxy } from "./shared/trust-proxy.js";
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -31,12 +35,16 @@ export interface HonoSessionEnv<D extends object> {
 /** Options of {@link honoSession}. */
 export interface HonoSessionOptions {
   /**
-   * Trust the `X-Forwarded-Proto` header to tell whether the client used
-   * HTTPS (for the cookie's Secure attribute with `secure: "auto"`). Hono has
-   * no proxy setting of its own; turn this on only behind a proxy that sets
-   * the header. Without it, the request URL's scheme decides. Default `false`.
+   * Which proxies may tell, with `X-Forwarded-Proto`, that the client used
+   * HTTPS (for the cookie's Secure attribute with `secure: "auto"`), as
+   * Express's `trust proxy` (Hono has no proxy setting of its own): a
+   * number of proxies, their addresses or ranges (`"loopback"`,
+   * `"10.0.0.0/8"`), or a function; `true` means one proxy. Only the value
+   * the farthest trusted proxy wrote counts, never what the client put to
+   * its left. Addresses are known on `@hono/node-server` only; elsewhere
+   * use a number. Default `false`: the request URL's scheme decides.
    */
-  trustProxy?: boolean;
+  trustProxy?: TrustProxy;
 }
 
 /**
@@ -49,10 +57,27 @@ function toHttpException(error: unknown): unknown {
 }
 
 /**
+ * Drops the route's response and the headers it set with `c.header()`
+ * (`Location`, the app's own Set-Cookie...), so that an error page built
+ * from this context carries only its own headers: the route's would claim
+ * a success that was not stored.
+ */
+function dropRouteResponse(c: Context): void {
+  const names = new Set(c.res.headers.keys()); // the route's response holds the prepared headers too
+  c.res = undefined;
+  c.finalized = false; // so that c.header() edits the prepared headers, not a response
+  for (const name of names) c.header(name, undefined);
+}
+
+/**
  * Hono middleware that loads the request's session (`c.get("session")`) and
  * commits it after `await next()`, before the response is handed to the
  * server (a redirect, a stream...): Set-Cookie is attached and the write is
- * done when the client sees the response. Error responses commit too.
+ * done when the client sees the response. A request that ends in an
+ * unhandled error (`c.error` without a 4xx status) or a 5xx response has
+ * its changes discarded and gets no new session cookie (see the manager's
+ * `commitOnError`); a failed commit's error page carries none of the
+ * route's headers.
  *
  * Store failures go to Hono's error path (`app.onError`) as an
  * `HTTPException` with status 503 whose `cause` is the `SessionStoreError`.
@@ -64,7 +89,7 @@ function toHttpException(error: unknown): unknown {
  * import { Hono } from "hono";
  * import { honoSession } from "tessera/hono";
  * const app = new Hono();
- * app.use(honoSession(sessions));
+ * app.use(honoSession(sessions, { trustProxy: 1 })); // one proxy in front
  * app.get("/", (c) => c.text(`Hello ${c.get("session").data.username ?? "stranger"}`));
  * ```
  */
@@ -72,9 +97,10 @@ export function honoSession<D extends object>(
   manager: SessionManager<D>,
   options: HonoSessionOptions = {},
 ): MiddlewareHandler<HonoSessionEnv<D>> {
-  const trustProxy = options.trustProxy ?? false;
+  const viaHttpsProxy = trustedForwardedHttps(options.trustProxy, "honoSession trustProxy");
   const isHttps = (c: Context): boolean =>
-    c.req.url.startsWith("https:") || (trustProxy && forwardedHttps(c.req.header("x-forwarded-proto")));
+    c.req.url.startsWith("https:") ||
+    viaHttpsProxy({ peerAddress: peerAddress(c), forwardedFor: c.req.header("x-forwarded-for"), forwardedProto: c.req.header("x-forwarded-proto") });
 
   return async (c, next) => {
     let session: Session<D>;
@@ -85,14 +111,12 @@ export function honoSession<D extends object>(
     }
     c.set("session", session);
     await next();
+    const failed = (c.error !== undefined && isUnhandledError(c.error)) || isServerError(c.res.status);
     let cookie: string | undefined;
     try {
-      cookie = await manager.commit(session);
+      cookie = await manager.commit(session, { failed });
     } catch (error) {
-      // Drop the route's response so its headers (a redirect, a cookie)
-      // are not merged into the error page: they claim a success that was
-      // not stored.
-      c.res = undefined;
+      dropRouteResponse(c);
       throw toHttpException(error);
     }
     if (cookie !== undefined) c.header("Set-Cookie", cookie, { append: true });

@@ -2,6 +2,7 @@ import type { DefaultState, Middleware, ParameterizedContext } from "koa";
 import type { SessionManager } from "../core/manager.js";
 import type { Session } from "../core/session.js";
 import type { SessionData } from "../index.js";
+import { isServerError, isUnhandledError } from "./shared/failed-request.js";
 
 declare module "koa" {
   interface DefaultContext {
@@ -43,7 +44,8 @@ export type KoaSessionMiddleware<D extends object> = Middleware<DefaultState, Ko
 /**
  * Adds a Set-Cookie to a thrown error's `headers`: Koa's error response
  * clears every header the app set and then applies `err.headers`, so this is
- * the only way a cookie (say, from a regenerate) reaches the error page.
+ * the only way a cookie (a renewal, a clearing one, or after a 4xx error a
+ * regenerate's) reaches the error page.
  */
 function attachCookieToError(error: unknown, cookie: string): void {
   if (error === null || typeof error !== "object") return;
@@ -59,7 +61,10 @@ function attachCookieToError(error: unknown, cookie: string): void {
  * Koa middleware that loads the request's session into `ctx.session` and
  * commits it after `await next()`, before Koa sends the body (a redirect, a
  * stream...): Set-Cookie is attached and the write is done when the client
- * sees the response. Error responses commit too. HTTPS is detected by
+ * sees the response. A request that ends in a thrown error without a 4xx
+ * `status`, or with a 5xx `ctx.status`, has its session changes discarded
+ * and gets no new session cookie (see the manager's `commitOnError`); a
+ * thrown 4xx (`ctx.throw(401)`) commits. HTTPS is detected by
  * `ctx.secure`, which honours `app.proxy` (X-Forwarded-Proto). Store
  * failures are thrown as `SessionStoreError`, whose `status` (503) Koa's
  * error handling uses.
@@ -83,14 +88,14 @@ export function koaSession<D extends object>(manager: SessionManager<D>): KoaSes
     try {
       await next();
     } catch (error) {
-      // The app's error becomes the response; its session changes are
-      // committed like any other response's. Should the commit fail too, the
-      // app's error is the one reported.
-      const cookie = await manager.commit(session).catch(() => undefined);
+      // The app's error becomes the response: a 4xx commits like any
+      // response, an unhandled error discards. Should the commit fail too,
+      // the app's error is the one reported.
+      const cookie = await manager.commit(session, { failed: isUnhandledError(error) }).catch(() => undefined);
       if (cookie !== undefined) attachCookieToError(error, cookie);
       throw error;
     }
-    const cookie = await manager.commit(session);
+    const cookie = await manager.commit(session, { failed: isServerError(ctx.status) });
     if (cookie !== undefined) ctx.append("Set-Cookie", cookie);
   };
   return Object.assign(middleware, {

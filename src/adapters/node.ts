@@ -2,18 +2,24 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:ht
 import type { TLSSocket } from "node:tls";
 import type { SessionManager } from "../core/manager.js";
 import type { Session } from "../core/session.js";
-import { forwardedHttps } from "./shared/forwarded.js";
+import { isUnhandledError } from "./shared/failed-request.js";
 import { holdResponseUntilCommitted } from "./shared/hold-response.js";
+import { trustedForwardedHttps, type TrustProxy } from "./shared/trust-proxy.js";
+
+export type { TrustProxy } from "./shared/trust-proxy.js";
 
 /** Options of {@link nodeSession}. */
 export interface NodeSessionOptions {
   /**
-   * Trust the `X-Forwarded-Proto` header to tell whether the client used
-   * HTTPS (for the cookie's Secure attribute with `secure: "auto"`). Turn it
-   * on only behind a proxy that sets the header; without it, only a TLS
-   * socket (`https.createServer`) counts as HTTPS. Default `false`.
+   * Which proxies may tell, with `X-Forwarded-Proto`, that the client used
+   * HTTPS (for the cookie's Secure attribute with `secure: "auto"`), as
+   * Express's `trust proxy`: a number of proxies, their addresses or ranges
+   * (`"loopback"`, `"10.0.0.0/8"`), or a function; `true` means one proxy.
+   * Only the value the farthest trusted proxy wrote counts, never what the
+   * client put to its left. Default `false`: only a TLS socket
+   * (`https.createServer`) counts as HTTPS.
    */
-  trustProxy?: boolean;
+  trustProxy?: TrustProxy;
   /**
    * Answers a request whose session could not be loaded or committed (a
    * `SessionStoreError`, status 503) or whose handler threw (with
@@ -53,7 +59,9 @@ export interface NodeSessions<D extends object> {
   /**
    * Wraps a handler: loads the session, passes it as the third argument,
    * and sends every error (store failures at load or commit, or the
-   * handler's own) to `onError`.
+   * handler's own) to `onError`. A handler error without a 4xx `status`
+   * fails the request: its session changes are discarded (see the
+   * manager's `commitOnError`), whatever status `onError` answers with.
    *
    * @example
    * ```ts
@@ -84,13 +92,14 @@ function defaultOnError(error: unknown, _req: IncomingMessage, res: ServerRespon
  * `createSessionManager<MyData>()` or the app-wide `SessionData`.
  *
  * For streamed responses, `await session.commit()` before the first write,
- * so the Set-Cookie goes out with the headers.
+ * so the Set-Cookie goes out with the headers. A response with a 5xx status
+ * has its session changes discarded and carries no new session cookie.
  *
  * @example
  * ```ts
  * import http from "node:http";
  * import { nodeSession } from "tessera/node";
- * const tessera = nodeSession(sessions, { trustProxy: false });
+ * const tessera = nodeSession(sessions, { trustProxy: "loopback" }); // behind a load balancer on this host
  * http.createServer(tessera.handler(async (req, res, session) => {
  *   if (req.url === "/login") {
  *     await session.regenerate();
@@ -101,23 +110,34 @@ function defaultOnError(error: unknown, _req: IncomingMessage, res: ServerRespon
  * ```
  */
 export function nodeSession<D extends object>(manager: SessionManager<D>, options: NodeSessionOptions = {}): NodeSessions<D> {
-  const trustProxy = options.trustProxy ?? false;
+  const viaHttpsProxy = trustedForwardedHttps(options.trustProxy, "nodeSession trustProxy");
   const onError = options.onError ?? defaultOnError;
+  const isHttps = ({ socket, headers }: IncomingMessage): boolean =>
+    (socket as TLSSocket).encrypted === true ||
+    viaHttpsProxy({ peerAddress: socket.remoteAddress, forwardedFor: headers["x-forwarded-for"], forwardedProto: headers["x-forwarded-proto"] });
 
-  const isHttps = (req: IncomingMessage): boolean =>
-    (req.socket as TLSSocket).encrypted === true || (trustProxy && forwardedHttps(req.headers["x-forwarded-proto"]));
+  const load = async (req: IncomingMessage, res: ServerResponse) => {
+    const session = await manager.load({ cookieHeader: req.headers.cookie, secure: isHttps(req) });
+    return { session, held: holdResponseUntilCommitted(res, session, manager, (error) => onError(error, req, res)) };
+  };
 
   async function forRequest(req: IncomingMessage, res: ServerResponse): Promise<Session<D>> {
-    const session = await manager.load({ cookieHeader: req.headers.cookie, secure: isHttps(req) });
-    holdResponseUntilCommitted(res, session, manager, (error) => onError(error, req, res));
-    return session;
+    return (await load(req, res)).session;
   }
 
   function handler(fn: NodeSessionHandler<D>): (req: IncomingMessage, res: ServerResponse) => void {
     return (req, res) => {
-      forRequest(req, res)
-        .then((session) => fn(req, res, session))
-        .catch((error: unknown) => onError(error, req, res));
+      load(req, res).then(
+        async ({ session, held }) => {
+          try {
+            await fn(req, res, session);
+          } catch (error) {
+            if (isUnhandledError(error)) held.markFailed(); // whatever status onError answers with
+            onError(error, req, res);
+          }
+        },
+        (error: unknown) => onError(error, req, res),
+      );
     };
   }
 

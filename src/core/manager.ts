@@ -22,6 +22,14 @@ export interface LoadInput extends RequestFacts {
 }
 
 /**
+ * How a request ended, as the adapter saw it: `failed` when it ended in an
+ * unhandled error or a 5xx response.
+ */
+export interface RequestOutcome {
+  readonly failed: boolean;
+}
+
+/**
  * Loads and commits sessions for requests. Create one per app with
  * {@link createSessionManager} and hand it to a framework adapter; adapters
  * are the only callers of `load` and `commit`.
@@ -55,14 +63,28 @@ export interface SessionManager<D extends object> {
   /**
    * Commits the session's changes (if any) and returns the Set-Cookie header
    * value the response must carry, or undefined when none is needed.
+   *
+   * With `{ failed: true }` (the request ended in an unhandled error or a
+   * 5xx) and the manager's `commitOnError` off (the default), the changes
+   * are discarded instead, with no store call, and the Set-Cookie is at
+   * most a renewal of the request's own token or a clearing cookie, never
+   * a new or rotated session's.
+   *
+   * @example
+   * ```ts
+   * const cookie = await sessions.commit(session, { failed: res.statusCode >= 500 });
+   * if (cookie !== undefined) res.appendHeader("Set-Cookie", cookie);
+   * ```
    */
-  commit(session: Session<D>): Promise<string | undefined>;
+  commit(session: Session<D>, outcome?: RequestOutcome): Promise<string | undefined>;
   /**
    * The Set-Cookie header value decided so far (after `load` and any explicit
    * `session.commit()`), without committing. Adapters attach it when headers
-   * go out before the final commit, as in streamed responses.
+   * go out before the final commit, as in streamed responses. With
+   * `{ failed: true }` the request's changes are discarded as in
+   * {@link commit}, and only what a failed response may carry is returned.
    */
-  pendingSetCookie(session: Session<D>): string | undefined;
+  pendingSetCookie(session: Session<D>, outcome?: RequestOutcome): string | undefined;
   /**
    * A user's live sessions (those bound with `session.bindUser`), most
    * recently seen first, with the device facts kept at sign-in. Shows public
@@ -182,9 +204,15 @@ export function createSessionManager<D extends object = import("../index.js").Se
     return anonymous;
   }
 
-  function commit(session: Session<D>): Promise<string | undefined> {
+  /** The one place that applies `commitOnError`: a failed request's changes are discarded unless it is on. */
+  function discardIfFailed(handle: SessionHandle<D>, outcome: RequestOutcome | undefined): void {
+    if (outcome?.failed === true && !resolved.commitOnError) handle.discardChanges();
+  }
+
+  function commit(session: Session<D>, outcome?: RequestOutcome): Promise<string | undefined> {
     try {
       const handle = asHandle(session);
+      discardIfFailed(handle, outcome);
       const writing = handle.commitIfChanged();
       return writing === undefined ? Promise.resolve(handle.setCookieHeader) : writing.then(() => handle.setCookieHeader);
     } catch (error) {
@@ -192,8 +220,10 @@ export function createSessionManager<D extends object = import("../index.js").Se
     }
   }
 
-  function pendingSetCookie(session: Session<D>): string | undefined {
-    return asHandle(session).setCookieHeader;
+  function pendingSetCookie(session: Session<D>, outcome?: RequestOutcome): string | undefined {
+    const handle = asHandle(session);
+    discardIfFailed(handle, outcome);
+    return handle.setCookieHeader;
   }
 
   return {

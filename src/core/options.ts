@@ -98,6 +98,22 @@ export interface SessionManagerOptions {
    * store with a per-user index.
    */
   maxSessionsPerUser?: number;
+  /**
+   * Whether a request that ends in an unhandled error or a 5xx response
+   * still commits its session changes. Default `false`, as in Django: the
+   * changes are discarded (data, a pending `regenerate()` and `bindUser()`;
+   * nothing is written) and the response carries no new session cookie, so
+   * a login that fails half-way never hands out a logged-in cookie with its
+   * 500. An error the framework answers with a 4xx (an HTTP error such as
+   * Koa's `ctx.throw(401)`) is a deliberate answer and commits. `true`
+   * restores committing on every response.
+   *
+   * @example
+   * ```ts
+   * createSessionManager({ store, commitOnError: true }); // old behaviour: 5xx responses commit too
+   * ```
+   */
+  commitOnError?: boolean;
   /** Cookie settings. */
   cookie?: CookieOptions;
   /** Source of the current time. Default: the system clock. Tests pass a fake. */
@@ -114,6 +130,8 @@ export interface ResolvedOptions {
   readonly storeOutage: StoreOutagePolicy;
   /** Undefined when there is no limit. */
   readonly maxSessionsPerUser: number | undefined;
+  /** Failed requests (unhandled error, 5xx) commit too; false: their changes are discarded. */
+  readonly commitOnError: boolean;
   readonly cookie: Readonly<Required<Omit<CookieOptions, "domain">>> & { readonly domain: string | undefined };
   readonly clock: Clock;
 }
@@ -128,6 +146,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "storeTimeoutMs",
   "storeOutage",
   "maxSessionsPerUser",
+  "commitOnError",
   "cookie",
   "clock",
 ]);
@@ -228,6 +247,14 @@ function resolveMaxSessions(value: unknown, store: SessionStore): number | undef
   return value;
 }
 
+function resolveCommitOnError(value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value === "boolean") return value;
+  throw new SessionConfigError(
+    `commitOnError must be true or false, got ${JSON.stringify(value)}. Leave it out (false) to discard the session changes of requests that end in an unhandled error or a 5xx.`,
+  );
+}
+
 /**
  * Checks a store outage policy given to the manager or to an adapter.
  *
@@ -284,6 +311,7 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
     storeTimeoutMs: positiveNumber(options.storeTimeoutMs, "storeTimeoutMs", 1500),
     storeOutage: resolveStoreOutage(options.storeOutage),
     maxSessionsPerUser: resolveMaxSessions(options.maxSessionsPerUser, store),
+    commitOnError: resolveCommitOnError(options.commitOnError),
     cookie: resolveCookie(options.cookie),
     clock: options.clock ?? systemClock,
   };

@@ -180,6 +180,10 @@ export class SessionHandle<D extends object> implements Session<D> {
   #csrfSecret: string | undefined;
   /** The CSRF secret was created or rotated since the last write: the next commit stores it. */
   #csrfSecretChanged = false;
+  /** The token the request's cookie carried, when it named a stored session. */
+  #requestToken: string | undefined;
+  /** The request failed and its changes were discarded: commits write nothing. */
+  #discarded = false;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -211,6 +215,7 @@ export class SessionHandle<D extends object> implements Session<D> {
     const csrfSecret = stored.fields.get(CSRF_SECRET_FIELD);
     if (isCsrfSecret(csrfSecret)) handle.#csrfSecret = csrfSecret;
     handle.#token = token;
+    handle.#requestToken = token;
     // The request's cookie already carries this token signed with the current
     // secret: re-issuing it (after a write or a renewal) reuses it instead of
     // computing the same HMAC again.
@@ -301,7 +306,7 @@ export class SessionHandle<D extends object> implements Session<D> {
 
   /** @internal The Set-Cookie header value the response must carry, if any. */
   get setCookieHeader(): string | undefined {
-    return this.#setCookie;
+    return this.#discarded ? this.#failedResponseCookie() : this.#setCookie;
   }
 
   regenerate(): Promise<void> {
@@ -360,7 +365,7 @@ export class SessionHandle<D extends object> implements Session<D> {
 
   commit(): Promise<void> {
     // Writing this empty stand-in would overwrite or shadow the real session.
-    if (this.#outage) return Promise.resolve();
+    if (this.#outage || this.#discarded) return Promise.resolve();
     return this.#enqueue(() => this.#commitNow());
   }
 
@@ -374,11 +379,38 @@ export class SessionHandle<D extends object> implements Session<D> {
    * @throws SessionDataError, SessionTooLargeError, SessionKeyError, as `commit` rejects.
    */
   commitIfChanged(): Promise<void> | undefined {
-    if (this.#outage) return undefined;
+    if (this.#outage || this.#discarded) return undefined;
     if (this.#queuedSteps > 0) return this.commit();
     const fields = this.#currentFields(); // throws before any write, like the full commit
     if (this.#isUnchanged(fields)) return undefined;
     return this.#enqueue(() => this.#commitNow(fields));
+  }
+
+  /**
+   * @internal The request ended in an unhandled error or a 5xx: drops its
+   * uncommitted changes (data, a pending regenerate or bindUser) without a
+   * store call, and makes later commits write nothing. What an explicit
+   * `commit()` or `destroy()` already did stands. From now on
+   * {@link setCookieHeader} is only what a failed response may carry.
+   */
+  discardChanges(): void {
+    this.#discarded = true;
+  }
+
+  /**
+   * The Set-Cookie of a discarded request: never a token the client did not
+   * send (a half-done login must not hand out its new session), only a
+   * renewal of the request's own token (its store expiry already moved at
+   * load, and the cookie must follow) or a clearing cookie when the session
+   * the client holds is gone (destroyed, rotated away, or unknown).
+   */
+  #failedResponseCookie(): string | undefined {
+    const cookie = this.#setCookie;
+    const clearing = clearingSetCookie(this.options.cookie, this.facts.secure);
+    if (cookie === undefined || cookie === clearing) return cookie;
+    // A session cookie in #setCookie is always the one #issueCookie encoded last.
+    if (this.#requestToken !== undefined && this.#encodedCookie?.token === this.#requestToken) return cookie;
+    return this.#requestToken !== undefined || this.#staleCookieSent ? clearing : undefined;
   }
 
   /** Nothing to store for `fields`: no new data, no pending regenerate, binding or CSRF secret, no lease to extend. */

@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { createSessionManager, type SessionManager } from "../core/manager.js";
 import type { SessionStore } from "../core/store.js";
 import { send, sessionSetCookie, type ClientResponse } from "./conformance-client.js";
-import { createLatch, type ConformanceData } from "./conformance-routes.js";
+import { CONFORMANCE_ROUTE_HEADERS, createLatch, type ConformanceData } from "./conformance-routes.js";
 import type { ServedApp } from "./serve.js";
 
 /**
@@ -43,8 +43,9 @@ export interface AdapterConformanceOptions {
    * of `conformanceRoutes`, listening on a loopback port 0. The app must
    * trust `X-Forwarded-Proto` from a loopback proxy (Express
    * `trust proxy: "loopback"`, Fastify `trustProxy`, Koa `proxy`...) and use
-   * the framework's default error handling. Called once per manager the
-   * suite uses.
+   * the framework's default error handling (or an error page built the
+   * framework's usual way). Set each reply's `headers` and `status`. Called
+   * once per manager the suite uses.
    */
   serve(manager: SessionManager<ConformanceData>): Promise<ServedApp>;
   /** Called after the suite: close clients, stop the server. */
@@ -64,6 +65,17 @@ const OUTAGE_ANSWER_BOUND_MS = STORE_TIMEOUT_MS + 4000;
 /** The short-lived sessions of the timeout tests (real time: Redis expires keys on its own clock). */
 const SHORT = { idleTimeoutSeconds: 1.5, renewIntervalSeconds: 0.3, absoluteTimeoutSeconds: 4 } as const;
 const COOKIE = "tessera";
+
+/**
+ * Asserts that a failed response hands out no session: no session cookie,
+ * or at most a renewal of the token the client sent (`cookie`).
+ */
+function assertNoNewSessionCookie(response: ClientResponse, cookie?: string): void {
+  const parsed = sessionSetCookie(response, COOKIE);
+  if (parsed === undefined) return;
+  const renewal = cookie !== undefined && !parsed.clears && `${COOKIE}=${parsed.value}` === cookie;
+  assert.ok(renewal, `a failed response must not set a new session cookie, got ${JSON.stringify(response.setCookies)}`);
+}
 
 /** The `name=value` to send back for a response's session cookie. */
 function cookieFrom(response: ClientResponse): string {
@@ -85,8 +97,10 @@ interface WhoAmI {
  * and greeting, logout, forged/tampered/expired cookies, regenerate, idle and
  * absolute timeouts, 20 concurrent writers, destroy against a slow commit,
  * redirects and streams committed before the client sees the end, Secure
- * behind a trusted proxy, store outages on the framework's error path (503)
- * and recovery, and Redis command counts of 0, 1 and 2 per request.
+ * behind a trusted proxy, failed requests (a crash, a 5xx) that commit
+ * nothing and hand out no cookie (unless `commitOnError`), store outages on
+ * the framework's error path (503, without the route's headers) and
+ * recovery, and Redis command counts of 0, 1 and 2 per request.
  *
  * Tessera runs it against all five of its adapters; run it against an
  * adapter of your own the same way.
@@ -119,6 +133,7 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
     let app: ServedApp;
     let short: SessionManager<ConformanceData>;
     let shortApp: ServedApp;
+    let committingApp: ServedApp;
 
     before(async () => {
       ({ store, redis } = await options.setup());
@@ -130,12 +145,15 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
         storeTimeoutMs: STORE_TIMEOUT_MS,
       });
       short = createSessionManager<ConformanceData>({ store, secrets: [SECRET], storeTimeoutMs: STORE_TIMEOUT_MS, ...SHORT });
+      const committing = createSessionManager<ConformanceData>({ store, secrets: [SECRET], storeTimeoutMs: STORE_TIMEOUT_MS, commitOnError: true });
       app = await options.serve(main);
       shortApp = await options.serve(short);
+      committingApp = await options.serve(committing);
     });
     after(async () => {
       await app?.close();
       await shortApp?.close();
+      await committingApp?.close();
       await options.teardown?.();
     });
 
@@ -285,6 +303,49 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
       assert.equal(me.data["before-error"], "1", "the change made before the error is stored, and its cookie sent");
     });
 
+    it("a handler that crashes after regenerate, bindUser and data changes commits nothing and hands out no cookie", async () => {
+      const cookie = await login("before-crash");
+      const before = await whoami(cookie);
+      const bind = store.userIndex !== undefined ? "&bind=1" : "";
+      const response = await send(app.url, "POST", `/login-then-crash?user=crash-admin&key=crashed&value=1${bind}`, { cookie });
+      assert.equal(response.status, 500, response.text);
+      assertNoNewSessionCookie(response, cookie);
+      const after = await whoami(cookie);
+      assert.equal(after.id, before.id, "the regenerate was dropped: the old cookie still names the session");
+      assert.deepEqual(after.data, before.data, "the old cookie still reads the old data");
+      if (store.userIndex !== undefined) assert.deepEqual(await main.listUserSessions("crash-admin"), [], "the bindUser was dropped");
+
+      const anonymous = await send(app.url, "POST", `/login-then-crash?user=crash-anonymous&key=crashed&value=1${bind}`);
+      assert.equal(anonymous.status, 500, anonymous.text);
+      assertNoNewSessionCookie(anonymous);
+      if (store.userIndex !== undefined) assert.deepEqual(await main.listUserSessions("crash-anonymous"), [], "no session was stored");
+    });
+
+    it("an explicit 500 or 503 answer after changing the session commits nothing and hands out no cookie", async () => {
+      const cookie = await login("before-answer");
+      const before = await whoami(cookie);
+      for (const status of [500, 503]) {
+        const response = await send(app.url, "POST", `/answer?status=${status}&key=answered&value=${status}&regenerate=1`, { cookie });
+        assert.equal(response.status, status, response.text);
+        assertNoNewSessionCookie(response, cookie);
+        assert.deepEqual(await whoami(cookie), before, `the session is unchanged after a ${status}`);
+      }
+      const fresh = await send(app.url, "POST", "/answer?status=500&key=answered&value=1");
+      assert.equal(fresh.status, 500, fresh.text);
+      assertNoNewSessionCookie(fresh);
+    });
+
+    it("with commitOnError: true, a crash or a 5xx commits its changes and sends their cookie", async () => {
+      const crashed = await send(committingApp.url, "POST", "/login-then-crash?user=kept&key=crashed&value=1");
+      assert.equal(crashed.status, 500, crashed.text);
+      const me = await whoami(cookieFrom(crashed), committingApp);
+      assert.equal(me.username, "kept");
+      assert.equal(me.data.crashed, "1");
+      const answered = await send(committingApp.url, "POST", "/answer?status=503&key=answered&value=1");
+      assert.equal(answered.status, 503, answered.text);
+      assert.equal((await whoami(cookieFrom(answered), committingApp)).data.answered, "1");
+    });
+
     it("costs 0 Redis commands without a session, 1 for a read, 2 for a write", async () => {
       const cookie = await login("counter");
       await whoami(cookie); // warm up: scripts loaded, connection up
@@ -362,6 +423,31 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
       }
       assert.equal(response.status, 503, response.text);
       assert.equal((await whoami(cookie)).username, "commit-outage", "the session is still there");
+    });
+
+    it("a failed commit's error page carries none of the route's headers (Location, the app's Set-Cookie...)", async () => {
+      const cookie = await login("decorated");
+      const appCookie = (response: ClientResponse) => response.setCookies.some((header) => header.startsWith("conformance-app="));
+      const stored = await send(app.url, "POST", "/hold?key=decorated&value=1&decorate=1", { cookie });
+      assert.equal(stored.status, 303, stored.text);
+      assert.equal(stored.headers.get("x-conformance-route"), CONFORMANCE_ROUTE_HEADERS["x-conformance-route"], "the app sets the route's headers");
+      assert.ok(appCookie(stored), "the app sets the route's own cookie");
+      const latch = createLatch();
+      const held = send(app.url, "POST", `/hold?key=lost&value=2&decorate=1&latch=${latch.name}`, { cookie });
+      await latch.arrived;
+      redis.pause();
+      let response: ClientResponse;
+      try {
+        latch.release();
+        response = await held;
+      } finally {
+        redis.resume();
+      }
+      assert.equal(response.status, 503, response.text);
+      assert.equal(response.headers.get("location"), null, "no redirect to a success page");
+      assert.equal(response.headers.get("x-conformance-route"), null, "none of the route's headers");
+      assert.ok(!appCookie(response), "not the app's own cookie");
+      assertNoNewSessionCookie(response, cookie);
     });
 
     it("a stopped Redis fails requests with 503, and a restarted one serves again without restarting the app", async () => {

@@ -13,12 +13,14 @@ export interface ConformanceRequest {
 
 /**
  * What a conformance route answers, for the app to send the framework's way:
- * a JSON body (status 200), a 303 redirect, or a `text/plain` body streamed
- * chunk by chunk.
+ * a JSON body (with `status`, default 200), a 303 redirect, or a
+ * `text/plain` body streamed chunk by chunk. `headers` (a name to one value,
+ * `set-cookie` included) are set on the response with the framework's own
+ * call before the body.
  */
 export type ConformanceReply =
-  | { readonly kind: "json"; readonly body: unknown }
-  | { readonly kind: "redirect"; readonly location: string }
+  | { readonly kind: "json"; readonly body: unknown; readonly status?: number; readonly headers?: Readonly<Record<string, string>> }
+  | { readonly kind: "redirect"; readonly location: string; readonly headers?: Readonly<Record<string, string>> }
   | { readonly kind: "stream"; readonly chunks: AsyncIterable<string> };
 
 /** One standard route: method, path and a framework-free handler. */
@@ -81,6 +83,12 @@ async function* slowChunks(parts: readonly string[]): AsyncIterable<string> {
 const json = (body: unknown): ConformanceReply => ({ kind: "json", body });
 const param = (query: URLSearchParams, name: string): string => query.get(name) ?? "";
 
+/** Headers a route sets of its own; the error page of a failed commit must carry none of them. */
+export const CONFORMANCE_ROUTE_HEADERS: Readonly<Record<string, string>> = {
+  "x-conformance-route": "1",
+  "set-cookie": "conformance-app=1; Path=/",
+};
+
 /**
  * The standard routes every adapter's conformance app serves, defined once:
  * the app only registers each (method, path) and sends the reply the
@@ -93,8 +101,10 @@ const param = (query: URLSearchParams, name: string): string => query.get(name) 
  * | `POST /login?user=` | regenerates, stores `username`, redirects to `/whoami` |
  * | `POST /logout` | destroys, redirects to `/whoami` |
  * | `POST /set?key=&value=[&redirect=1]` | stores one key; JSON or a redirect to `/whoami` |
- * | `POST /hold?key=&value=&latch=` | stores one key, then waits for the test's latch |
+ * | `POST /hold?key=&value=&latch=[&decorate=1]` | stores one key, then waits for the test's latch; with `decorate=1`, redirects with {@link CONFORMANCE_ROUTE_HEADERS} |
  * | `POST /fail?key=&value=` | stores one key, then throws (status 400) into the framework's error path |
+ * | `POST /login-then-crash?user=&key=&value=[&bind=1]` | regenerates, binds `user` (with `bind=1`), stores `username` and one key, then throws a plain `Error` (a 500) |
+ * | `POST /answer?status=&key=&value=[&regenerate=1]` | (regenerates,) stores one key and answers JSON with that status (500, 503...) |
  * | `GET /stream?key=&value=[&commit=1]` | stores one key and streams `"a"`, `"b"`, `"c"` |
  *
  * @example
@@ -148,7 +158,29 @@ export const conformanceRoutes: readonly ConformanceRoute[] = [
         latch.arrived();
         await Promise.race([latch.released, sleep(LATCH_LIMIT_MS)]);
       }
+      if (query.get("decorate") === "1") return { kind: "redirect", location: "/whoami", headers: CONFORMANCE_ROUTE_HEADERS };
       return json({ ok: true });
+    },
+  },
+  {
+    method: "POST",
+    path: "/login-then-crash",
+    handle: async ({ session, query }) => {
+      await session.regenerate();
+      if (query.get("bind") === "1") await session.bindUser(param(query, "user"));
+      session.data.username = param(query, "user");
+      session.data[param(query, "key")] = param(query, "value");
+      // A bug half-way through a login: no status, so the framework answers 500.
+      throw new Error("conformance: this login crashes after changing the session");
+    },
+  },
+  {
+    method: "POST",
+    path: "/answer",
+    handle: async ({ session, query }) => {
+      if (query.get("regenerate") === "1") await session.regenerate();
+      session.data[param(query, "key")] = param(query, "value");
+      return { kind: "json", body: { answered: true }, status: Number(param(query, "status")) };
     },
   },
   {

@@ -14,7 +14,8 @@ export async function serveExpress(manager: SessionManager<ConformanceData>) {
   for (const route of conformanceRoutes) {
     app[route.method === "GET" ? "get" : "post"](route.path, async (req, res) => {
       const reply = await route.handle({ session: tessera.session(req), query: new URL(req.url, "http://x").searchParams });
-      if (reply.kind === "json") return void res.json(reply.body);
+      if (reply.kind !== "stream" && reply.headers) res.set(reply.headers);
+      if (reply.kind === "json") return void res.status(reply.status ?? 200).json(reply.body);
       if (reply.kind === "redirect") return res.redirect(303, reply.location);
       res.type("text/plain");
       for await (const chunk of reply.chunks) res.write(chunk);

@@ -2,17 +2,20 @@ import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { CsrfError, isCsrfCheckedMethod, resolveCsrfOptions, verifyCsrf, type CsrfOptions } from "../../core/csrf.js";
 import { SessionStoreError } from "../../core/errors.js";
-import { forwardedHttps } from "../shared/forwarded.js";
-import { firstForwardedValue, formField } from "./headers.js";
+import { trustedForwardedValue } from "../shared/forwarded.js";
+import { trustedHopCounter, type TrustProxy } from "../shared/trust-proxy.js";
+import { honoPeerAddress } from "../shared/hono-peer.js";
+import { formField } from "./headers.js";
 
 /** Options of {@link honoCsrf}. */
 export interface HonoCsrfOptions extends CsrfOptions {
   /**
-   * Trust `X-Forwarded-Proto` and `X-Forwarded-Host` for the app's own
-   * origin, as `honoSession`'s option of the same name does for the
-   * scheme. Turn it on only behind a proxy that sets them. Default `false`.
+   * The proxies whose `X-Forwarded-Proto` and `X-Forwarded-Host` give the
+   * app's own origin: the same forms, and the same value, as
+   * `honoSession`'s option of the same name (pass it the same setting).
+   * Default `false`: the request's own scheme and `Host`.
    */
-  trustProxy?: boolean;
+  trustProxy?: TrustProxy;
 }
 
 /** Form bodies the helper reads the token from; anything else is left to the route, and the token to the header. */
@@ -43,11 +46,14 @@ const FORM_TYPES = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data
 export function honoCsrf(options: HonoCsrfOptions = {}): MiddlewareHandler {
   const { trustProxy = false, ...csrfOptions } = options;
   const resolved = resolveCsrfOptions(csrfOptions);
+  const trustedHops = trustedHopCounter(trustProxy, "honoCsrf trustProxy");
   return async (c, next) => {
     if (isCsrfCheckedMethod(c.req.method)) {
       const url = new URL(c.req.url);
-      const https = url.protocol === "https:" || (trustProxy && forwardedHttps(c.req.header("x-forwarded-proto")));
-      const host = (trustProxy ? firstForwardedValue(c.req.header("x-forwarded-host")) : undefined) ?? url.host;
+      const hops = trustedHops({ peerAddress: honoPeerAddress(c), forwardedFor: c.req.header("x-forwarded-for") });
+      const forwardedProto = trustedForwardedValue(c.req.header("x-forwarded-proto"), hops)?.toLowerCase();
+      const https = url.protocol === "https:" || forwardedProto === "https";
+      const host = trustedForwardedValue(c.req.header("x-forwarded-host"), hops) ?? url.host;
       try {
         const formToken = FORM_TYPES.test(c.req.header("content-type") ?? "")
           ? formField(await c.req.parseBody(), resolved.fieldName)

@@ -2,17 +2,19 @@ import type { IncomingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
 import { resolveCsrfOptions, verifyCsrf, type CsrfOptions } from "../../core/csrf.js";
 import type { Session } from "../../core/session.js";
-import { forwardedHttps } from "../shared/forwarded.js";
-import { firstForwardedValue, formField, headerText } from "./headers.js";
+import { trustedForwardedValue } from "../shared/forwarded.js";
+import { trustedHopCounter, type TrustProxy } from "../shared/trust-proxy.js";
+import { formField, headerText } from "./headers.js";
 
 /** Options of {@link nodeCsrf}. */
 export interface NodeCsrfOptions extends CsrfOptions {
   /**
-   * Trust `X-Forwarded-Proto` and `X-Forwarded-Host` for the app's own
-   * origin, as `nodeSession`'s option of the same name does for the
-   * scheme. Turn it on only behind a proxy that sets them. Default `false`.
+   * The proxies whose `X-Forwarded-Proto` and `X-Forwarded-Host` give the
+   * app's own origin: the same forms, and the same value, as
+   * `nodeSession`'s option of the same name (pass it the same setting).
+   * Default `false`: the request's own scheme and `Host`.
    */
-  trustProxy?: boolean;
+  trustProxy?: TrustProxy;
 }
 
 /** The CSRF check for plain `node:http`, returned by {@link nodeCsrf}. */
@@ -56,10 +58,13 @@ export interface NodeCsrf {
 export function nodeCsrf(options: NodeCsrfOptions = {}): NodeCsrf {
   const { trustProxy = false, ...csrfOptions } = options;
   const resolved = resolveCsrfOptions(csrfOptions);
+  const trustedHops = trustedHopCounter(trustProxy, "nodeCsrf trustProxy");
   return {
     verify(req, session, form) {
-      const https = (req.socket as TLSSocket).encrypted === true || (trustProxy && forwardedHttps(req.headers["x-forwarded-proto"]));
-      const host = (trustProxy ? firstForwardedValue(req.headers["x-forwarded-host"]) : undefined) ?? headerText(req.headers.host);
+      const hops = trustedHops({ peerAddress: req.socket.remoteAddress, forwardedFor: req.headers["x-forwarded-for"] });
+      const forwardedProto = trustedForwardedValue(req.headers["x-forwarded-proto"], hops)?.toLowerCase();
+      const https = (req.socket as TLSSocket).encrypted === true || forwardedProto === "https";
+      const host = trustedForwardedValue(req.headers["x-forwarded-host"], hops) ?? headerText(req.headers.host);
       verifyCsrf(
         session,
         {

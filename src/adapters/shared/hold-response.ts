@@ -1,6 +1,7 @@
 import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { SessionManager } from "../../core/manager.js";
 import type { Session } from "../../core/session.js";
+import { isServerError } from "./failed-request.js";
 
 type EndArgs = Parameters<ServerResponse["end"]>;
 type WriteArgs = Parameters<ServerResponse["write"]>;
@@ -39,6 +40,11 @@ function recordWriteHead(res: ServerResponse, args: unknown[]): void {
  * the cookie can still join the headers; when the body starts first (a
  * stream), the Set-Cookie decided so far goes out with the headers.
  *
+ * A request that fails (a 5xx status when the headers go out, or
+ * `markFailed()` after an unhandled error) has its session changes
+ * discarded, unless the manager's `commitOnError` is on, and carries no new
+ * session cookie.
+ *
  * On a commit failure before anything was sent, the route's response is
  * discarded (headers removed) and `onError` gets the error so the
  * framework's error path can answer instead, unless the response already is
@@ -48,7 +54,8 @@ function recordWriteHead(res: ServerResponse, args: unknown[]): void {
  * @example
  * ```ts
  * const session = await manager.load({ cookieHeader: req.headers.cookie, secure: false });
- * holdResponseUntilCommitted(res, session, manager, (error) => sendErrorPage(res, error));
+ * const held = holdResponseUntilCommitted(res, session, manager, (error) => sendErrorPage(res, error));
+ * handle(req, res).catch((error) => { held.markFailed(); sendErrorPage(res, error); });
  * ```
  */
 export function holdResponseUntilCommitted<D extends object>(
@@ -56,7 +63,9 @@ export function holdResponseUntilCommitted<D extends object>(
   session: Session<D>,
   manager: SessionManager<D>,
   onError: (error: unknown) => void,
-): void {
+): { markFailed(): void } {
+  let markedFailed = false;
+  const outcome = () => ({ failed: markedFailed || isServerError(res.statusCode) });
   let emittedCookie: string | undefined;
   let committing = false;
   /** True once the headers may really go out: the body started, or the end was committed. */
@@ -74,7 +83,7 @@ export function holdResponseUntilCommitted<D extends object>(
   const startSending = (): void => {
     if (sending) return;
     sending = true;
-    emitCookie(manager.pendingSetCookie(session));
+    emitCookie(manager.pendingSetCookie(session, outcome()));
   };
 
   res.writeHead = function writeHead(this: ServerResponse, ...args: unknown[]) {
@@ -97,7 +106,7 @@ export function holdResponseUntilCommitted<D extends object>(
     // The error page sent by onError ends through here too: let it out.
     if (committing) return originalEnd.apply(this, args);
     committing = true;
-    manager.commit(session).then(
+    manager.commit(session, outcome()).then(
       (cookie) => {
         emitCookie(cookie);
         sending = true;
@@ -126,4 +135,6 @@ export function holdResponseUntilCommitted<D extends object>(
     );
     return res;
   } as ServerResponse["end"];
+
+  return { markFailed: () => void (markedFailed = true) };
 }
