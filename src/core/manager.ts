@@ -121,7 +121,10 @@ export interface SessionManager<D extends object> {
   /**
    * Revokes all of a user's sessions ("log out everywhere"), optionally
    * except one ("everywhere else": pass the current session's id).
-   * Resolves to the ids revoked.
+   * Resolves to the ids revoked. Every session the user had when it
+   * started is dead when it resolves, including one being regenerated,
+   * logged in or bound at that moment (such a login fails closed); see
+   * docs/sessions-and-cli.md for the argument.
    *
    * @throws SessionStoreError when the store is down or slow.
    *
