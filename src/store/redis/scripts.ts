@@ -161,12 +161,12 @@ return redis.call('ZREVRANGE', KEYS[1], ARGV[2], ARGV[3], 'WITHSCORES')
 
 /**
  * A session's reserved fields and TTL, for listings. KEYS[1] session hash;
- * ARGV the field names. Returns nil when missing, else { ttl ms, values... }
- * (a missing field is nil). Data fields are never read.
+ * ARGV the field names. Returns nil when there is no record (a tombstone is
+ * none), else { ttl ms, values... } (a missing field is nil). Data fields are never read.
  */
 export const INSPECT_SCRIPT = script(`
+if redis.call('HEXISTS', KEYS[1], '${CREATED_AT_FIELD}') == 0 then return false end
 local ttl = redis.call('PTTL', KEYS[1])
-if ttl == -2 then return false end
 local values = redis.call('HMGET', KEYS[1], unpack(ARGV))
 return { ttl, unpack(values) }
 `);
