@@ -28,6 +28,17 @@ type Client = RedisClient & { destroy?: () => unknown; disconnect?: () => unknow
 
 const CONCURRENT_TRIALS = 40;
 
+/** `promise`, or a failure after `ms` (a bound on the wait, not a timing assertion: a gate that is never reached fails the test). */
+async function reached(promise: Promise<void>, what: string, ms = 10_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`never reached: ${what}`)), ms)));
+  try {
+    await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A session store whose session writes can be held at a gate, the Redis behind it untouched. */
 interface GatedStore {
   readonly store: SessionStore;
@@ -182,7 +193,7 @@ function raceSuite(label: string, connect: () => Promise<Client>): void {
       const session = await open(app, browser, (s) => s.regenerate());
       const held = gate.holdNextWrite();
       const committing = app.commit(session);
-      await held.reached;
+      await reached(held.reached, "the session write");
       await admin.revokeUserSessions(user);
       held.release();
       await committing;
@@ -199,7 +210,7 @@ function raceSuite(label: string, connect: () => Promise<Client>): void {
       const slowAdmin = createSessionManager<Data>({ store: revokeGate.store, ...options });
       const held = revokeGate.holdNextWrite();
       const revoking = slowAdmin.revokeUserSessions(user);
-      await held.reached; // the revoke has read the index: only the old id
+      await reached(held.reached, "the revoke's per-session step"); // the revoke has read the index: only the old id
       const regenerated = await browser.request(app, (s) => s.regenerate());
       assert.ok(regenerated.id, "the regenerate completed while the revoke was paused");
       held.release();
@@ -219,7 +230,7 @@ function raceSuite(label: string, connect: () => Promise<Client>): void {
       });
       const held = gate.holdNextWrite();
       const committing = app.commit(session);
-      await held.reached;
+      await reached(held.reached, "the session write");
       await admin.revokeUserSessions(user);
       held.release();
       const setCookie = await committing;
@@ -234,7 +245,7 @@ function raceSuite(label: string, connect: () => Promise<Client>): void {
       const session = await open(app, browser, (s) => s.bindUser(user));
       const held = gate.holdNextWrite();
       const committing = app.commit(session);
-      await held.reached;
+      await reached(held.reached, "the session write");
       await admin.revokeUserSessions(user);
       held.release();
       await committing;
