@@ -30,6 +30,8 @@ export { createSessionManager } from "./core/manager.js";
 export type { LoadInput, RequestOutcome, SessionManager } from "./core/manager.js";
 export type { Session, SessionDataOf, RequestFacts } from "./core/session.js";
 export type { CookieOptions, SessionManagerOptions, ResolvedOptions, StoreOutagePolicy } from "./core/options.js";
+export { DEFAULT_MAX_SESSIONS_PER_USER } from "./core/options.js";
+export { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from "./core/user-sessions.js";
 export type { Clock } from "./core/clock.js";
 export { systemClock } from "./core/clock.js";
 export {
@@ -43,7 +45,7 @@ export {
 export type { TesseraErrorCode } from "./core/errors.js";
 export { csrfToken, verifyCsrf, resolveCsrfOptions, isCsrfCheckedMethod, CsrfError } from "./core/csrf.js";
 export type { CsrfOptions, ResolvedCsrfOptions, CsrfRequest, CsrfFailure } from "./core/csrf.js";
-export type { DeviceInfo, UserSession } from "./core/user-sessions.js";
+export type { DeviceInfo, UserSession, UserSessionPage } from "./core/user-sessions.js";
 export {
   CREATED_AT_FIELD,
   USER_ID_FIELD,
@@ -51,6 +53,7 @@ export {
   LAST_SEEN_FIELD,
   LEASE_FIELD,
   CSRF_SECRET_FIELD,
+  TOMBSTONE_FIELD,
   SUMMARY_FIELDS,
   INDEX_GRACE_MS,
   leaseEndFor,
@@ -70,4 +73,6 @@ export type {
   IndexEntry,
   SessionSummary,
   RevokeResult,
+  EntryRevokeResult,
+  IndexRange,
 } from "./core/store.js";

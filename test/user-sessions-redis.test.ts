@@ -200,4 +200,21 @@ describe("per-user index on Redis", () => {
     assert.deepEqual((await manager.listUserSessions("ada")).map((s) => s.id).sort(), [ids[1], ids[2]].sort());
     assert.equal((await browsers[0]!.request(manager)).userId, undefined);
   });
+
+  it("a planted pre-login cookie is dead after a login that only calls bindUser, on Redis (both clients)", async () => {
+    for (const client of [ioredis, nodeRedis]) {
+      const { manager, store } = instance(`fixation-${client === ioredis ? "io" : "node"}:`, {}, client);
+      const attacker = sessionClient();
+      await attacker.request(manager, (s) => void (s.data.name = "bait"));
+      const plantedId = (await attacker.request(manager)).id!;
+      const victim = await manager.load({ cookieHeader: `tessera=${attacker.cookie}`, secure: false });
+      await victim.bindUser("ada");
+      await manager.commit(victim);
+      assert.notEqual(victim.id, plantedId, "the login rotated the token");
+      assert.equal(await ioredis.exists(store.sessionKey(plantedId)), 0, "the pre-login record is deleted");
+      const replay = await attacker.request(manager);
+      assert.equal(replay.userId, undefined, "the planted cookie is not logged in");
+      assert.equal(replay.data.name, undefined);
+    }
+  });
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   createSessionManager,
+  DEFAULT_MAX_SESSIONS_PER_USER,
   INDEX_GRACE_MS,
   LEASE_FIELD,
   SessionConfigError,
@@ -129,6 +130,39 @@ describe("binding a session to a user", () => {
   });
 });
 
+describe("binding rotates the token (session fixation)", () => {
+  it("a planted pre-login cookie does not read the session after a login that only calls bindUser", async () => {
+    const { manager } = setup();
+    const attacker = sessionClient();
+    await attacker.request(manager, (s) => void (s.data.name = "bait")); // the attacker gets a stored anonymous session
+    const planted = attacker.cookie!;
+    // The victim's browser carries the planted cookie and logs in; the app forgets regenerate().
+    await manager.load({ cookieHeader: `tessera=${planted}`, secure: false }).then(async (session) => {
+      assert.equal(session.data.name, "bait", "the victim's request really uses the planted session");
+      await session.bindUser("ada");
+      const setCookie = await manager.commit(session);
+      assert.ok(setCookie && !setCookie.startsWith(`tessera=${planted}`), "the login sends a new token");
+    });
+    const replay = await attacker.request(manager);
+    assert.equal(replay.userId, undefined, "the planted token is not logged in");
+    assert.equal(replay.data.name, undefined, "and reads nothing: the pre-login token is dead");
+  });
+
+  it("rotates once when regenerate() and bindUser() are both called, and keeps the data", async () => {
+    const { manager, store } = setup();
+    const browser = sessionClient();
+    const anonymous = (await browser.request(manager, (s) => void (s.data.cart = ["apple"]))).id!;
+    const session = await browser.request(manager, async (s) => {
+      await s.regenerate();
+      await s.bindUser("ada");
+      await s.regenerate(); // idempotent before the commit
+    });
+    assert.notEqual(session.id, anonymous);
+    assert.equal(store.size, 1, "one new record, the old one deleted: one rotation");
+    assert.deepEqual((await browser.request(manager)).data.cart, ["apple"]);
+  });
+});
+
 describe("revoking", () => {
   it("revokes one session by public id: its next request is anonymous, the other device is untouched", async () => {
     const { manager } = setup();
@@ -185,6 +219,27 @@ describe("revoking", () => {
 });
 
 describe("maxSessionsPerUser", () => {
+  it(`defaults to ${DEFAULT_MAX_SESSIONS_PER_USER}, takes false for no limit, and explains a bad value`, () => {
+    assert.equal(setup().manager.options.maxSessionsPerUser, DEFAULT_MAX_SESSIONS_PER_USER);
+    assert.equal(DEFAULT_MAX_SESSIONS_PER_USER, 100);
+    assert.equal(setup({ maxSessionsPerUser: false }).manager.options.maxSessionsPerUser, undefined);
+    assert.equal(setup({ maxSessionsPerUser: 3 }).manager.options.maxSessionsPerUser, 3);
+    assert.throws(() => setup({ maxSessionsPerUser: true as unknown as number }), /or false for no limit/);
+    const store = memoryStore();
+    const bare: SessionStore = { load: store.load, write: store.write, destroy: store.destroy };
+    assert.equal(createSessionManager({ store: bare }).options.maxSessionsPerUser, undefined, "no default cap without an index");
+  });
+
+  it("caps one user's sessions by default: many logins keep the index near the cap", async () => {
+    const { manager, store, clock } = setup();
+    for (let i = 0; i < DEFAULT_MAX_SESSIONS_PER_USER + 20; i++) {
+      clock.advance(1);
+      await login(manager, sessionClient(), "ada");
+    }
+    assert.equal((await manager.listUserSessions("ada")).length, DEFAULT_MAX_SESSIONS_PER_USER);
+    assert.ok((await store.userIndex.entries("ada", clock.now())).length <= DEFAULT_MAX_SESSIONS_PER_USER);
+  });
+
   it("evicts the oldest sign-ins at login, never the session logging in", async () => {
     const { manager, clock } = setup({ maxSessionsPerUser: 2 });
     const browsers = [sessionClient(), sessionClient(), sessionClient(), sessionClient()];
@@ -207,6 +262,45 @@ describe("maxSessionsPerUser", () => {
     clock.advance(61_000); // the first session idles out, but its index entry's lease has not ended
     const id = await login(manager, fresh, "ada");
     assert.deepEqual((await manager.listUserSessions("ada")).map((s) => s.id), [id]);
+  });
+});
+
+describe("listing in pages", () => {
+  it("pages a user's sessions with limit and cursor, each page bounded, together all of them", async () => {
+    const { manager, clock } = setup({ maxSessionsPerUser: false });
+    const ids = new Set<string>();
+    for (let i = 0; i < 25; i++) {
+      clock.advance(10);
+      ids.add(await login(manager, sessionClient(), "ada"));
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await manager.listUserSessionPage("ada", { limit: 10, cursor });
+      assert.ok(page.sessions.length <= 10);
+      seen.push(...page.sessions.map((s) => s.id));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor !== undefined && pages < 10);
+    assert.equal(pages, 3);
+    assert.deepEqual(new Set(seen), ids, "every session exactly once");
+    assert.equal(seen.length, ids.size);
+    assert.equal((await manager.listUserSessions("ada", { limit: 5 })).length, 5);
+    assert.equal((await manager.listUserSessions("ada")).length, 25, "the default page holds up to 100");
+    await assert.rejects(manager.listUserSessions("ada", { limit: 1001 }), TypeError);
+    await assert.rejects(manager.listUserSessions("ada", { limit: 0 }), TypeError);
+    await assert.rejects(manager.listUserSessionPage("ada", { cursor: "-1" }), TypeError);
+  });
+
+  it("revokes every session of a user with many, in bounded batches", async () => {
+    const { manager, store, clock } = setup({ maxSessionsPerUser: false });
+    const ids: string[] = [];
+    for (let i = 0; i < 1200; i++) ids.push(await login(manager, sessionClient(), "ada"));
+    const revoked = await manager.revokeUserSessions("ada");
+    assert.equal(revoked.length, 1200);
+    assert.ok(ids.every((id) => store.peek(id) === undefined), "all dead");
+    assert.deepEqual(await store.userIndex.entries("ada", clock.now()), []);
   });
 });
 

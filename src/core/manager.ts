@@ -8,9 +8,11 @@ import {
   assertUserId,
   listUserSessions,
   requireUserIndex,
+  resolveListWindow,
   revokeSession,
   revokeUserSessions,
   type UserSession,
+  type UserSessionPage,
 } from "./user-sessions.js";
 
 /** What an adapter passes to {@link SessionManager.load} for one request. */
@@ -87,12 +89,15 @@ export interface SessionManager<D extends object> {
   pendingSetCookie(session: Session<D>, outcome?: RequestOutcome): string | undefined;
   /**
    * A user's live sessions (those bound with `session.bindUser`), most
-   * recently seen first, with the device facts kept at sign-in. Shows public
-   * ids, never tokens. Two round trips; dead index entries found on the way
-   * are dropped.
+   * recently seen first, with the device facts kept at sign-in: the first
+   * page of {@link listUserSessionPage}, so at most `limit` sessions
+   * (default 100, the default `maxSessionsPerUser`; at most 1000). Shows
+   * public ids, never tokens. Two round trips; dead index entries found on
+   * the way are dropped.
    *
    * @param options.currentId - the id of the session making the request
    *   (`req.session.id`), marked `current: true` ("this device").
+   * @throws TypeError for a `limit` outside 1..1000.
    * @throws SessionStoreError when the store is down or slow.
    *
    * @example
@@ -103,7 +108,29 @@ export interface SessionManager<D extends object> {
    * });
    * ```
    */
-  listUserSessions(userId: string, options?: { currentId?: string }): Promise<UserSession[]>;
+  listUserSessions(userId: string, options?: { currentId?: string; limit?: number }): Promise<UserSession[]>;
+  /**
+   * One page of a user's live sessions: pages are windows of the user's
+   * index, newest lease (latest sign-in or activity) first, each sorted
+   * most recently seen first. A page costs at most `limit` inspections
+   * (default 100, at most 1000) whatever the number of sessions; pass
+   * `nextCursor` back as `cursor` for the next page.
+   *
+   * @throws TypeError for a bad `limit` or `cursor`.
+   * @throws SessionStoreError when the store is down or slow.
+   *
+   * @example
+   * ```ts
+   * const all: UserSession[] = [];
+   * let cursor: string | undefined;
+   * do {
+   *   const page = await sessions.listUserSessionPage("user-42", { limit: 500, cursor });
+   *   all.push(...page.sessions);
+   *   cursor = page.nextCursor;
+   * } while (cursor !== undefined);
+   * ```
+   */
+  listUserSessionPage(userId: string, options?: { currentId?: string; limit?: number; cursor?: string }): Promise<UserSessionPage>;
   /**
    * Revokes one session by its public id: it is deleted from the store, so
    * its next request, on any instance, is anonymous (and a request already
@@ -126,7 +153,10 @@ export interface SessionManager<D extends object> {
   /**
    * Revokes all of a user's sessions ("log out everywhere"), optionally
    * except one ("everywhere else": pass the current session's id).
-   * Resolves to the ids revoked.
+   * Resolves to the ids revoked. Every session the user had when it
+   * started is dead when it resolves, including one being regenerated,
+   * logged in or bound at that moment (such a login fails closed); see
+   * docs/sessions-and-cli.md for the argument.
    *
    * @throws SessionStoreError when the store is down or slow.
    *
@@ -226,6 +256,13 @@ export function createSessionManager<D extends object = import("../index.js").Se
     return handle.setCookieHeader;
   }
 
+  async function listPage(userId: string, options: { currentId?: string; limit?: number; cursor?: string }): Promise<UserSessionPage> {
+    assertUserId(userId);
+    resolveListWindow(options);
+    requireUserIndex(store);
+    return withStoreDeadline("list", storeTimeoutMs, () => listUserSessions(store, userId, clock.now(), options));
+  }
+
   return {
     options: resolved,
     load,
@@ -234,10 +271,9 @@ export function createSessionManager<D extends object = import("../index.js").Se
     // Argument and configuration errors are checked before the store
     // deadline, which would otherwise report them as store failures.
     async listUserSessions(userId, options = {}) {
-      assertUserId(userId);
-      requireUserIndex(store);
-      return withStoreDeadline("list", storeTimeoutMs, () => listUserSessions(store, userId, clock.now(), options.currentId));
+      return (await listPage(userId, { currentId: options.currentId, limit: options.limit })).sessions;
     },
+    listUserSessionPage: (userId, options = {}) => listPage(userId, options),
     async revokeSession(id, options = {}) {
       requireUserIndex(store);
       // `{ userId: req.session.userId }` from a logged-out request must not

@@ -94,10 +94,13 @@ export interface SessionManagerOptions {
   /**
    * At most this many live sessions per user (see `session.bindUser`): a
    * login that would exceed it evicts the user's oldest sessions (by
-   * sign-in time), never the one logging in. Default: no limit. Needs a
-   * store with a per-user index.
+   * sign-in time), never the one logging in. Default 100
+   * ({@link DEFAULT_MAX_SESSIONS_PER_USER}); `false` for no limit. A number
+   * needs a store with a per-user index.
+   *
+   * @example `maxSessionsPerUser: 5`
    */
-  maxSessionsPerUser?: number;
+  maxSessionsPerUser?: number | false;
   /**
    * Whether a request that ends in an unhandled error or a 5xx response
    * still commits its session changes. Default `false`, as in Django: the
@@ -128,7 +131,7 @@ export interface ResolvedOptions {
   readonly maxSessionBytes: number;
   readonly storeTimeoutMs: number;
   readonly storeOutage: StoreOutagePolicy;
-  /** Undefined when there is no limit. */
+  /** Undefined when there is no limit (`maxSessionsPerUser: false`, or a store without a per-user index). */
   readonly maxSessionsPerUser: number | undefined;
   /** Failed requests (unhandled error, 5xx) commit too; false: their changes are discarded. */
   readonly commitOnError: boolean;
@@ -234,10 +237,24 @@ function resolveCookie(cookie: CookieOptions = {}): ResolvedOptions["cookie"] {
   return resolved;
 }
 
+/**
+ * Sessions one user may have when `maxSessionsPerUser` is not given. A
+ * person has a handful of devices and browsers; 100 leaves room for many
+ * more (and for API clients) while bounding what one user costs: without a
+ * cap, a script that logs one account in 20,000 times made a 2.3 MB index
+ * whose listing took most of a second. It is also the default page size
+ * of a listing, so by default one page holds all of a user's sessions.
+ */
+export const DEFAULT_MAX_SESSIONS_PER_USER = 100;
+
 function resolveMaxSessions(value: unknown, store: SessionStore): number | undefined {
-  if (value === undefined) return undefined;
+  if (value === false) return undefined;
+  // The default applies where sessions can be bound at all.
+  if (value === undefined) return store.userIndex ? DEFAULT_MAX_SESSIONS_PER_USER : undefined;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new SessionConfigError(`maxSessionsPerUser must be a whole number of at least 1, got ${String(value)}; leave it out for no limit.`);
+    throw new SessionConfigError(
+      `maxSessionsPerUser must be a whole number of at least 1, or false for no limit, got ${String(value)}; leave it out for the default of ${DEFAULT_MAX_SESSIONS_PER_USER}.`,
+    );
   }
   if (!store.userIndex) {
     throw new SessionConfigError(

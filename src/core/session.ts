@@ -65,20 +65,23 @@ export interface Session<D extends object> {
   /** The user this session is bound to (see {@link bindUser}), or undefined. */
   readonly userId: string | undefined;
   /**
-   * Binds the session to a user, at commit: the session joins the user's
-   * index (so `manager.listUserSessions`, `revokeSession` and
-   * `revokeUserSessions` see it) with the device facts given, and the
-   * manager's `maxSessionsPerUser` is enforced (the oldest sessions are
-   * evicted, never this one). Call it at login, after `regenerate()`; both
-   * are committed together, in one round trip. The binding survives later
-   * regenerates and ends with `destroy()`.
+   * Binds the session to a user, at commit, and rotates its token in the
+   * same commit: the pre-login token (a cookie an attacker may have
+   * planted) stops working, so a login that forgets `regenerate()` is not a
+   * session fixation. With `regenerate()` in the same request the token
+   * rotates once, not twice. The session joins the user's index (so
+   * `manager.listUserSessions`, `revokeSession` and `revokeUserSessions`
+   * see it) with the device facts given, and the manager's
+   * `maxSessionsPerUser` (default 100) is enforced (the oldest sessions are
+   * evicted, never this one). The binding survives later regenerates and
+   * ends with `destroy()`. Binding again (to another user, or the same one)
+   * rotates the token again.
    *
    * @throws TypeError when `userId` is not a non-empty string (at most 512 bytes).
    * @throws SessionConfigError when the store has no per-user index.
    *
    * @example
    * ```ts
-   * await req.session.regenerate();
    * await req.session.bindUser(user.id, { label: "Firefox on macOS", ip: req.ip, userAgent: req.get("user-agent") });
    * req.session.data.username = user.name;
    * ```
@@ -99,9 +102,10 @@ export interface Session<D extends object> {
   readonly unavailable: boolean;
   /**
    * Issues a new token at commit, moving the data to it atomically and
-   * killing the old token. Call it on login and on any privilege change, to
-   * defeat session fixation. Keeps `createdAt`: the absolute timeout is not
-   * extended.
+   * killing the old token. Call it on any privilege change, to defeat
+   * session fixation (`bindUser` does it for you at login). Calling it
+   * twice before a commit rotates once. Keeps `createdAt`: the absolute
+   * timeout is not extended.
    *
    * @example
    * ```ts
@@ -312,19 +316,27 @@ export class SessionHandle<D extends object> implements Session<D> {
   regenerate(): Promise<void> {
     // A login that cannot be stored must not look like it succeeded.
     if (this.#outage) return Promise.reject(this.#outage);
-    return this.#enqueue(async () => {
-      // Forms shown before (the login form) must not work after: a new
-      // CSRF secret goes into the new record, in the same write.
-      if (this.#csrfSecret !== undefined) {
-        this.#csrfSecret = generateCsrfSecret();
-        this.#csrfSecretChanged = true;
-      }
-      if (this.#storedId === undefined) return; // a new session gets a fresh token anyway
-      this.#replacesId = this.#storedId;
-      this.#storedId = undefined;
-      this.#token = undefined;
-      this.#baseline = new Map();
-    });
+    return this.#enqueue(async () => this.#rotate());
+  }
+
+  /**
+   * Marks the stored session to be replaced by a new token at commit
+   * (regenerate, bindUser). A new session gets a fresh token anyway, and a
+   * session already marked is not marked twice: rotating is idempotent
+   * until the commit.
+   */
+  #rotate(): void {
+    // Forms shown before (the login form) must not work after: a new CSRF
+    // secret goes into the new record, in the same write (once per commit).
+    if (this.#csrfSecret !== undefined && !this.#csrfSecretChanged) {
+      this.#csrfSecret = generateCsrfSecret();
+      this.#csrfSecretChanged = true;
+    }
+    if (this.#storedId === undefined) return;
+    this.#replacesId = this.#storedId;
+    this.#storedId = undefined;
+    this.#token = undefined;
+    this.#baseline = new Map();
   }
 
   bindUser(userId: string, device?: DeviceInfo): Promise<void> {
@@ -334,6 +346,12 @@ export class SessionHandle<D extends object> implements Session<D> {
     // Binding is part of a login: it must not look stored when it cannot be.
     if (this.#outage) return Promise.reject(this.#outage);
     return this.#enqueue(async () => {
+      // Security: a binding always rotates the token, so a cookie planted
+      // before login (fixation) never becomes a logged-in session, even when
+      // the app forgets regenerate(). It also means a record's user id is
+      // written only when the record is created, which "log out everywhere"
+      // relies on (see revokeUserSessions).
+      this.#rotate();
       this.#binding = binding;
       this.#bindingChanged = true;
     });
@@ -351,16 +369,22 @@ export class SessionHandle<D extends object> implements Session<D> {
   }
 
   /**
-   * Deletes a stored record and, in the same round trip, its index entry.
-   * The index removal is best effort: an entry left behind is a dangling
+   * Deletes a stored record and then its index entry. Only in that order:
+   * an id leaves the index only once its record is dead, or a failed delete
+   * would leave a live session that "log out everywhere" cannot find. The
+   * index removal is best effort: an entry left behind is a dangling
    * candidate that readers drop, never a live session.
    */
   async #destroyStored(id: string): Promise<void> {
     const { store, storeTimeoutMs } = this.options;
-    const indexedUser = this.#indexedUser;
-    const unindex = indexedUser === undefined ? undefined : store.userIndex?.remove(indexedUser, [id]).catch(() => undefined);
     await withStoreDeadline("destroy", storeTimeoutMs, () => store.destroy(id));
-    await unindex;
+    await this.#unindex(this.#indexedUser, id);
+  }
+
+  /** Best effort: removes a dead record's entry from `userId`'s index. */
+  async #unindex(userId: string | undefined, id: string | undefined): Promise<void> {
+    if (userId === undefined || id === undefined) return;
+    await this.options.store.userIndex?.remove(userId, [id]).catch(() => undefined);
   }
 
   commit(): Promise<void> {
@@ -520,7 +544,7 @@ export class SessionHandle<D extends object> implements Session<D> {
         indexed = await withStoreDeadline("commit", storeTimeoutMs, () => this.#index(binding.userId, id, newLease, now));
         leaseEnd = newLease;
         set.push([LEASE_FIELD, String(newLease)]);
-        if (this.#bindingChanged) set.push([USER_ID_FIELD, binding.userId], [DEVICE_FIELD, binding.device]);
+        // No user id here: a binding always creates a new record (#create).
       }
       ttlMs = Math.min(ttlMs, leaseEnd! - now);
       set.push([LAST_SEEN_FIELD, String(now)]);
@@ -557,20 +581,9 @@ export class SessionHandle<D extends object> implements Session<D> {
     return lease - now < this.options.policy.idleTimeoutMs && leaseEndFor(createdAt, now, this.options.policy) > lease;
   }
 
-  /**
-   * Adds `id` to `userId`'s index with `leaseEnd` (plus the grace), removing `replaced` (a
-   * regenerated-away id) from it in the same step. When the record was
-   * indexed under another user (a rebind), its entry there is removed too,
-   * best effort. Resolves to the number of entries in `userId`'s index.
-   */
-  async #index(userId: string, id: string, leaseEnd: number, now: number, replaced?: string): Promise<number> {
-    const index = requireUserIndex(this.options.store);
-    const previous = this.#indexedUser;
-    const sameUser = previous === userId;
-    const added = index.add(userId, id, leaseEnd + INDEX_GRACE_MS, now, replaced !== undefined && sameUser ? [replaced] : []);
-    const moved = previous !== undefined && !sameUser ? index.remove(previous, [replaced ?? id]).catch(() => undefined) : undefined;
-    const [count] = await Promise.all([added, moved]);
-    return count;
+  /** Adds `id` to `userId`'s index with `leaseEnd` (plus the grace). Resolves to the number of entries in the index. */
+  #index(userId: string, id: string, leaseEnd: number, now: number): Promise<number> {
+    return requireUserIndex(this.options.store).add(userId, id, leaseEnd + INDEX_GRACE_MS, now);
   }
 
   /** After a successful write of a bound record: remember the lease, and enforce the per-user maximum after a new binding. */
@@ -616,9 +629,15 @@ export class SessionHandle<D extends object> implements Session<D> {
         this.#createIndexed(id, write, binding, leaseEnd, now),
       );
       if (result === "exists") continue;
-      if (result === "gone") {
-        // The session being regenerated was destroyed or revoked meanwhile:
-        // its data must not live on under a new token.
+      // The replaced record is dead now whatever the result ("ok" and
+      // "revoked" deleted it, "gone" found it gone): its entry can go.
+      await this.#unindex(this.#indexedUser, replaces);
+      if (result !== "ok") {
+        // "gone": the session being regenerated was destroyed or revoked
+        // meanwhile, and its data must not live on under a new token.
+        // "revoked": its user was logged out everywhere between the index
+        // write and this create. Either way the login fails closed.
+        if (binding !== undefined) await this.#unindex(binding.userId, id);
         this.#staleCookieSent = true;
         this.#reset();
         return;
@@ -638,12 +657,14 @@ export class SessionHandle<D extends object> implements Session<D> {
   }
 
   /**
-   * Creates the record and, for a bound session, its index entry, in one
-   * round trip: the index write is sent first (on one connection Redis runs
-   * them in that order). If the index write fails while the record was
-   * created, the record is deleted again and the error is thrown, so a
-   * session never lives unlisted; a record write that fails or is refused
-   * leaves at most a dangling entry, which readers drop.
+   * Creates the record and, for a bound session, first its index entry:
+   * the entry is written and confirmed before the create is sent, so a
+   * session is never alive without its entry, on any topology (on a
+   * Cluster the two keys are on different nodes, and only this order makes
+   * "log out everywhere" complete; see revokeUserSessions). It costs a
+   * login one round trip more. If the index write fails, nothing is
+   * created and the replaced record is destroyed: a failed login or
+   * regenerate never leaves the old token working.
    */
   async #createIndexed(
     id: string,
@@ -652,19 +673,16 @@ export class SessionHandle<D extends object> implements Session<D> {
     leaseEnd: number,
     now: number,
   ): Promise<{ result: WriteResult; indexed: number }> {
-    const { store } = this.options;
-    const indexing = binding === undefined ? Promise.resolve(0) : this.#index(binding.userId, id, leaseEnd, now, write.replaces);
-    const writing = store.write(id, write, now);
-    const [indexed, written] = await Promise.allSettled([indexing, writing]);
-    if (written.status === "rejected") throw written.reason;
-    if (indexed.status === "rejected") {
-      if (written.value === "ok") await store.destroy(id).catch(() => undefined);
-      throw indexed.reason;
+    let indexed = 0;
+    if (binding !== undefined) {
+      try {
+        indexed = await this.#index(binding.userId, id, leaseEnd, now);
+      } catch (error) {
+        if (write.replaces !== undefined) await this.#destroyStored(write.replaces).catch(() => undefined);
+        throw error;
+      }
     }
-    if (written.value !== "ok" && binding !== undefined) {
-      await store.userIndex?.remove(binding.userId, [id]).catch(() => undefined);
-    }
-    return { result: written.value, indexed: indexed.value };
+    return { result: await this.options.store.write(id, write, now), indexed };
   }
 }
 

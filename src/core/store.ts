@@ -30,6 +30,15 @@ export const LEASE_FIELD = "@l";
  * so requests that do not create it pay nothing. Never in listings.
  */
 export const CSRF_SECRET_FIELD = "@x";
+/**
+ * Reserved field: marks a tombstone, the record "log out everywhere" leaves
+ * under an id that its user's index lists but whose session does not exist
+ * (yet). A tombstone has no {@link CREATED_AT_FIELD}, so it never loads as a
+ * session, and a create of its id is refused with `"revoked"`: a login or
+ * regenerate caught between its index write and its session write cannot
+ * come alive after the revoke. It expires with the index entry's lease.
+ */
+export const TOMBSTONE_FIELD = "@r";
 /** The reserved fields a listing reads (never the data fields). */
 export const SUMMARY_FIELDS: readonly string[] = [CREATED_AT_FIELD, USER_ID_FIELD, DEVICE_FIELD, LAST_SEEN_FIELD, LEASE_FIELD];
 
@@ -53,7 +62,12 @@ export interface StoredSession {
   readonly renewed: boolean;
 }
 
-/** Creates a record. With `replaces`, the old record is deleted in the same atomic step (regenerate). */
+/**
+ * Creates a record. With `replaces`, the old record is deleted in the same
+ * atomic step (regenerate). Refused with `"revoked"` when the id carries a
+ * tombstone ({@link TOMBSTONE_FIELD}); the replaced record is deleted then
+ * too, so a refused login or regenerate fails closed.
+ */
 export interface CreateWrite {
   readonly kind: "create";
   /** Every field of the new record, metadata included. */
@@ -83,9 +97,12 @@ export type SessionWrite = CreateWrite | UpdateWrite;
 /**
  * Outcome of a write: `"ok"`; `"gone"` when the record (or the record being
  * replaced) was destroyed, regenerated away or expired meanwhile, so
- * nothing was written; `"exists"` when a create met an existing id.
+ * nothing was written; `"exists"` when a create met an existing id;
+ * `"revoked"` when a create met a tombstone (its user was logged out
+ * everywhere meanwhile): nothing was written and the replaced record, if
+ * any, is deleted. An update of a tombstone is `"gone"`.
  */
-export type WriteResult = "ok" | "gone" | "exists";
+export type WriteResult = "ok" | "gone" | "exists" | "revoked";
 
 /**
  * A session store. Implementations: `redisStore` (`tessera/redis`) and
@@ -128,6 +145,23 @@ export interface SessionSummary {
   readonly expiresAt: number;
 }
 
+/**
+ * Outcome of {@link UserIndexStore.revokeEntry}: `"deleted"` (the session
+ * was bound to the user and is now deleted), `"absent"` (no session under
+ * that id: a tombstone now blocks its creation), `"foreign"` (a session
+ * bound to someone else, or unbound: left alone), or, with `onlyIfAbsent`,
+ * `"live"` (the user's session exists: left alone).
+ */
+export type EntryRevokeResult = "deleted" | "absent" | "foreign" | "live";
+
+/** A window of a user's index, newest lease first. */
+export interface IndexRange {
+  /** Entries to skip. */
+  readonly offset: number;
+  /** At most this many entries. */
+  readonly limit: number;
+}
+
 /** Outcome of {@link UserIndexStore.revoke}. */
 export type RevokeResult =
   | { readonly deleted: false }
@@ -154,8 +188,11 @@ export interface UserIndexStore {
   add(userId: string, id: string, leaseEnd: number, now: number, removeIds?: readonly string[]): Promise<number>;
   /** Removes entries from `userId`'s index. Removing a missing entry is not an error. */
   remove(userId: string, ids: readonly string[]): Promise<void>;
-  /** The entries whose lease has not ended, after dropping those whose lease has. */
-  entries(userId: string, now: number): Promise<IndexEntry[]>;
+  /**
+   * The entries whose lease has not ended, after dropping those whose lease
+   * has, newest lease first (ties by id, descending); with `range`, only that window.
+   */
+  entries(userId: string, now: number, range?: IndexRange): Promise<IndexEntry[]>;
   /** Each session's summary, or undefined when it no longer exists; all in one round trip. */
   inspect(ids: readonly string[], now: number): Promise<Array<SessionSummary | undefined>>;
   /**
@@ -164,6 +201,16 @@ export interface UserIndexStore {
    * Does not touch the index: the caller removes the entry.
    */
   revoke(id: string, userId?: string): Promise<RevokeResult>;
+  /**
+   * Makes one index entry of `userId` unable to be a live session, in one
+   * atomic step on the session's record: deletes the record if it is bound
+   * to `userId`; if there is no record, leaves a tombstone
+   * ({@link TOMBSTONE_FIELD}) until `entry.leaseEnd`, so that a create of
+   * that id is refused. A session bound to someone else is left alone, and
+   * so is the user's own with `onlyIfAbsent` (a listing that only buries
+   * missing entries). Does not touch the index: the caller removes the entry.
+   */
+  revokeEntry(userId: string, entry: IndexEntry, now: number, options?: { readonly onlyIfAbsent?: boolean }): Promise<EntryRevokeResult>;
 }
 
 /**

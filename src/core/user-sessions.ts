@@ -1,9 +1,10 @@
-import { SessionConfigError } from "./errors.js";
+import { SessionConfigError, SessionStoreError } from "./errors.js";
 import {
   CREATED_AT_FIELD,
   DEVICE_FIELD,
   LAST_SEEN_FIELD,
   USER_ID_FIELD,
+  type IndexEntry,
   type SessionStore,
   type SessionSummary,
   type UserIndexStore,
@@ -120,40 +121,94 @@ function toUserSession(id: string, userId: string, summary: SessionSummary, curr
   };
 }
 
+/** Sessions one listing returns when no `limit` is given (the default `maxSessionsPerUser`, so by default one page holds them all). */
+export const DEFAULT_LIST_LIMIT = 100;
+/** The largest `limit` a listing takes: one page inspects at most this many sessions, whatever the index size. */
+export const MAX_LIST_LIMIT = 1000;
+
+/** One page of a user's sessions, as `SessionManager.listUserSessionPage` returns it. */
+export interface UserSessionPage {
+  /** The live sessions of this page, most recently seen first. */
+  readonly sessions: UserSession[];
+  /** Pass it as `cursor` for the next page; undefined on the last page. */
+  readonly nextCursor: string | undefined;
+}
+
+/** Where a listing starts and how much it returns. */
+export interface ListOptions {
+  /** The id of the session making the request, marked `current: true`. */
+  readonly currentId?: string;
+  /** At most this many sessions, 1 to {@link MAX_LIST_LIMIT}. Default {@link DEFAULT_LIST_LIMIT}. */
+  readonly limit?: number;
+  /** A previous page's `nextCursor`. */
+  readonly cursor?: string;
+}
+
 /**
- * A user's live sessions, most recently seen first. Index entries are only
- * candidates: each is checked against its session record in one pipelined
- * round trip, and entries whose session is gone (destroyed, expired, or a
- * write lost in a crash) or now bound to someone else are dropped from the
- * result and removed from the index.
+ * Checks a listing's `limit` and `cursor`, and returns the index window they name.
+ *
+ * @throws TypeError for a limit outside 1..{@link MAX_LIST_LIMIT} or a cursor no listing returned.
+ */
+export function resolveListWindow(options: ListOptions): { offset: number; limit: number } {
+  const limit = options.limit ?? DEFAULT_LIST_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+    throw new TypeError(`limit must be a whole number from 1 to ${MAX_LIST_LIMIT}, got ${String(limit)}; page through more with nextCursor.`);
+  }
+  const cursor = options.cursor;
+  if (cursor !== undefined && (typeof cursor !== "string" || !/^(0|[1-9][0-9]{0,8})$/.test(cursor))) {
+    throw new TypeError("cursor must be the nextCursor of a previous page of the same listing.");
+  }
+  return { offset: cursor === undefined ? 0 : Number(cursor), limit };
+}
+
+/**
+ * One page of a user's live sessions. Pages are windows of the user's
+ * index, newest lease first (the latest sign-in or lease extension, which
+ * follows activity to within about one idle timeout); within a page,
+ * sessions are sorted most recently seen first. A page costs at most
+ * `limit` inspections, in one pipelined round trip, whatever the index size.
+ *
+ * Index entries are only candidates. An entry whose session is bound to
+ * someone else is dropped from the index. An entry whose session does not
+ * exist is dropped only after a tombstone was left on its id (see
+ * `UserIndexStore.revokeEntry`): it may be a login between its index write
+ * and its session write, and dropping its entry otherwise would hide that
+ * session from "log out everywhere". Such a login is then refused: a
+ * listing that races a login of the same user can fail it closed.
  *
  * @example
  * ```ts
- * const sessions = await listUserSessions(store, "user-42", Date.now(), req.session.id);
+ * let page = await listUserSessions(store, "user-42", Date.now(), { currentId: req.session.id });
+ * while (page.nextCursor) page = await listUserSessions(store, "user-42", Date.now(), { cursor: page.nextCursor });
  * ```
  */
-export async function listUserSessions(
-  store: SessionStore,
-  userId: string,
-  now: number,
-  currentId?: string,
-): Promise<UserSession[]> {
+export async function listUserSessions(store: SessionStore, userId: string, now: number, options: ListOptions = {}): Promise<UserSessionPage> {
   assertUserId(userId);
+  const window = resolveListWindow(options);
   const index = requireUserIndex(store);
-  const entries = await index.entries(userId, now);
-  if (entries.length === 0) return [];
+  const entries = await index.entries(userId, now, window);
+  if (entries.length === 0) return { sessions: [], nextCursor: undefined };
   const summaries = await index.inspect(entries.map((entry) => entry.id), now);
   const live: UserSession[] = [];
-  const stale: string[] = [];
+  const foreign: string[] = [];
+  const missing: IndexEntry[] = [];
   entries.forEach((entry, i) => {
     const summary = summaries[i];
-    if (!summary || summary.expiresAt <= now || summary.fields.get(USER_ID_FIELD) !== userId) stale.push(entry.id);
-    else live.push(toUserSession(entry.id, userId, summary, currentId));
+    if (!summary || !summary.fields.has(CREATED_AT_FIELD)) missing.push(entry);
+    else if (summary.fields.get(USER_ID_FIELD) !== userId) foreign.push(entry.id);
+    else if (summary.expiresAt > now) live.push(toUserSession(entry.id, userId, summary, options.currentId));
+    // else: expired but not yet deleted; its lease pruning will drop it.
   });
+  // A record's user is written only when it is created (a binding rotates
+  // the token), so a session bound to someone else never becomes this
+  // user's: its entry can go at once.
+  const buried = await Promise.all(missing.map((entry) => index.revokeEntry(userId, entry, now, { onlyIfAbsent: true })));
+  const stale = [...foreign, ...missing.filter((_, i) => buried[i] !== "live").map((entry) => entry.id)];
   if (stale.length > 0) await index.remove(userId, stale);
-  return live.sort((a, b) => b.lastSeenAt - a.lastSeenAt || (a.id < b.id ? -1 : 1));
+  live.sort((a, b) => b.lastSeenAt - a.lastSeenAt || (a.id < b.id ? -1 : 1));
+  const nextCursor = entries.length < window.limit ? undefined : String(window.offset + entries.length - stale.length);
+  return { sessions: live, nextCursor };
 }
-
 /**
  * Deletes one session by its public id, so it is dead on its next request
  * on every instance, and removes it from its user's index. With `userId`,
@@ -175,17 +230,44 @@ export async function revokeSession(store: SessionStore, id: string, userId?: st
   return true;
 }
 
-/** A revoke-all runs again while the previous pass still found sessions, to catch logins racing it. */
-const MAX_REVOKE_PASSES = 3;
+/**
+ * A revoke-all reads the index again until a read shows no id it has not
+ * handled yet; each pass follows at least one regenerate or login that
+ * wrote its index entry meanwhile, so this bound is far above any real
+ * chain. Reaching it throws rather than claiming success.
+ */
+const MAX_REVOKE_PASSES = 20;
+/** Entries revoked per round trip: a user with many sessions is revoked in bounded batches. */
+const REVOKE_BATCH = 500;
 
 /**
  * Deletes every session of a user except `exceptId`, and resolves to the
- * ids revoked. Each pass reads the index, deletes the candidates (only those
- * still bound to this user) and removes their entries; it repeats while a
- * pass found something, so a regenerate racing it is caught. Entries whose
- * session was already missing are left to lease pruning: a login whose
- * index write landed but whose session write has not yet stays visible to
- * the next revoke.
+ * ids revoked. When it resolves, every session that belonged to the user
+ * when it started is dead, including one mid-regenerate, mid-login or
+ * mid-`bindUser`; the protocol and its argument are below.
+ *
+ * The protocol (one rule on each side; see docs/sessions-and-cli.md):
+ * - Writers: an id enters the index, and the entry is confirmed, before its
+ *   record is created (login, regenerate, and `bindUser`, which always
+ *   rotates the token); an id leaves the index only after its record is
+ *   dead (deleted, past its lease, or tombstoned). A record's user is
+ *   written only at its creation.
+ * - This revoke: read the index; for each id not handled yet, in one atomic
+ *   step on its record (`revokeEntry`), delete it if it is this user's, or,
+ *   if there is no record, leave a tombstone so that its create is refused;
+ *   then drop the handled entries. Repeat until a read shows nothing new.
+ *
+ * Why nothing escapes: a session S live at the start is in the index, and
+ * stays there until dead, so the first read sees it. If the revoke deletes
+ * S, a regenerate of S is refused (it checks S exists and deletes it in one
+ * step, or on a Cluster takes S first). If S is already gone when the revoke
+ * reaches it, S died by regenerate or rebind to S', whose entry was
+ * confirmed before S died, so the next read sees S' and the same reasoning
+ * applies to S' (deleted, or tombstoned before it exists, and then its
+ * create is refused). Each step is on one key, so this holds on a Cluster.
+ *
+ * @throws SessionStoreError when the user's index kept changing for
+ * {@link MAX_REVOKE_PASSES} passes (the sessions found so far are revoked; run it again).
  *
  * @example
  * ```ts
@@ -201,25 +283,32 @@ export async function revokeUserSessions(
   assertUserId(userId);
   const index = requireUserIndex(store);
   const revoked: string[] = [];
-  const tried = new Set<string>();
+  const handled = new Set<string>();
   for (let pass = 0; pass < MAX_REVOKE_PASSES; pass++) {
-    const candidates = (await index.entries(userId, now)).map((entry) => entry.id).filter((id) => id !== exceptId && !tried.has(id));
-    if (candidates.length === 0) break;
-    const results = await Promise.all(candidates.map((id) => index.revoke(id, userId)));
-    const deleted = candidates.filter((_, i) => results[i]!.deleted);
-    for (const id of candidates) tried.add(id);
-    if (deleted.length === 0) break;
-    await index.remove(userId, deleted);
-    revoked.push(...deleted);
+    const fresh = (await index.entries(userId, now)).filter((entry) => entry.id !== exceptId && !handled.has(entry.id));
+    if (fresh.length === 0) return revoked;
+    for (let first = 0; first < fresh.length; first += REVOKE_BATCH) {
+      const batch = fresh.slice(first, first + REVOKE_BATCH);
+      const results = await Promise.all(batch.map((entry) => index.revokeEntry(userId, entry, now)));
+      revoked.push(...batch.filter((_, i) => results[i] === "deleted").map((entry) => entry.id));
+      // Every handled entry can go: its record is deleted, tombstoned, or
+      // bound to someone else (and a record's user never changes).
+      await index.remove(userId, batch.map((entry) => entry.id));
+      for (const entry of batch) handled.add(entry.id);
+    }
   }
-  return revoked;
+  throw new SessionStoreError("revoke", `The sessions of user "${userId.slice(0, 40)}" kept changing during ${MAX_REVOKE_PASSES} passes; those found were revoked. Run the revoke again.`);
 }
+
+/** Pages an eviction reads at most (a million entries): a bound on the loop, not a limit met in practice. */
+const MAX_EVICTION_PAGES = 1000;
 
 /**
  * Keeps at most `max` live sessions for a user: the most recently bound
  * ones, and always `keepId` (the session logging in). The same rule on every
  * instance means two racing logins agree on whom to evict. Resolves to the
- * ids evicted.
+ * ids evicted. It reads the whole index (bounded, since every login keeps
+ * it near `max`), in listing pages.
  *
  * @example
  * ```ts
@@ -234,7 +323,13 @@ export async function enforceMaxSessions(
   keepId: string,
 ): Promise<string[]> {
   const index = requireUserIndex(store);
-  const live = await listUserSessions(store, userId, now, keepId);
+  const live: UserSession[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_EVICTION_PAGES && (page === 0 || cursor !== undefined); page++) {
+    const listed = await listUserSessions(store, userId, now, { currentId: keepId, limit: MAX_LIST_LIMIT, cursor });
+    live.push(...listed.sessions);
+    cursor = listed.nextCursor;
+  }
   if (live.length <= max) return [];
   const newestFirst = [...live].sort((a, b) => b.boundAt - a.boundAt || b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1));
   const evict = newestFirst.slice(max).filter((session) => !session.current).map((session) => session.id);

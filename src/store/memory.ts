@@ -48,6 +48,8 @@ export function memoryStore(): MemoryStore {
   const records = new Map<string, Record>();
   /** user id -> (session id -> lease end). */
   const indexes = new Map<string, Map<string, number>>();
+  /** Tombstones left by revokeEntry: session id -> until (epoch ms). Kept apart from records, so no read can mistake one for a session. */
+  const tombstones = new Map<string, number>();
   let writesSinceSweep = 0;
 
   function live(id: string, now: number): Record | undefined {
@@ -63,6 +65,7 @@ export function memoryStore(): MemoryStore {
     if (++writesSinceSweep < SWEEP_EVERY_WRITES) return;
     writesSinceSweep = 0;
     for (const [id, record] of records) if (record.expiresAt <= now) records.delete(id);
+    for (const [id, until] of tombstones) if (until <= now) tombstones.delete(id);
     for (const userId of indexes.keys()) prunedIndex(userId, now);
   }
 
@@ -95,9 +98,12 @@ export function memoryStore(): MemoryStore {
       if (index.size === 0) indexes.delete(userId);
     },
 
-    async entries(userId, now): Promise<IndexEntry[]> {
+    async entries(userId, now, range): Promise<IndexEntry[]> {
       const index = prunedIndex(userId, now);
-      return index ? [...index].map(([id, leaseEnd]) => ({ id, leaseEnd })) : [];
+      if (!index) return [];
+      // Newest lease first, ties by id descending: the order of Redis's ZREVRANGE.
+      const sorted = [...index].map(([id, leaseEnd]) => ({ id, leaseEnd })).sort((a, b) => b.leaseEnd - a.leaseEnd || (a.id < b.id ? 1 : -1));
+      return range ? sorted.slice(range.offset, range.offset + range.limit) : sorted;
     },
 
     async inspect(ids, now): Promise<Array<SessionSummary | undefined>> {
@@ -121,7 +127,27 @@ export function memoryStore(): MemoryStore {
       records.delete(id);
       return { deleted: true, userId: owner };
     },
+
+    async revokeEntry(userId, entry, now, options = {}) {
+      const record = live(entry.id, now);
+      if (record) {
+        if (record.fields.get(USER_ID_FIELD) !== userId) return "foreign";
+        if (options.onlyIfAbsent) return "live";
+        records.delete(entry.id);
+        return "deleted";
+      }
+      tombstones.set(entry.id, Math.max(entry.leaseEnd, tombstones.get(entry.id) ?? -Infinity));
+      return "absent";
+    },
   };
+
+  function isTombstoned(id: string, now: number): boolean {
+    const until = tombstones.get(id);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    tombstones.delete(id);
+    return false;
+  }
 
   return {
     get size() {
@@ -136,6 +162,7 @@ export function memoryStore(): MemoryStore {
     clear() {
       records.clear();
       indexes.clear();
+      tombstones.clear();
     },
 
     userIndex,
@@ -163,6 +190,12 @@ export function memoryStore(): MemoryStore {
       if (write.kind === "create") {
         if (write.replaces !== undefined) {
           if (!live(write.replaces, now)) return "gone";
+        }
+        if (isTombstoned(id, now)) {
+          // Its user was logged out everywhere between this create's index
+          // write and now: fail closed, the replaced session dies too.
+          if (write.replaces !== undefined) records.delete(write.replaces);
+          return "revoked";
         }
         if (live(id, now)) return "exists";
         if (write.replaces !== undefined) records.delete(write.replaces);

@@ -50,7 +50,8 @@ function newId(): string {
  * a destroyed or expired session, regenerate's atomic replace, idle and
  * absolute expiry, throttled renewal, idempotent writes and faithful
  * field round trips; and for the per-user index: leases that cap renewal,
- * lazy pruning by lease, owner-checked revocation and summaries that never
+ * lazy pruning by lease, owner-checked revocation, windows newest lease
+ * first, tombstones that refuse a create ("revoked") and summaries that never
  * read data. Tessera runs it against `memoryStore` (fake clock) and
  * `redisStore` (real redis-server); run it against your own store the same way.
  *
@@ -335,6 +336,72 @@ function userIndexConformance(
       assert.ok(loaded?.renewed);
       const after = Number((await index().inspect([id], options.now()))[0]?.fields.get(LAST_SEEN_FIELD));
       assert.ok(after >= before + policy.renewIntervalMs, `last seen moved from ${before} to ${after}`);
+    });
+
+    it("lists a window of entries, newest lease first", async () => {
+      const user = `user-${newId()}`;
+      const ids = [newId(), newId(), newId()];
+      for (const [i, id] of ids.entries()) await index().add(user, id, options.now() + (i + 2) * idle, options.now());
+      const newestFirst = [...ids].reverse();
+      assert.deepEqual((await index().entries(user, options.now())).map((entry) => entry.id), newestFirst);
+      assert.deepEqual((await index().entries(user, options.now(), { offset: 0, limit: 2 })).map((entry) => entry.id), newestFirst.slice(0, 2));
+      assert.deepEqual((await index().entries(user, options.now(), { offset: 2, limit: 2 })).map((entry) => entry.id), newestFirst.slice(2));
+      assert.deepEqual(await index().entries(user, options.now(), { offset: 3, limit: 2 }), []);
+    });
+
+    it("revokes an entry: deletes the user's session, leaves others' alone, tombstones a missing one", async () => {
+      const user = `user-${newId()}`;
+      const lease = options.now() + 2 * idle;
+      const [mine, theirs] = [newId(), newId()];
+      await createBound(mine, user, lease);
+      await createBound(theirs, "someone-else", lease);
+      assert.equal(await index().revokeEntry(user, { id: mine, leaseEnd: lease }, options.now(), { onlyIfAbsent: true }), "live", "a listing leaves a live session alone");
+      assert.ok(await getStore().load(mine, options.now(), policy));
+      assert.equal(await index().revokeEntry(user, { id: mine, leaseEnd: lease }, options.now()), "deleted");
+      assert.equal(await getStore().load(mine, options.now(), policy), undefined);
+      assert.equal(await index().revokeEntry(user, { id: theirs, leaseEnd: lease }, options.now()), "foreign");
+      assert.ok(await getStore().load(theirs, options.now(), policy), "another user's session is untouched");
+      assert.equal(await index().revokeEntry(user, { id: newId(), leaseEnd: lease }, options.now()), "absent");
+    });
+
+    it("refuses to create a session under a tombstone (\"revoked\"), killing the session it replaces, and never loads a tombstone", async () => {
+      const user = `user-${newId()}`;
+      const lease = options.now() + 2 * idle;
+      const [pending, replaced, plain] = [newId(), newId(), newId()];
+      // "Log out everywhere" met the entry of a login whose record is not written yet.
+      assert.equal(await index().revokeEntry(user, { id: pending, leaseEnd: lease }, options.now()), "absent");
+      assert.equal(await index().revokeEntry(user, { id: plain, leaseEnd: lease }, options.now()), "absent");
+      assert.equal(await getStore().load(pending, options.now(), policy), undefined, "a tombstone is not a session");
+      assert.deepEqual(await index().revoke(pending), { deleted: false }, "nor is it revoked as one");
+      assert.deepEqual(await index().inspect([pending], options.now()), [undefined], "nor inspected as one");
+      const update = { kind: "update" as const, set: [["a", "1"]] as Array<[string, string]>, del: [], ttlMs: idle };
+      assert.equal(await getStore().write(pending, update, options.now()), "gone", "an update of a tombstone writes nothing");
+      await getStore().write(replaced, { kind: "create", set: [[CREATED_AT_FIELD, String(options.now())]], ttlMs: idle }, options.now());
+      const create = { kind: "create" as const, set: [[CREATED_AT_FIELD, String(options.now())], [USER_ID_FIELD, user]] as Array<[string, string]>, ttlMs: idle };
+      assert.equal(await getStore().write(pending, { ...create, replaces: replaced }, options.now()), "revoked");
+      assert.equal(await getStore().load(pending, options.now(), policy), undefined, "the refused session does not exist");
+      assert.equal(await getStore().load(replaced, options.now(), policy), undefined, "the session it would replace is dead too");
+      assert.equal(await getStore().write(plain, create, options.now()), "revoked", "a create without replaces is refused too");
+      assert.equal(await getStore().load(plain, options.now(), policy), undefined);
+    });
+
+    it("refuses a regenerate of a session whose id carries a tombstone (it died first)", async () => {
+      const user = `user-${newId()}`;
+      const dead = newId();
+      await index().revokeEntry(user, { id: dead, leaseEnd: options.now() + 2 * idle }, options.now());
+      const replace = { kind: "create" as const, set: [[CREATED_AT_FIELD, String(options.now())]] as Array<[string, string]>, ttlMs: idle, replaces: dead };
+      const fresh = newId();
+      assert.equal(await getStore().write(fresh, replace, options.now()), "gone");
+      assert.equal(await getStore().load(fresh, options.now(), policy), undefined);
+    });
+
+    it("lets a tombstone end with the entry's lease", async () => {
+      const user = `user-${newId()}`;
+      const id = newId();
+      await index().revokeEntry(user, { id, leaseEnd: options.now() + Math.floor(idle / 2) }, options.now());
+      await options.advance(Math.floor(idle / 2) + 150);
+      const create = { kind: "create" as const, set: [[CREATED_AT_FIELD, String(options.now())]] as Array<[string, string]>, ttlMs: idle };
+      assert.equal(await getStore().write(id, create, options.now()), "ok");
     });
   });
 }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { CREATED_AT_FIELD, TOMBSTONE_FIELD, USER_ID_FIELD } from "../../core/store.js";
 
 /** A Lua script with its SHA-1, for EVALSHA with an EVAL fallback. */
 export interface LuaScript {
@@ -69,7 +70,11 @@ end
  * Apply one write to a session hash atomically.
  * KEYS[1] session hash; KEYS[2] (optional) the hash it replaces (regenerate).
  * ARGV: kind ('create'|'update'), ttl ms ('' keeps the current TTL), number of field/value pairs, the pairs, then fields to delete.
- * Returns 'ok', 'gone' (update target or replaced session no longer exists) or 'exists'.
+ * Returns 'ok', 'gone' (update target or replaced session no longer exists),
+ * 'exists', or 'revoked' (a create of an id "log out everywhere" left a
+ * tombstone on: the replaced session is deleted too, so the login or
+ * regenerate fails closed).
+ * A record is a hash with '${CREATED_AT_FIELD}': a tombstone is not one, so an update of it is 'gone'.
  * Only sets values and TTLs, never read-modify-write, so a replay after a
  * timeout has the same effect. One script for both kinds, so a login has
  * already loaded it into Redis before the session's first update.
@@ -77,10 +82,14 @@ end
 export const WRITE_SCRIPT = script(`${IN_CHUNKS}
 local key = KEYS[1]
 if ARGV[1] == 'create' then
-  if KEYS[2] and redis.call('EXISTS', KEYS[2]) == 0 then return 'gone' end
+  if KEYS[2] and redis.call('HEXISTS', KEYS[2], '${CREATED_AT_FIELD}') == 0 then return 'gone' end
+  if redis.call('HEXISTS', key, '${TOMBSTONE_FIELD}') == 1 then
+    if KEYS[2] then redis.call('DEL', KEYS[2]) end
+    return 'revoked'
+  end
   if redis.call('EXISTS', key) == 1 then return 'exists' end
   if KEYS[2] then redis.call('DEL', KEYS[2]) end
-elseif redis.call('EXISTS', key) == 0 then
+elseif redis.call('HEXISTS', key, '${CREATED_AT_FIELD}') == 0 then
   return 'gone'
 end
 local setEnd = 3 + tonumber(ARGV[3]) * 2
@@ -88,6 +97,18 @@ inChunks('HSET', key, 4, setEnd)
 inChunks('HDEL', key, setEnd + 1, #ARGV)
 if ARGV[2] ~= '' then redis.call('PEXPIRE', key, ARGV[2]) end
 return 'ok'
+`);
+
+/**
+ * Take (delete) the session a regenerate replaces, on a Cluster, where the
+ * old and new sessions' keys are in different slots. KEYS[1] the old
+ * session hash. Returns 1 when a record was deleted, 0 when there was none:
+ * a tombstone is not a record, so a regenerate of a session that died
+ * meanwhile is refused even when "log out everywhere" left a tombstone on it.
+ */
+export const TAKE_SCRIPT = script(`
+if redis.call('HEXISTS', KEYS[1], '${CREATED_AT_FIELD}') == 0 then return 0 end
+return redis.call('DEL', KEYS[1])
 `);
 
 /**
@@ -129,22 +150,23 @@ return 0
 `);
 
 /**
- * A user's index entries whose lease has not ended, pruning those that have.
- * KEYS[1] the sorted set; ARGV[1] now. Returns { id, lease, id, lease... }.
+ * A window of a user's index entries whose lease has not ended, newest
+ * lease first, pruning those that have. KEYS[1] the sorted set; ARGV: now,
+ * first rank, last rank (-1 = to the end). Returns { id, lease, id, lease... }.
  */
 export const INDEX_ENTRIES_SCRIPT = script(`
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-return redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+return redis.call('ZREVRANGE', KEYS[1], ARGV[2], ARGV[3], 'WITHSCORES')
 `);
 
 /**
  * A session's reserved fields and TTL, for listings. KEYS[1] session hash;
- * ARGV the field names. Returns nil when missing, else { ttl ms, values... }
- * (a missing field is nil). Data fields are never read.
+ * ARGV the field names. Returns nil when there is no record (a tombstone is
+ * none), else { ttl ms, values... } (a missing field is nil). Data fields are never read.
  */
 export const INSPECT_SCRIPT = script(`
+if redis.call('HEXISTS', KEYS[1], '${CREATED_AT_FIELD}') == 0 then return false end
 local ttl = redis.call('PTTL', KEYS[1])
-if ttl == -2 then return false end
 local values = redis.call('HMGET', KEYS[1], unpack(ARGV))
 return { ttl, unpack(values) }
 `);
@@ -156,10 +178,36 @@ return { ttl, unpack(values) }
  * ('' when the session was not bound).
  */
 export const REVOKE_SCRIPT = script(`
-local owner = redis.call('HGET', KEYS[1], '@u')
+if redis.call('HEXISTS', KEYS[1], '${CREATED_AT_FIELD}') == 0 then return false end
+local owner = redis.call('HGET', KEYS[1], '${USER_ID_FIELD}')
 if ARGV[1] == '1' and owner ~= ARGV[2] then return false end
 if redis.call('DEL', KEYS[1]) == 0 then return false end
 return owner or ''
+`);
+
+/**
+ * Make one index entry unable to be a live session (revokeUserSessions).
+ * KEYS[1] session hash; ARGV: user id, now, the entry's lease end (epoch ms),
+ * '1' to leave the user's own record alone ('live': a listing).
+ * A record bound to the user is deleted ('deleted'); a record bound to
+ * anyone else, or unbound, is left alone ('foreign'); with no record, a
+ * tombstone is left until the lease end ('absent'), so a create of the id
+ * that is still on its way (a login between its index write and its
+ * session write) is refused. The tombstone's lifetime is relative to the
+ * app's `now`, like every TTL here; it never lowers an existing one.
+ */
+export const REVOKE_ENTRY_SCRIPT = script(`
+if redis.call('HEXISTS', KEYS[1], '${CREATED_AT_FIELD}') == 1 then
+  if redis.call('HGET', KEYS[1], '${USER_ID_FIELD}') ~= ARGV[1] then return 'foreign' end
+  if ARGV[4] == '1' then return 'live' end
+  redis.call('DEL', KEYS[1])
+  return 'deleted'
+end
+local ttl = math.ceil(tonumber(ARGV[3]) - tonumber(ARGV[2]))
+if ttl < 1 then ttl = 1 end
+redis.call('HSET', KEYS[1], '${TOMBSTONE_FIELD}', '1')
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 'absent'
 `);
 
 /**
@@ -189,7 +237,7 @@ for i, key in ipairs(KEYS) do
   local setEnd = first + tonumber(ARGV[next + 1]) * 2 - 1
   local delEnd = setEnd + tonumber(ARGV[next + 2])
   next = delEnd + 1
-  if redis.call('EXISTS', key) == 0 then
+  if redis.call('HEXISTS', key, '${CREATED_AT_FIELD}') == 0 then
     results[i] = 'gone'
   else
     inChunks('HSET', key, first, setEnd)

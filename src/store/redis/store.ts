@@ -2,7 +2,7 @@ import { isRenewalDue, recordTtlMs } from "../../core/store.js";
 import type { CreateWrite, ExpiryPolicy, SessionStore, SessionWrite, StoredSession, UpdateWrite, UserIndexStore, WriteResult } from "../../core/store.js";
 import { redisPort, type RedisClient } from "./client.js";
 import { resolveWaitForReplicas, type WaitForReplicas } from "./durability.js";
-import { LOAD_SCRIPT, WRITE_SCRIPT } from "./scripts.js";
+import { LOAD_SCRIPT, TAKE_SCRIPT, WRITE_SCRIPT } from "./scripts.js";
 import { knownExpiries } from "./known-expiries.js";
 import { flattenPairs, pairsToMap, sessionHashReader, sessionHashUpdater } from "./session-commands.js";
 import { redisUserIndex } from "./user-index.js";
@@ -107,8 +107,9 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
         // Two sessions' keys live in different slots, so a regenerate on a
         // Cluster is two steps: take the old session (refusing if it is
         // already gone), then create the new one. A failure between them
-        // logs the user out; it never leaves the old token working.
-        const taken = await port.del(sessionKey(write.replaces));
+        // logs the user out; it never leaves the old token working. The
+        // create still meets a tombstone ("revoked") like the one-script path.
+        const taken = Number(await port.write(TAKE_SCRIPT, [sessionKey(write.replaces)], []));
         if (taken === 0) return "gone";
       } else {
         keys.push(sessionKey(write.replaces));
@@ -153,7 +154,7 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
     async write(id: string, write: SessionWrite, now: number): Promise<WriteResult> {
       const result = write.kind === "update" ? await update(id, write) : await create(id, write);
       if (result === "ok" && write.ttlMs !== undefined) expiries.remember(id, now + write.ttlMs);
-      if (result === "gone") expiries.forget(id);
+      if (result !== "ok") expiries.forget(id);
       return result;
     },
 

@@ -1,7 +1,7 @@
-import type { IndexEntry, RevokeResult, SessionSummary, UserIndexStore } from "../../core/store.js";
+import type { EntryRevokeResult, IndexEntry, RevokeResult, SessionSummary, UserIndexStore } from "../../core/store.js";
 import { SUMMARY_FIELDS } from "../../core/store.js";
 import type { RedisPort } from "./client.js";
-import { INDEX_ADD_SCRIPT, INDEX_ENTRIES_SCRIPT, INDEX_REMOVE_SCRIPT, INSPECT_SCRIPT, REVOKE_SCRIPT } from "./scripts.js";
+import { INDEX_ADD_SCRIPT, INDEX_ENTRIES_SCRIPT, INDEX_REMOVE_SCRIPT, INSPECT_SCRIPT, REVOKE_ENTRY_SCRIPT, REVOKE_SCRIPT } from "./scripts.js";
 
 function toSummary(reply: unknown, now: number): SessionSummary | undefined {
   if (!Array.isArray(reply)) return undefined;
@@ -43,8 +43,10 @@ export function redisUserIndex(
       await port.write(INDEX_REMOVE_SCRIPT, [userKey(userId)], ids);
     },
 
-    async entries(userId, now): Promise<IndexEntry[]> {
-      const flat = (await port.run(INDEX_ENTRIES_SCRIPT, [userKey(userId)], [String(now)])) as unknown[];
+    async entries(userId, now, range): Promise<IndexEntry[]> {
+      const [first, last] = range ? [range.offset, range.offset + range.limit - 1] : [0, -1];
+      if (range && range.limit <= 0) return [];
+      const flat = (await port.run(INDEX_ENTRIES_SCRIPT, [userKey(userId)], [String(now), String(first), String(last)])) as unknown[];
       const entries: IndexEntry[] = [];
       for (let i = 0; i + 1 < flat.length; i += 2) entries.push({ id: String(flat[i]), leaseEnd: Number(flat[i + 1]) });
       return entries;
@@ -61,6 +63,11 @@ export function redisUserIndex(
       if (reply === null || reply === undefined) return { deleted: false };
       const owner = String(reply);
       return { deleted: true, userId: owner === "" ? undefined : owner };
+    },
+
+    async revokeEntry(userId, entry, now, options = {}): Promise<EntryRevokeResult> {
+      const args = [userId, String(now), String(Math.ceil(entry.leaseEnd)), options.onlyIfAbsent ? "1" : "0"];
+      return String(await port.write(REVOKE_ENTRY_SCRIPT, [sessionKey(entry.id)], args)) as EntryRevokeResult;
     },
   };
 }
