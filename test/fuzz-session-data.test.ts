@@ -109,12 +109,15 @@ const { storable } = fc.letrec<{ storable: unknown; array: unknown[]; object: Da
     }),
 }));
 
-/** Chains of arrays or objects up to the limit: stored. Used only at the top, as wrapping would deepen them. */
-const deepStorable = fc.tuple(fc.integer({ min: 1, max: MAX_DEPTH }), fc.boolean(), leaf).map(([levels, useObjects, inner]) => {
+/** Nests arrays or objects `levels` deep around `inner`. */
+function chain(levels: number, useObjects: boolean, inner: unknown): unknown {
   let value = inner;
   for (let i = 0; i < levels; i++) value = useObjects ? { a: value } : [value];
   return value;
-});
+}
+
+/** Chains of arrays or objects up to the limit: stored. Used only at the top, as wrapping would deepen them. */
+const deepStorable = fc.tuple(fc.integer({ min: 1, max: MAX_DEPTH }), fc.boolean(), leaf).map(([levels, useObjects, inner]) => chain(levels, useObjects, inner));
 
 class Point {
   x = 1;
@@ -175,13 +178,6 @@ const poisonMakers: Record<string, () => unknown> = {
  */
 function labelled<T extends object>(value: T, label: string): T {
   return Object.assign(value, { [fc.toStringMethod]: () => label });
-}
-
-/** Nests arrays or objects `levels` deep around `inner`. */
-function chain(levels: number, useObjects: boolean, inner: unknown): unknown {
-  let value = inner;
-  for (let i = 0; i < levels; i++) value = useObjects ? { a: value } : [value];
-  return value;
 }
 
 const poison = fc.oneof(

@@ -137,6 +137,9 @@ function enter(container: object, walk: Walk): void {
   walk.ancestors.push(container);
 }
 
+const HOLE = "a hole in an array comes back as null";
+const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
+
 function encodeArray(array: unknown[], walk: Walk): string {
   if (Object.getPrototypeOf(array) !== Array.prototype) refuse(describe(array));
   enter(array, walk);
@@ -157,9 +160,6 @@ function encodeArray(array: unknown[], walk: Walk): string {
   walk.ancestors.pop();
   return `${text}]`;
 }
-
-const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
-const HOLE = "a hole in an array comes back as null";
 
 /** Names the hole or the named property that made an array's key count wrong (failure path only). */
 function refuseArrayOddity(array: unknown[], walk: Walk): never {
@@ -185,7 +185,7 @@ function encodeObject(object: object, walk: Walk): string {
   let separator = "";
   // What Object.keys lists is the data. Symbol keys and non-enumerable
   // properties, JS's ways of attaching what is not data, are left out, as
-  // JSON, structuredClone and for...in leave them out. (Refusing them would
+  // JSON and structuredClone leave them out. (Refusing them would
   // cost every commit an Object.getOwnPropertySymbols call per object, as
   // much as encoding a small object.)
   for (const name of Object.keys(record)) {
