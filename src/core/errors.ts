@@ -89,8 +89,10 @@ export class SessionStoreError extends TesseraError {
 
 /**
  * A session value cannot be stored faithfully (a function, a cycle, a
- * BigInt, `undefined` in an array, a Map, a Date...). Raised by `commit()`;
- * nothing is written, so the stored session is unchanged.
+ * BigInt, `undefined` or a hole in an array, an array with named
+ * properties, a Map, a Date, a `__proto__` key, nesting deeper than 64
+ * levels...). Raised by `commit()`; nothing is written, so the stored
+ * session is unchanged.
  *
  * @example
  * ```ts
@@ -137,8 +139,10 @@ export class SessionTooLargeError extends TesseraError {
 }
 
 /**
- * A session key that cannot be used: empty, `__proto__`, or starting with
- * the `@` that Tessera reserves for its own metadata fields.
+ * A session key that cannot be used: empty, `__proto__` (also raised when
+ * `data.__proto__` was assigned, which leaves the prototype unchanged),
+ * holding a lone UTF-16 surrogate (Redis stores field names as UTF-8), or
+ * starting with the `@` that Tessera reserves for its own metadata fields.
  */
 export class SessionKeyError extends TesseraError {
   /** The rejected key. */

@@ -1,5 +1,6 @@
 import { clearingSetCookie, sessionSetCookie } from "./cookie.js";
 import { generateCsrfSecret, isCsrfSecret } from "./csrf-token.js";
+import { assertPrototypeUntouched, createDataObject } from "./data-object.js";
 import { SessionTooLargeError, type SessionStoreError } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
 import { assertUsableKey, decodeValue, encodeValue, RESERVED_FIELD_PREFIX } from "./serialize.js";
@@ -149,7 +150,8 @@ export interface RequestFacts {
  * apps and adapters see only the interface and the manager.
  */
 export class SessionHandle<D extends object> implements Session<D> {
-  #data: Record<string, unknown> = {};
+  /** The data object, made on first use: most anonymous requests never touch it. */
+  #data: Record<string, unknown> | undefined;
   /** Token of the stored session; undefined while the session is new. */
   #token: string | undefined;
   /** Store id of the stored session; undefined while the session is new. */
@@ -207,17 +209,25 @@ export class SessionHandle<D extends object> implements Session<D> {
     const createdAt = Number(stored.fields.get(CREATED_AT_FIELD));
     if (!Number.isFinite(createdAt)) return undefined; // not a record we wrote: treat as unknown
     const handle = new SessionHandle<D>(options, facts);
+    const data = createDataObject();
     for (const [field, text] of stored.fields) {
-      if (field.startsWith(RESERVED_FIELD_PREFIX) || field === "__proto__") continue;
+      if (field.startsWith(RESERVED_FIELD_PREFIX)) continue;
+      let value: unknown;
       try {
-        handle.#data[field] = decodeValue(text);
+        // Refuses what a commit would refuse (a "__proto__" or empty field, a
+        // value nested too deep...), so that no stored field makes every
+        // commit of the session fail.
+        assertUsableKey(field);
+        value = decodeValue(field, text);
       } catch {
-        continue; // a corrupt field is dropped, not fatal; the next commit removes it
+        continue; // a corrupt field is skipped, not fatal, and left in the store as it is
       }
+      data[field] = value;
       handle.#baseline.set(field, text);
     }
     const csrfSecret = stored.fields.get(CSRF_SECRET_FIELD);
     if (isCsrfSecret(csrfSecret)) handle.#csrfSecret = csrfSecret;
+    handle.#data = data;
     handle.#token = token;
     handle.#requestToken = token;
     // The request's cookie already carries this token signed with the current
@@ -256,14 +266,18 @@ export class SessionHandle<D extends object> implements Session<D> {
   }
 
   get data(): SessionDataOf<D> {
-    return this.#data as SessionDataOf<D>;
+    return (this.#data ??= createDataObject()) as SessionDataOf<D>;
   }
 
   set data(value: SessionDataOf<D>) {
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
       throw new TypeError("session.data must be a plain object");
     }
-    this.#data = { ...(value as Record<string, unknown>) };
+    const data = createDataObject();
+    // Assignment, not a spread: a "__proto__" key in `value` reaches the
+    // data object's guard, and the commit fails, instead of becoming an own key.
+    Object.assign(data, value);
+    this.#data = data;
   }
 
   get id(): string | undefined {
@@ -457,7 +471,7 @@ export class SessionHandle<D extends object> implements Session<D> {
 
   /** Forgets the stored session: the handle is a new, empty session again. */
   #reset(): void {
-    this.#data = {};
+    this.#data = undefined;
     this.#token = undefined;
     this.#storedId = undefined;
     this.#replacesId = undefined;
@@ -477,6 +491,8 @@ export class SessionHandle<D extends object> implements Session<D> {
   #currentFields(): Map<string, string> {
     const fields = new Map<string, string>();
     const data = this.#data;
+    if (data === undefined) return fields;
+    assertPrototypeUntouched(data);
     let units = 0;
     for (const key of Object.keys(data)) {
       const value = data[key];
