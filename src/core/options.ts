@@ -98,6 +98,21 @@ export interface SessionManagerOptions {
    * store with a per-user index.
    */
   maxSessionsPerUser?: number;
+  /**
+   * Encrypt each session data field at rest (AES-256-GCM) under a key
+   * derived from the session's token, which only the browser holds: a Redis
+   * dump, replica, backup or `MONITOR` cannot read the data, even with the
+   * app's secrets. The `@` metadata stays clear, so listings, expiry and the
+   * CLI work as before. Default `false`. Turning it on needs no logout:
+   * clear fields are read and rewritten sealed at the session's next commit.
+   * Sealed fields are read with the option on or off.
+   *
+   * @example
+   * ```ts
+   * createSessionManager({ store, encryptData: true });
+   * ```
+   */
+  encryptData?: boolean;
   /** Cookie settings. */
   cookie?: CookieOptions;
   /** Source of the current time. Default: the system clock. Tests pass a fake. */
@@ -114,6 +129,8 @@ export interface ResolvedOptions {
   readonly storeOutage: StoreOutagePolicy;
   /** Undefined when there is no limit. */
   readonly maxSessionsPerUser: number | undefined;
+  /** Seal data fields when writing them (sealed fields are always read). */
+  readonly encryptData: boolean;
   readonly cookie: Readonly<Required<Omit<CookieOptions, "domain">>> & { readonly domain: string | undefined };
   readonly clock: Clock;
 }
@@ -128,6 +145,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "storeTimeoutMs",
   "storeOutage",
   "maxSessionsPerUser",
+  "encryptData",
   "cookie",
   "clock",
 ]);
@@ -228,6 +246,14 @@ function resolveMaxSessions(value: unknown, store: SessionStore): number | undef
   return value;
 }
 
+function resolveEncryptData(value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") {
+    throw new SessionConfigError(`encryptData must be true or false, got ${JSON.stringify(value)}; leave it out to store data fields in clear.`);
+  }
+  return value;
+}
+
 /**
  * Checks a store outage policy given to the manager or to an adapter.
  *
@@ -284,6 +310,7 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
     storeTimeoutMs: positiveNumber(options.storeTimeoutMs, "storeTimeoutMs", 1500),
     storeOutage: resolveStoreOutage(options.storeOutage),
     maxSessionsPerUser: resolveMaxSessions(options.maxSessionsPerUser, store),
+    encryptData: resolveEncryptData(options.encryptData),
     cookie: resolveCookie(options.cookie),
     clock: options.clock ?? systemClock,
   };
