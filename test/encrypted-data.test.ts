@@ -89,8 +89,8 @@ describe("encryptData: what Redis holds", () => {
     assert.ok(Number(hash[CREATED_AT_FIELD]) > 0, "@c in clear");
     assert.equal(hash[USER_ID_FIELD], "user-1", "@u in clear");
     assert.equal(JSON.parse(hash[DEVICE_FIELD]!).label, "Firefox on macOS", "@m in clear");
-    const dump = await spy.dump(store.sessionKey(session.id!));
-    assertNoPlaintext(dump!.toString("latin1") + dump!.toString("utf8"), "DUMP of the key");
+    const dump = await spy.dumpBuffer(store.sessionKey(session.id!));
+    assertNoPlaintext(dump.toString("latin1") + dump.toString("utf8"), "DUMP of the key");
 
     const [listed] = await manager.listUserSessions("user-1", { currentId: session.id });
     assert.equal(listed?.id, session.id);
