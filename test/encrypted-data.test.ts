@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createDecipheriv, hkdfSync } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
@@ -118,6 +119,24 @@ describe("encryptData: what Redis holds", () => {
     }
     assert.ok(seen.some((line) => line.includes("~1")), "the monitor saw the writes");
     assertNoPlaintext(seen.join("\n"), "the MONITOR stream");
+  });
+
+  it("seals in the documented format: ~1 + base64url(nonce | AES-256-GCM ciphertext | tag), key HKDF-SHA256(token), AAD ~1 + field", async () => {
+    const { manager, store } = instance("format:");
+    const { client, id } = await loggedIn(manager);
+    const token = client.cookie!; // no secrets: the cookie is the token itself
+    const key = Buffer.from(hkdfSync("sha256", token, "", "tessera data v1", 32));
+    const hash = await spy.hgetall(store.sessionKey(id));
+    const open = (field: string, text: string): string => {
+      assert.ok(text.startsWith("~1"));
+      const bytes = Buffer.from(text.slice(2), "base64url");
+      const decipher = createDecipheriv("aes-256-gcm", key, bytes.subarray(0, 12));
+      decipher.setAAD(Buffer.from(`~1${field}`));
+      decipher.setAuthTag(bytes.subarray(bytes.length - 16));
+      return Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]).toString("utf8");
+    };
+    assert.equal(open("name", hash.name!), JSON.stringify(SECRET_NAME));
+    assert.equal(open("note", hash.note!), JSON.stringify(SECRET_NOTE));
   });
 
   it("round-trips every kind of JSON value, on this instance and on another one", async () => {
