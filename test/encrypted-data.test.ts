@@ -230,6 +230,21 @@ describe("encryptData: a Redis writer cannot move sealed fields", () => {
   });
 });
 
+describe("encryptData: clear fields planted by a Redis writer", () => {
+  it('are read (and then sealed) with true, for the migration, and dropped with "strict"', async () => {
+    const prefix = "plant:";
+    const migrating = instance(prefix);
+    const { client, id } = await loggedIn(migrating.manager, { name: "bob" });
+    await spy.hset(migrating.store.sessionKey(id), "role", JSON.stringify("admin"));
+    const strict = instance(prefix, { encryptData: "strict" }).manager;
+    const refused = await client.request(strict);
+    assert.deepEqual({ ...refused.data }, { name: "bob" }, "strict: the planted clear field is not session data");
+    const accepted = await client.request(migrating.manager);
+    assert.deepEqual({ ...accepted.data }, { name: "bob", role: "admin" }, "true: read as a field written before encryption was on");
+    assert.match((await spy.hget(migrating.store.sessionKey(id), "role"))!, /^~1/, "and sealed at that commit");
+  });
+});
+
 describe("encryptData: migration", () => {
   it("turning it on logs nobody out: clear fields are read, then sealed at the session's next commit", async () => {
     const prefix = "migrate-on:";
@@ -264,10 +279,10 @@ describe("encryptData: migration", () => {
 });
 
 describe("encryptData: configuration", () => {
-  it("rejects a value that is not a boolean, saying what to pass", () => {
+  it('rejects a value other than true, "strict" or false, saying what to pass', () => {
     assert.throws(
       () => createSessionManager({ store: redisStore({ client: redis }), encryptData: "yes" as never }),
-      (error: unknown) => error instanceof SessionConfigError && /encryptData must be true or false, got "yes"/.test(error.message),
+      (error: unknown) => error instanceof SessionConfigError && /encryptData must be true, "strict" or false, got "yes"/.test(error.message),
     );
   });
 });

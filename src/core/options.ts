@@ -103,16 +103,21 @@ export interface SessionManagerOptions {
    * derived from the session's token, which only the browser holds: a Redis
    * dump, replica, backup or `MONITOR` cannot read the data, even with the
    * app's secrets. The `@` metadata stays clear, so listings, expiry and the
-   * CLI work as before. Default `false`. Turning it on needs no logout:
-   * clear fields are read and rewritten sealed at the session's next commit.
-   * Sealed fields are read with the option on or off.
+   * CLI work as before. Default `false`. Sealed fields are read with the
+   * option on or off.
+   * - `true`: turning it on needs no logout: fields found in clear are read,
+   *   and rewritten sealed at the session's next commit.
+   * - `"strict"`: fields found in clear are dropped, so whoever can write to
+   *   Redis cannot put data into a session either. Switch from `true` to
+   *   `"strict"` once every session has been rewritten: one idle timeout
+   *   after turning encryption on.
    *
    * @example
    * ```ts
    * createSessionManager({ store, encryptData: true });
    * ```
    */
-  encryptData?: boolean;
+  encryptData?: boolean | "strict";
   /** Cookie settings. */
   cookie?: CookieOptions;
   /** Source of the current time. Default: the system clock. Tests pass a fake. */
@@ -131,6 +136,8 @@ export interface ResolvedOptions {
   readonly maxSessionsPerUser: number | undefined;
   /** Seal data fields when writing them (sealed fields are always read). */
   readonly encryptData: boolean;
+  /** Read data fields found in clear (false only with `encryptData: "strict"`). */
+  readonly clearDataAccepted: boolean;
   readonly cookie: Readonly<Required<Omit<CookieOptions, "domain">>> & { readonly domain: string | undefined };
   readonly clock: Clock;
 }
@@ -246,12 +253,13 @@ function resolveMaxSessions(value: unknown, store: SessionStore): number | undef
   return value;
 }
 
-function resolveEncryptData(value: unknown): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== "boolean") {
-    throw new SessionConfigError(`encryptData must be true or false, got ${JSON.stringify(value)}; leave it out to store data fields in clear.`);
-  }
-  return value;
+function resolveEncryptData(value: unknown): Pick<ResolvedOptions, "encryptData" | "clearDataAccepted"> {
+  if (value === undefined || value === false) return { encryptData: false, clearDataAccepted: true };
+  if (value === true) return { encryptData: true, clearDataAccepted: true };
+  if (value === "strict") return { encryptData: true, clearDataAccepted: false };
+  throw new SessionConfigError(
+    `encryptData must be true, "strict" or false, got ${JSON.stringify(value)}; leave it out to store data fields in clear.`,
+  );
 }
 
 /**
@@ -310,7 +318,7 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
     storeTimeoutMs: positiveNumber(options.storeTimeoutMs, "storeTimeoutMs", 1500),
     storeOutage: resolveStoreOutage(options.storeOutage),
     maxSessionsPerUser: resolveMaxSessions(options.maxSessionsPerUser, store),
-    encryptData: resolveEncryptData(options.encryptData),
+    ...resolveEncryptData(options.encryptData),
     cookie: resolveCookie(options.cookie),
     clock: options.clock ?? systemClock,
   };

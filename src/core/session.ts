@@ -420,13 +420,15 @@ export class SessionHandle<D extends object> implements Session<D> {
 
   /**
    * A stored data field's JSON text, or undefined when it is sealed and does
-   * not authenticate (tampered, or moved from another key or session).
+   * not authenticate (tampered, or moved from another key or session), or
+   * is clear under `encryptData: "strict"` (planted by a Redis writer).
    * Sealed fields are opened whatever `encryptData` says, so turning the
-   * option off loses nothing; clear fields are read as they are, so turning
-   * it on logs nobody out.
+   * option off loses nothing; otherwise clear fields are read as they are,
+   * so turning it on logs nobody out.
    */
   #jsonText(token: string, field: string, text: string): string | undefined {
-    return isSealedField(text) ? openField(this.#dataKeyFor(token), field, text) : text;
+    if (isSealedField(text)) return openField(this.#dataKeyFor(token), field, text);
+    return this.options.clearDataAccepted ? text : undefined;
   }
 
   /** One key derivation per token and handle: a request that reads and writes derives once. */
