@@ -117,6 +117,26 @@ export interface SessionManagerOptions {
    * ```
    */
   commitOnError?: boolean;
+  /**
+   * Encrypt each session data field at rest (AES-256-GCM) under a key
+   * derived from the session's token, which only the browser holds: a Redis
+   * dump, replica, backup or `MONITOR` cannot read the data, even with the
+   * app's secrets. The `@` metadata stays clear, so listings, expiry and the
+   * CLI work as before. Default `false`. Sealed fields are read with the
+   * option on or off.
+   * - `true`: turning it on needs no logout: fields found in clear are read,
+   *   and rewritten sealed at the session's next commit.
+   * - `"strict"`: fields found in clear are dropped, so whoever can write to
+   *   Redis cannot put data into a session either. Switch from `true` to
+   *   `"strict"` once every session has been rewritten: one idle timeout
+   *   after turning encryption on.
+   *
+   * @example
+   * ```ts
+   * createSessionManager({ store, encryptData: true });
+   * ```
+   */
+  encryptData?: boolean | "strict";
   /** Cookie settings. */
   cookie?: CookieOptions;
   /** Source of the current time. Default: the system clock. Tests pass a fake. */
@@ -135,6 +155,10 @@ export interface ResolvedOptions {
   readonly maxSessionsPerUser: number | undefined;
   /** Failed requests (unhandled error, 5xx) commit too; false: their changes are discarded. */
   readonly commitOnError: boolean;
+  /** Seal data fields when writing them (sealed fields are always read). */
+  readonly encryptData: boolean;
+  /** Read data fields found in clear (false only with `encryptData: "strict"`). */
+  readonly clearDataAccepted: boolean;
   readonly cookie: Readonly<Required<Omit<CookieOptions, "domain">>> & { readonly domain: string | undefined };
   readonly clock: Clock;
 }
@@ -150,6 +174,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "storeOutage",
   "maxSessionsPerUser",
   "commitOnError",
+  "encryptData",
   "cookie",
   "clock",
 ]);
@@ -272,6 +297,15 @@ function resolveCommitOnError(value: unknown): boolean {
   );
 }
 
+function resolveEncryptData(value: unknown): Pick<ResolvedOptions, "encryptData" | "clearDataAccepted"> {
+  if (value === undefined || value === false) return { encryptData: false, clearDataAccepted: true };
+  if (value === true) return { encryptData: true, clearDataAccepted: true };
+  if (value === "strict") return { encryptData: true, clearDataAccepted: false };
+  throw new SessionConfigError(
+    `encryptData must be true, "strict" or false, got ${JSON.stringify(value)}; leave it out to store data fields in clear.`,
+  );
+}
+
 /**
  * Checks a store outage policy given to the manager or to an adapter.
  *
@@ -329,6 +363,7 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
     storeOutage: resolveStoreOutage(options.storeOutage),
     maxSessionsPerUser: resolveMaxSessions(options.maxSessionsPerUser, store),
     commitOnError: resolveCommitOnError(options.commitOnError),
+    ...resolveEncryptData(options.encryptData),
     cookie: resolveCookie(options.cookie),
     clock: options.clock ?? systemClock,
   };

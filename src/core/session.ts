@@ -2,6 +2,7 @@ import { clearingSetCookie, sessionSetCookie } from "./cookie.js";
 import { generateCsrfSecret, isCsrfSecret } from "./csrf-token.js";
 import { assertPrototypeUntouched, createDataObject } from "./data-object.js";
 import { SessionTooLargeError, type SessionStoreError } from "./errors.js";
+import { dataKeyFromToken, isSealedField, openField, sealField } from "./field-cipher.js";
 import type { ResolvedOptions } from "./options.js";
 import { assertUsableKey, decodeValue, encodeValue, RESERVED_FIELD_PREFIX } from "./serialize.js";
 import {
@@ -158,8 +159,14 @@ export class SessionHandle<D extends object> implements Session<D> {
   #storedId: string | undefined;
   /** Store id of a session this one will replace at commit (pending regenerate). */
   #replacesId: string | undefined;
-  /** Field texts as last read from or written to the store. */
+  /**
+   * Field JSON texts as last read from or written to the store: plaintext,
+   * also when the store holds them sealed, so a change is a change of value,
+   * never of nonce.
+   */
   #baseline = new Map<string, string>();
+  /** The key that seals data fields, derived from `token` once per handle (see {@link #storedText}). */
+  #dataKey: { readonly token: string; readonly key: Buffer } | undefined;
   #createdAt: number | undefined;
   #expiresAt: number | undefined;
   /** The request carried a session cookie that must be cleared unless replaced. */
@@ -212,18 +219,22 @@ export class SessionHandle<D extends object> implements Session<D> {
     const data = createDataObject();
     for (const [field, text] of stored.fields) {
       if (field.startsWith(RESERVED_FIELD_PREFIX)) continue;
+      const json = handle.#jsonText(token, field, text);
+      if (json === undefined) continue; // fails authentication: dropped like a corrupt field
       let value: unknown;
       try {
         // Refuses what a commit would refuse (a "__proto__" or empty field, a
         // value nested too deep...), so that no stored field makes every
         // commit of the session fail.
         assertUsableKey(field);
-        value = decodeValue(field, text);
+        value = decodeValue(field, json);
       } catch {
         continue; // a corrupt field is skipped, not fatal, and left in the store as it is
       }
       data[field] = value;
-      handle.#baseline.set(field, text);
+      // A clear field while encryption is on is written again, sealed, at
+      // this session's next commit: no JSON text is empty, so it looks changed.
+      handle.#baseline.set(field, options.encryptData && json === text ? REWRITE_SEALED : json);
     }
     const csrfSecret = stored.fields.get(CSRF_SECRET_FIELD);
     if (isCsrfSecret(csrfSecret)) handle.#csrfSecret = csrfSecret;
@@ -508,6 +519,30 @@ export class SessionHandle<D extends object> implements Session<D> {
     return fields;
   }
 
+  /** The text a data field is stored as: its JSON, sealed under `token`'s key when encryption is on. */
+  #storedText(token: string, field: string, json: string): string {
+    return this.options.encryptData ? sealField(this.#dataKeyFor(token), field, json) : json;
+  }
+
+  /**
+   * A stored data field's JSON text, or undefined when it is sealed and does
+   * not authenticate (tampered, or moved from another key or session), or
+   * is clear under `encryptData: "strict"` (planted by a Redis writer).
+   * Sealed fields are opened whatever `encryptData` says, so turning the
+   * option off loses nothing; otherwise clear fields are read as they are,
+   * so turning it on logs nobody out.
+   */
+  #jsonText(token: string, field: string, text: string): string | undefined {
+    if (isSealedField(text)) return openField(this.#dataKeyFor(token), field, text);
+    return this.options.clearDataAccepted ? text : undefined;
+  }
+
+  /** One key derivation per token and handle: a request that reads and writes derives once. */
+  #dataKeyFor(token: string): Buffer {
+    if (this.#dataKey?.token !== token) this.#dataKey = { token, key: dataKeyFromToken(token) };
+    return this.#dataKey.key;
+  }
+
   #issueCookie(now: number): void {
     if (this.#token === undefined || this.#expiresAt === undefined) return;
     const value =
@@ -537,7 +572,7 @@ export class SessionHandle<D extends object> implements Session<D> {
     }
 
     const set: Array<[string, string]> = [];
-    for (const [key, text] of fields) if (this.#baseline.get(key) !== text) set.push([key, text]);
+    for (const [key, text] of fields) if (this.#baseline.get(key) !== text) set.push([key, this.#storedText(this.#token!, key, text)]);
     const del: string[] = [];
     for (const key of this.#baseline.keys()) if (!fields.has(key)) del.push(key);
     const createdAt = this.#createdAt!;
@@ -627,7 +662,7 @@ export class SessionHandle<D extends object> implements Session<D> {
       this.#reset();
       return;
     }
-    const set: Array<[string, string]> = [[CREATED_AT_FIELD, String(createdAt)], ...fields];
+    const set: Array<[string, string]> = [[CREATED_AT_FIELD, String(createdAt)]];
     const binding = this.#binding;
     const leaseEnd = leaseEndFor(createdAt, now, policy);
     if (binding !== undefined) {
@@ -640,7 +675,11 @@ export class SessionHandle<D extends object> implements Session<D> {
     for (let attempt = 0; attempt < 2; attempt++) {
       const token = generateToken();
       const id = sessionIdFromToken(token);
-      const write = replaces === undefined ? { kind: "create" as const, set, ttlMs } : { kind: "create" as const, set, ttlMs, replaces };
+      // Every field goes to the new record, sealed under the new token when
+      // encryption is on: a regenerate re-encrypts in the same atomic step.
+      const record = [...set, ...[...fields].map(([key, text]): [string, string] => [key, this.#storedText(token, key, text)])];
+      const write =
+        replaces === undefined ? { kind: "create" as const, set: record, ttlMs } : { kind: "create" as const, set: record, ttlMs, replaces };
       const { result, indexed } = await withStoreDeadline("commit", storeTimeoutMs, () =>
         this.#createIndexed(id, write, binding, leaseEnd, now),
       );
@@ -701,6 +740,14 @@ export class SessionHandle<D extends object> implements Session<D> {
     return { result: await this.options.store.write(id, write, now), indexed };
   }
 }
+
+/**
+ * Baseline text of a field stored in clear while encryption is on. No JSON
+ * text is empty, so the field always differs from its current value and the
+ * next commit rewrites it sealed: clear data leaves Redis at the session's
+ * first request after `encryptData` is turned on.
+ */
+const REWRITE_SEALED = "";
 
 /**
  * Throws {@link SessionTooLargeError}, naming the largest key, when the

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
 import { createSessionManager, type SessionManager } from "../core/manager.js";
+import type { SessionManagerOptions } from "../core/options.js";
 import type { SessionStore } from "../core/store.js";
 import { send, sessionSetCookie, type ClientResponse } from "./conformance-client.js";
 import { CONFORMANCE_ROUTE_HEADERS, createLatch, type ConformanceData } from "./conformance-routes.js";
@@ -50,6 +51,12 @@ export interface AdapterConformanceOptions {
   serve(manager: SessionManager<ConformanceData>): Promise<ServedApp>;
   /** Called after the suite: close clients, stop the server. */
   teardown?(): Promise<void>;
+  /**
+   * Further options for every manager the suite creates, to run the whole
+   * suite with a feature on (`{ encryptData: true }`). The suite's own
+   * store, secrets and timeouts take precedence.
+   */
+  managerOptions?: Partial<Omit<SessionManagerOptions, "store">>;
 }
 
 /** A 32-byte secret for the suite's signed cookies (test-only, random per run). */
@@ -137,15 +144,17 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
 
     before(async () => {
       ({ store, redis } = await options.setup());
+      const extra = options.managerOptions ?? {};
       main = createSessionManager<ConformanceData>({
+        ...extra,
         store,
         secrets: [SECRET],
         idleTimeoutSeconds: 600,
         absoluteTimeoutSeconds: 3600,
         storeTimeoutMs: STORE_TIMEOUT_MS,
       });
-      short = createSessionManager<ConformanceData>({ store, secrets: [SECRET], storeTimeoutMs: STORE_TIMEOUT_MS, ...SHORT });
-      const committing = createSessionManager<ConformanceData>({ store, secrets: [SECRET], storeTimeoutMs: STORE_TIMEOUT_MS, commitOnError: true });
+      short = createSessionManager<ConformanceData>({ ...extra, store, secrets: [SECRET], storeTimeoutMs: STORE_TIMEOUT_MS, ...SHORT });
+      const committing = createSessionManager<ConformanceData>({ ...extra, store, secrets: [SECRET], storeTimeoutMs: STORE_TIMEOUT_MS, commitOnError: true });
       app = await options.serve(main);
       shortApp = await options.serve(short);
       committingApp = await options.serve(committing);
