@@ -81,7 +81,7 @@ export interface SessionManager<D extends object> {
    * });
    * ```
    */
-  listUserSessions(userId: string, options?: { currentId?: string }): Promise<UserSession[]>;
+  listUserSessions(userId: string, options?: { currentId?: string | undefined }): Promise<UserSession[]>;
   /**
    * Revokes one session by its public id: it is deleted from the store, so
    * its next request, on any instance, is anonymous (and a request already
@@ -100,7 +100,7 @@ export interface SessionManager<D extends object> {
    * });
    * ```
    */
-  revokeSession(id: string, options?: { userId?: string }): Promise<boolean>;
+  revokeSession(id: string, options?: { userId?: string | undefined }): Promise<boolean>;
   /**
    * Revokes all of a user's sessions ("log out everywhere"), optionally
    * except one ("everywhere else": pass the current session's id).
@@ -113,7 +113,7 @@ export interface SessionManager<D extends object> {
    * await sessions.revokeUserSessions(req.session.userId!, { exceptId: req.session.id });
    * ```
    */
-  revokeUserSessions(userId: string, options?: { exceptId?: string }): Promise<string[]>;
+  revokeUserSessions(userId: string, options?: { exceptId?: string | undefined }): Promise<string[]>;
 }
 
 function asHandle<D extends object>(session: Session<D>): SessionHandle<D> {
