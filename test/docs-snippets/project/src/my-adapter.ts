@@ -10,7 +10,14 @@ declare module "my-framework" {
   }
 }
 
-/** Loads the session before the route and commits it after. */
+/**
+ * Loads the session before the route and commits it after.
+ *
+ * @example
+ * ```ts
+ * app.use(mySession(manager)); // then req.session in every route
+ * ```
+ */
 export function mySession(manager: SessionManager<ConformanceData>): Middleware {
   return async (req, _res, next) => {
     req.session = await manager.load({ cookieHeader: req.headers.cookie, secure: req.headers["x-forwarded-proto"] === "https" });
