@@ -108,7 +108,7 @@ export interface SessionManager<D extends object> {
    * });
    * ```
    */
-  listUserSessions(userId: string, options?: { currentId?: string; limit?: number }): Promise<UserSession[]>;
+  listUserSessions(userId: string, options?: { currentId?: string | undefined; limit?: number }): Promise<UserSession[]>;
   /**
    * One page of a user's live sessions: pages are windows of the user's
    * index, newest lease (latest sign-in or activity) first, each sorted
@@ -130,7 +130,7 @@ export interface SessionManager<D extends object> {
    * } while (cursor !== undefined);
    * ```
    */
-  listUserSessionPage(userId: string, options?: { currentId?: string; limit?: number; cursor?: string }): Promise<UserSessionPage>;
+  listUserSessionPage(userId: string, options?: { currentId?: string | undefined; limit?: number; cursor?: string | undefined }): Promise<UserSessionPage>;
   /**
    * Revokes one session by its public id: it is deleted from the store, so
    * its next request, on any instance, is anonymous (and a request already
@@ -149,7 +149,7 @@ export interface SessionManager<D extends object> {
    * });
    * ```
    */
-  revokeSession(id: string, options?: { userId?: string }): Promise<boolean>;
+  revokeSession(id: string, options?: { userId?: string | undefined }): Promise<boolean>;
   /**
    * Revokes all of a user's sessions ("log out everywhere"), optionally
    * except one ("everywhere else": pass the current session's id).
@@ -165,7 +165,7 @@ export interface SessionManager<D extends object> {
    * await sessions.revokeUserSessions(req.session.userId!, { exceptId: req.session.id });
    * ```
    */
-  revokeUserSessions(userId: string, options?: { exceptId?: string }): Promise<string[]>;
+  revokeUserSessions(userId: string, options?: { exceptId?: string | undefined }): Promise<string[]>;
 }
 
 function asHandle<D extends object>(session: Session<D>): SessionHandle<D> {

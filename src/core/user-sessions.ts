@@ -12,17 +12,18 @@ import {
 
 /**
  * Facts about the device a session was signed in from, given by the app to
- * `session.bindUser`. All optional; Tessera stores them as given (minus
+ * `session.bindUser`. All optional (`undefined` counts as absent, so
+ * `ip: req.ip` type-checks under `exactOptionalPropertyTypes`); Tessera stores them as given (minus
  * control characters, and cut to a sane length, since user agents and
  * forwarded addresses are attacker-controlled text).
  */
 export interface DeviceInfo {
   /** A label to show the user, e.g. "Firefox on macOS". At most 100 characters kept. */
-  label?: string;
+  label?: string | undefined;
   /** The client's IP address as the app sees it (behind a proxy, from the trusted header). At most 64 characters kept. */
-  ip?: string;
+  ip?: string | undefined;
   /** The User-Agent header. At most 512 characters kept. */
-  userAgent?: string;
+  userAgent?: string | undefined;
 }
 
 /**
