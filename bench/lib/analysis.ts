@@ -202,7 +202,10 @@ export function cpuTargetChecks(rows: readonly CpuRow[]): CpuTargetCheck[] {
   const check = (row: CpuRow, target: string, measured: Spread | undefined, limit: number, yardstickId: string): void => {
     if (measured) checks.push({ app: row.app, target, measured, met: measured.median <= limit, atFixedRate: keptUp(row, yardstickId) });
   };
-  for (const row of rows.filter((r) => r.app.kind === "tessera" && r.app.variantOf === undefined)) {
+  // Grouped by app (rows come scenario by scenario).
+  const tesseraRows = rows.filter((r) => r.app.kind === "tessera" && r.app.variantOf === undefined);
+  const appIds = [...new Set(tesseraRows.map((r) => r.app.id))];
+  for (const row of appIds.flatMap((id) => tesseraRows.filter((r) => r.app.id === id))) {
     const floorId = `floor-${row.app.framework}`;
     if (row.scenario === "read") {
       check(row, `read: app + Redis ≤ floor + ${CPU_TARGETS.readOverFloor} µs`, row.overFloor, CPU_TARGETS.readOverFloor, floorId);

@@ -78,6 +78,7 @@ export function planFromArgs(argv: readonly string[]): Plan {
       "cpu-prof": { type: "boolean", default: false },
       rounds: { type: "string" },
       "cpu-load": { type: "string" },
+      "cpu-rate": { type: "string" },
       out: { type: "string" },
     },
     strict: true,
@@ -91,12 +92,14 @@ export function planFromArgs(argv: readonly string[]): Plan {
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error("--rounds must be an integer from 1 to 20");
   const cpuLoad = values["cpu-load"] ?? "even";
   if (cpuLoad !== "even" && cpuLoad !== "bursts") throw new Error('--cpu-load must be "even" or "bursts"');
+  const cpuRate = values["cpu-rate"] === undefined ? 4000 : Number(values["cpu-rate"]);
+  if (!Number.isInteger(cpuRate) || cpuRate < 100 || cpuRate > 50_000) throw new Error("--cpu-rate must be an integer from 100 to 50000 (req/s)");
   return {
     quick,
     phases: new Set(phases as Phase[]),
     only: values.only ? values.only.split(",").map((id) => id.trim()).filter(Boolean) : [],
     cpuProf: values["cpu-prof"] ?? false,
-    cpuRate: 4000,
+    cpuRate,
     cpuConnections: 20,
     cpuRequests: quick ? 4000 : 20_000,
     cpuRounds: quick ? 2 : 3,
