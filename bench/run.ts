@@ -8,16 +8,17 @@ import { join, relative, resolve } from "node:path";
 import { startRedisServer } from "../test/support/redis-server.js";
 import { summarizeThroughput } from "./lib/analysis.js";
 import { startApp, type RunningApp } from "./lib/app-process.js";
-import { ROOT_DIR, catalogue, installedVersion } from "./lib/apps.js";
+import { ROOT_DIR, catalogue, installedVersion, measuredIn } from "./lib/apps.js";
 import { ratioChart } from "./lib/chart.js";
 import type { BenchContext } from "./lib/context.js";
 import { validateApp } from "./lib/http.js";
 import { commandsPhase } from "./lib/phases/commands.js";
+import { cpuPhase } from "./lib/phases/cpu.js";
 import { lostUpdatesPhase } from "./lib/phases/lost-updates.js";
 import { memoryPhase } from "./lib/phases/memory.js";
 import { scalePhase } from "./lib/phases/scale.js";
 import { throughputPhase } from "./lib/phases/throughput.js";
-import { planFromArgs } from "./lib/plan.js";
+import { PHASES, planFromArgs } from "./lib/plan.js";
 import { parseInfo, RedisProbe } from "./lib/redis-probe.js";
 import { renderReport, type BenchResults } from "./lib/report.js";
 
@@ -39,14 +40,20 @@ function gitCommit(): string {
 async function main(): Promise<void> {
   const plan = planFromArgs(process.argv.slice(2));
   const { apps: allApps, absent } = catalogue();
+  // --only=X also runs X's bare framework and floor (what its cost is set
+  // against) and, for a Tessera app, its coalesce-off variant.
   const wanted = new Set(plan.only);
-  for (const app of allApps) if (wanted.has(app.id)) wanted.add(`bare-${app.framework}`);
-  const specs = plan.only.length ? allApps.filter((a) => wanted.has(a.id)) : allApps;
+  for (const app of allApps) {
+    if (wanted.has(app.id)) for (const yardstick of [`bare-${app.framework}`, `floor-${app.framework}`]) wanted.add(yardstick);
+  }
+  for (const app of allApps) if (app.variantOf !== undefined && wanted.has(app.variantOf)) wanted.add(app.id);
+  // Apps no chosen phase measures are not started.
+  const specs = (plan.only.length ? allApps.filter((a) => wanted.has(a.id)) : allApps).filter((a) => [...plan.phases].some((phase) => measuredIn(a, phase)));
   for (const id of plan.only) if (!allApps.some((a) => a.id === id)) throw new Error(`--only: no runnable app "${id}"`);
   for (const a of absent) log(`ABSENT ${a.id}: ${a.reason}`);
 
   // A partial run (--quick, --only, --phases) must never overwrite the full run's results.
-  const partial = plan.quick || plan.only.length > 0 || plan.phases.size < 5;
+  const partial = plan.quick || plan.only.length > 0 || plan.phases.size < PHASES.length;
   const outDir = resolve(ROOT_DIR, plan.outDir, partial && plan.outDir === "bench/results" ? "tmp" : ".");
   const baseName = partial ? (plan.quick ? "quick" : "partial") : "latest";
   mkdirSync(outDir, { recursive: true });
@@ -59,11 +66,16 @@ async function main(): Promise<void> {
   const apps: RunningApp[] = [];
   try {
     log(`redis-server on ${redis.url}; starting ${specs.length} apps`);
-    apps.push(
-      ...(await Promise.all(
-        specs.map((spec, i) => startApp(spec, { redisUrl: redis.url, prefix: `a${String(i).padStart(2, "0")}:`, cpuProfDir })),
-      )),
-    );
+    // A few at a time: two dozen Node processes loading their frameworks at
+    // once on a small, busy machine can each take longer than the ready timeout.
+    for (let first = 0; first < specs.length; first += 4) {
+      const batch = specs.slice(first, first + 4);
+      apps.push(
+        ...(await Promise.all(
+          batch.map((spec, i) => startApp(spec, { redisUrl: redis.url, prefix: `a${String(first + i).padStart(2, "0")}:`, cpuProfDir, readyTimeoutMs: 30_000 })),
+        )),
+      );
+    }
     for (const app of apps) await validateApp(app);
     log(`all apps answer correctly: ${apps.map((a) => a.spec.id).join(", ")}`);
 
@@ -71,6 +83,7 @@ async function main(): Promise<void> {
     const results = {
       apps: specs,
       absent,
+      cpu: plan.phases.has("cpu") ? await cpuPhase(ctx) : undefined,
       throughput: plan.phases.has("throughput") ? await throughputPhase(ctx) : undefined,
       commands: plan.phases.has("commands") ? await commandsPhase(ctx) : undefined,
       memory: plan.phases.has("memory") ? await memoryPhase(ctx) : undefined,

@@ -1,4 +1,5 @@
 import type { AppSpec } from "./apps.js";
+import { KEPT_UP_FRACTION, type CpuSample, type CpuScenario } from "./phases/cpu.js";
 import type { ScaleResult } from "./phases/scale.js";
 import type { Scenario, ThroughputSample } from "./phases/throughput.js";
 import { addedMicros, median, spread, type Spread } from "./stats.js";
@@ -90,4 +91,131 @@ export function summarizeScale(result: ScaleResult): ScaleRow[] {
     }
   }
   return rows;
+}
+
+/** One app in one scenario of the CPU phase, over all rounds. */
+export interface CpuRow {
+  readonly app: AppSpec;
+  readonly scenario: CpuScenario;
+  readonly rounds: number;
+  readonly achievedRate: Spread;
+  /** Rounds in which the app fell behind the offered rate: their figures are not at the fixed rate. */
+  readonly behindRounds: number;
+  readonly failures: number;
+  readonly p99Ms: number;
+  /** µs per request: the app process, redis-server, and both. */
+  readonly appMicros: Spread;
+  readonly redisMicros: Spread;
+  readonly totalMicros: Spread;
+  /** App + Redis µs over the bare framework's, per round. Undefined for the bare apps. */
+  readonly overBare: Spread | undefined;
+  /** App + Redis µs over the floor's, per round (read and write). Undefined for bare and floor apps. */
+  readonly overFloor: Spread | undefined;
+  /** Redis µs over the floor's Redis µs, per round (read and write). */
+  readonly redisOverFloor: Spread | undefined;
+}
+
+/**
+ * Folds the CPU phase's samples into one row per app and scenario. Every
+ * difference (over bare, over the floor) is taken per round, against the
+ * other app's run in that same round, then summarised.
+ *
+ * @example
+ * ```ts
+ * for (const row of summarizeCpu(results.cpu, results.apps)) console.log(row.app.id, row.scenario, row.overFloor?.median);
+ * ```
+ */
+export function summarizeCpu(samples: readonly CpuSample[], apps: readonly AppSpec[]): CpuRow[] {
+  const rows: CpuRow[] = [];
+  const total = (s: CpuSample): number => s.appMicros + s.redisMicros;
+  for (const scenario of ["read", "write", "anonymous"] as const) {
+    for (const app of apps) {
+      const own = samples.filter((s) => s.scenario === scenario && s.appId === app.id);
+      if (own.length === 0) continue;
+      const against = (otherId: string, measure: (s: CpuSample) => number): Spread | undefined => {
+        if (otherId === app.id) return undefined;
+        const differences: number[] = [];
+        for (const sample of own) {
+          const other = samples.find((s) => s.scenario === scenario && s.round === sample.round && s.appId === otherId);
+          if (other) differences.push(measure(sample) - measure(other));
+        }
+        return differences.length ? spread(differences) : undefined;
+      };
+      const floorId = app.kind === "bare" || app.kind === "floor" || scenario === "anonymous" ? app.id : `floor-${app.framework}`;
+      rows.push({
+        app,
+        scenario,
+        rounds: own.length,
+        achievedRate: spread(own.map((s) => s.achievedRate)),
+        behindRounds: own.filter((s) => s.achievedRate < KEPT_UP_FRACTION * s.offeredRate).length,
+        failures: own.reduce((sum, s) => sum + s.failures, 0),
+        p99Ms: median(own.map((s) => s.p99Ms)),
+        appMicros: spread(own.map((s) => s.appMicros)),
+        redisMicros: spread(own.map((s) => s.redisMicros)),
+        totalMicros: spread(own.map(total)),
+        overBare: against(`bare-${app.framework}`, total),
+        overFloor: against(floorId, total),
+        redisOverFloor: against(floorId, (s) => s.redisMicros),
+      });
+    }
+  }
+  return rows;
+}
+
+/** Tessera's CPU targets (issue 12), in µs per request, each checked within one run. */
+export const CPU_TARGETS = {
+  /** A read adds at most this much app + Redis CPU over the floor. */
+  readOverFloor: 5,
+  /** A write costs no more than the floor's. */
+  writeOverFloor: 0,
+  /** Redis CPU per read and per write at most the floor's (default settings). */
+  redisOverFloor: 0,
+  /** A request without a cookie adds at most this much over the bare framework. */
+  anonymousOverBare: 2,
+} as const;
+
+/** One CPU target of one Tessera app, measured. */
+export interface CpuTargetCheck {
+  readonly app: AppSpec;
+  readonly target: string;
+  /** The difference the target bounds, per round (median, min–max). */
+  readonly measured: Spread;
+  readonly met: boolean;
+  /** Whether every sample involved was taken at the fixed rate. */
+  readonly atFixedRate: boolean;
+}
+
+/**
+ * The CPU targets, checked on Tessera's default apps (coalescing on): a
+ * target is met when the median over rounds of its per-round difference is
+ * within the bound.
+ *
+ * @example
+ * ```ts
+ * const missed = cpuTargetChecks(summarizeCpu(results.cpu, results.apps)).filter((c) => !c.met);
+ * ```
+ */
+export function cpuTargetChecks(rows: readonly CpuRow[]): CpuTargetCheck[] {
+  const checks: CpuTargetCheck[] = [];
+  const keptUp = (row: CpuRow, yardstickId: string): boolean =>
+    row.behindRounds === 0 && rows.every((r) => r.app.id !== yardstickId || r.scenario !== row.scenario || r.behindRounds === 0);
+  const check = (row: CpuRow, target: string, measured: Spread | undefined, limit: number, yardstickId: string): void => {
+    if (measured) checks.push({ app: row.app, target, measured, met: measured.median <= limit, atFixedRate: keptUp(row, yardstickId) });
+  };
+  // Grouped by app (rows come scenario by scenario).
+  const tesseraRows = rows.filter((r) => r.app.kind === "tessera" && r.app.variantOf === undefined);
+  const appIds = [...new Set(tesseraRows.map((r) => r.app.id))];
+  for (const row of appIds.flatMap((id) => tesseraRows.filter((r) => r.app.id === id))) {
+    const floorId = `floor-${row.app.framework}`;
+    if (row.scenario === "read") {
+      check(row, `read: app + Redis ≤ floor + ${CPU_TARGETS.readOverFloor} µs`, row.overFloor, CPU_TARGETS.readOverFloor, floorId);
+      check(row, "read: Redis ≤ floor's Redis", row.redisOverFloor, CPU_TARGETS.redisOverFloor, floorId);
+    } else if (row.scenario === "write") {
+      check(row, "write: app + Redis ≤ floor's", row.overFloor, CPU_TARGETS.writeOverFloor, floorId);
+      check(row, "write: Redis ≤ floor's Redis", row.redisOverFloor, CPU_TARGETS.redisOverFloor, floorId);
+    } else {
+      check(row, `anonymous: app + Redis ≤ bare + ${CPU_TARGETS.anonymousOverBare} µs`, row.overBare, CPU_TARGETS.anonymousOverBare, `bare-${row.app.framework}`);
+    }
+  }
+  return checks;
 }

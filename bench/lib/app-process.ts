@@ -50,7 +50,7 @@ export interface StartOptions {
 export async function startApp(spec: AppSpec, options: StartOptions): Promise<RunningApp> {
   const nodeArgs = options.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", options.cpuProfDir, "--cpu-prof-name", `${spec.id}.cpuprofile`] : [];
   const child = spawn(process.execPath, [...nodeArgs, join(APPS_DIR, spec.file)], {
-    env: { ...process.env, NODE_ENV: "production", BENCH_REDIS_URL: options.redisUrl, BENCH_PREFIX: options.prefix },
+    env: { ...process.env, ...spec.env, NODE_ENV: "production", BENCH_REDIS_URL: options.redisUrl, BENCH_PREFIX: options.prefix },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.add(child);

@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import process from "node:process";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Phase } from "./plan.js";
 
 export const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const ROOT_DIR = resolve(BENCH_DIR, "..");
@@ -10,11 +12,17 @@ export const APPS_DIR = join(BENCH_DIR, "apps");
 export const FRAMEWORKS = ["express", "fastify", "koa", "hono", "node"] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
 
-export type AppKind = "bare" | "anchor" | "tessera";
+/**
+ * bare: the framework alone (the ceiling); floor: the same routes with the
+ * Redis calls written by hand on Tessera's client, no session library (the
+ * least a Redis-backed session can cost); anchor: an established library;
+ * tessera: Tessera's adapter.
+ */
+export type AppKind = "bare" | "floor" | "anchor" | "tessera";
 
 /** One benchmark app: one Node process running `bench/apps/<file>`. */
 export interface AppSpec {
-  /** Stable id, also the file name without `.js`. */
+  /** Stable id: the file name without `.js` (a variant adds a suffix). */
   readonly id: string;
   readonly label: string;
   readonly framework: Framework;
@@ -22,6 +30,17 @@ export interface AppSpec {
   readonly file: string;
   /** npm packages whose version the report states. */
   readonly packages: readonly string[];
+  /** Environment of the app process beyond the harness's own (a variant's settings). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** The phases that measure this app; undefined: every phase. */
+  readonly phases?: readonly Phase[];
+  /** For a variant (the same file with other settings): the id of the app it varies. */
+  readonly variantOf?: string;
+}
+
+/** Whether `phase` measures `app`. */
+export function measuredIn(app: AppSpec, phase: Phase): boolean {
+  return app.phases === undefined || app.phases.includes(phase);
 }
 
 /** An app that cannot run in this checkout, and why: the report lists these. */
@@ -46,6 +65,35 @@ const ANCHORS: readonly AppSpec[] = [
   anchor("koa-session", "koa-session + koa-redis", "koa", ["koa-session", "koa-redis"]),
 ];
 
+
+/**
+ * The phases a floor takes part in: the two that set Tessera's CPU and
+ * throughput against it, and command counting (to show its one and two round
+ * trips). Bytes, lost updates and scale are about session libraries.
+ */
+const FLOOR_PHASES: readonly Phase[] = ["cpu", "throughput", "commands"];
+
+/**
+ * Tessera with `redisStore`'s `coalesce: false`, beside the default: only the
+ * CPU phase, which reports both apps' Redis CPU. Not added when the whole run
+ * already has coalescing off (BENCH_TESSERA_COALESCE=false).
+ */
+function coalesceOff(app: AppSpec): AppSpec | undefined {
+  if (process.env.BENCH_TESSERA_COALESCE === "false") return undefined;
+  return {
+    ...app,
+    id: `${app.id}-coalesce-off`,
+    label: `${app.label}, coalesce: false`,
+    env: { BENCH_TESSERA_COALESCE: "false" },
+    phases: ["cpu"],
+    variantOf: app.id,
+  };
+}
+
+/** The Redis client package of the Tessera and floor apps (bench/apps/shared/redis-client.js). */
+function clientPackage(): string {
+  return process.env.BENCH_TESSERA_CLIENT === "node-redis" ? "redis" : "ioredis";
+}
 
 function anchor(id: string, label: string, framework: Framework, packages: readonly string[]): AppSpec {
   return { id, label, framework, kind: "anchor", file: `${id}.js`, packages: [...FRAMEWORK_PACKAGES[framework], ...packages] };
@@ -72,10 +120,11 @@ function tesseraAdapterMissing(framework: Framework): string | undefined {
 }
 
 /**
- * Every app, in report order (per framework: bare, anchor, Tessera), plus the
- * Tessera apps that cannot run here. Bare and Tessera apps are found by file
- * name (`bare-<framework>.js`, `tessera-<framework>.js`): adding Tessera on a
- * new framework is one file in bench/apps.
+ * Every app, in report order (per framework: bare, floor, anchor, Tessera,
+ * Tessera with coalescing off), plus the Tessera apps that cannot run here.
+ * Bare, floor and Tessera apps are found by file name (`bare-<framework>.js`,
+ * `floor-<framework>.js`, `tessera-<framework>.js`): adding Tessera on a new
+ * framework is one file in bench/apps.
  */
 export function catalogue(): { apps: AppSpec[]; absent: AbsentApp[] } {
   const files = new Set(readdirSync(APPS_DIR));
@@ -86,6 +135,17 @@ export function catalogue(): { apps: AppSpec[]; absent: AbsentApp[] } {
     if (files.has(`bare-${framework}.js`)) {
       apps.push({ id: `bare-${framework}`, label: `${name} (bare)`, framework, kind: "bare", file: `bare-${framework}.js`, packages: FRAMEWORK_PACKAGES[framework] });
     }
+    if (files.has(`floor-${framework}.js`)) {
+      apps.push({
+        id: `floor-${framework}`,
+        label: `${name} floor (hand-written HGETALL)`,
+        framework,
+        kind: "floor",
+        file: `floor-${framework}.js`,
+        packages: [...FRAMEWORK_PACKAGES[framework], clientPackage()],
+        phases: FLOOR_PHASES,
+      });
+    }
     apps.push(...ANCHORS.filter((a) => a.framework === framework));
     const tesseraId = `tessera-${framework}`;
     const label = `Tessera (tessera/${framework})`;
@@ -95,7 +155,11 @@ export function catalogue(): { apps: AppSpec[]; absent: AbsentApp[] } {
     }
     const missing = tesseraAdapterMissing(framework);
     if (missing) absent.push({ id: tesseraId, label, reason: missing });
-    else apps.push({ id: tesseraId, label, framework, kind: "tessera", file: `${tesseraId}.js`, packages: [...FRAMEWORK_PACKAGES[framework], "ioredis"] });
+    else {
+      const tessera: AppSpec = { id: tesseraId, label, framework, kind: "tessera", file: `${tesseraId}.js`, packages: [...FRAMEWORK_PACKAGES[framework], clientPackage()] };
+      const variant = coalesceOff(tessera);
+      apps.push(tessera, ...(variant ? [variant] : []));
+    }
   }
   return { apps, absent };
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 
 /** Every phase the harness can run, in the order it runs them. */
-export const PHASES = ["throughput", "commands", "memory", "lost-updates", "scale"] as const;
+export const PHASES = ["cpu", "throughput", "commands", "memory", "lost-updates", "scale"] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** How long and how big each phase is: the full run, or `--quick` for development. */
@@ -12,6 +12,24 @@ export interface Plan {
   readonly only: readonly string[];
   /** Write V8 CPU profiles of the session apps to bench/results/tmp/profiles. */
   readonly cpuProf: boolean;
+  /**
+   * The CPU phase: every app driven at this fixed rate (req/s), below
+   * saturation, over `cpuConnections` connections, `cpuRequests` requests per
+   * measurement, `cpuRounds` interleaved rounds, after `cpuWarmupRequests`.
+   */
+  readonly cpuRate: number;
+  readonly cpuConnections: number;
+  readonly cpuRequests: number;
+  readonly cpuRounds: number;
+  readonly cpuWarmupRequests: number;
+  /**
+   * How the CPU phase spreads its rate: `even` (default) paces every request
+   * to its own due time; `bursts` is autocannon's `overallRate`, where every
+   * connection sends its share of a second back to back at the start of that
+   * second (the app runs saturated for part of each second, so Redis commands
+   * batch as at saturation).
+   */
+  readonly cpuLoad: "even" | "bursts";
   /** autocannon connections for throughput and scale. */
   readonly connections: number;
   /** Interleaved rounds of the throughput phase (A B C A B C ...). */
@@ -59,6 +77,8 @@ export function planFromArgs(argv: readonly string[]): Plan {
       phases: { type: "string" },
       "cpu-prof": { type: "boolean", default: false },
       rounds: { type: "string" },
+      "cpu-load": { type: "string" },
+      "cpu-rate": { type: "string" },
       out: { type: "string" },
     },
     strict: true,
@@ -70,11 +90,21 @@ export function planFromArgs(argv: readonly string[]): Plan {
   }
   const rounds = values.rounds === undefined ? (quick ? 2 : 4) : Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error("--rounds must be an integer from 1 to 20");
+  const cpuLoad = values["cpu-load"] ?? "even";
+  if (cpuLoad !== "even" && cpuLoad !== "bursts") throw new Error('--cpu-load must be "even" or "bursts"');
+  const cpuRate = values["cpu-rate"] === undefined ? 4000 : Number(values["cpu-rate"]);
+  if (!Number.isInteger(cpuRate) || cpuRate < 100 || cpuRate > 50_000) throw new Error("--cpu-rate must be an integer from 100 to 50000 (req/s)");
   return {
     quick,
     phases: new Set(phases as Phase[]),
     only: values.only ? values.only.split(",").map((id) => id.trim()).filter(Boolean) : [],
     cpuProf: values["cpu-prof"] ?? false,
+    cpuRate,
+    cpuConnections: 20,
+    cpuRequests: quick ? 4000 : 20_000,
+    cpuRounds: quick ? 2 : 3,
+    cpuWarmupRequests: quick ? 1000 : 2000,
+    cpuLoad,
     connections: 50,
     rounds,
     warmupRequests: quick ? 1000 : 2000,

@@ -1,31 +1,14 @@
 // The session manager every Tessera app uses: signed cookies, Tessera's
-// defaults (30 min idle timeout, like the anchors' maxAge).
-//
-// The Redis client is ioredis with enableAutoPipelining, which batches the
-// commands of one event-loop tick into one write, as node-redis always does
-// (connect-redis's client). Without it ioredis writes every command on its
-// own, and Redis pays a wake-up per command. BENCH_TESSERA_CLIENT=ioredis
-// (no auto-pipelining) or node-redis measures the alternatives.
+// defaults (30 min idle timeout, like the anchors' maxAge), on the client of
+// shared/redis-client.js (the floor apps use the same one).
 import process from "node:process";
-import { Redis } from "ioredis";
-import { createClient } from "redis";
 import { createSessionManager } from "tessera";
 import { redisStore } from "tessera/redis";
-import { IDLE_TIMEOUT_MS, PREFIX, REDIS_URL, SECRET } from "./env.js";
-
-async function connect(kind) {
-  if (kind === "node-redis") {
-    const client = createClient({ url: REDIS_URL });
-    await client.connect();
-    return client;
-  }
-  if (kind === "ioredis") return new Redis(REDIS_URL);
-  if (kind === "ioredis-pipelined") return new Redis(REDIS_URL, { enableAutoPipelining: true });
-  throw new Error(`BENCH_TESSERA_CLIENT: unknown client "${kind}"`);
-}
+import { IDLE_TIMEOUT_MS, PREFIX, SECRET } from "./env.js";
+import { connectClient } from "./redis-client.js";
 
 export async function tesseraSessions() {
-  const client = await connect(process.env.BENCH_TESSERA_CLIENT ?? "ioredis-pipelined");
+  const client = await connectClient();
   return createSessionManager({
     // BENCH_TESSERA_COALESCE=false measures the store without coalescing
     // (redisStore's `coalesce` option; the default is on).

@@ -41,7 +41,7 @@ function perRequest(counts: Map<string, number>, requests: number): Record<strin
 export async function commandsPhase(ctx: BenchContext): Promise<CommandCount[]> {
   const counts: CommandCount[] = [];
   const requests = ctx.plan.commandRequests;
-  for (const app of sessionApps(ctx)) {
+  for (const app of sessionApps(ctx, "commands")) {
     const cookie = await login(app); // also loads any Lua scripts, so no NOSCRIPT retry is counted
     const runs: Record<CommandScenario, { path: string; method: "GET" | "POST"; cookie?: string }> = {
       anonymous: { path: "/", method: "GET" },

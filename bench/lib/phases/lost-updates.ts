@@ -17,7 +17,7 @@ export interface LostUpdateResult {
 export async function lostUpdatesPhase(ctx: BenchContext): Promise<LostUpdateResult[]> {
   const { lostUpdateTrials: trials, lostUpdateWriters: writers } = ctx.plan;
   const results: LostUpdateResult[] = [];
-  for (const app of sessionApps(ctx)) {
+  for (const app of sessionApps(ctx, "lost-updates")) {
     const kept: number[] = [];
     for (let trial = 0; trial < trials; trial++) {
       const cookie = await login(app);

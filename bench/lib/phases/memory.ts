@@ -31,7 +31,7 @@ export interface MemoryResult {
 export async function memoryPhase(ctx: BenchContext): Promise<MemoryResult[]> {
   const results: MemoryResult[] = [];
   const sessions = ctx.plan.memorySessions;
-  for (const app of sessionApps(ctx)) {
+  for (const app of sessionApps(ctx, "memory")) {
     await login(app); // loads scripts and warms the login path
     await ctx.probe.flush();
     await sleep(100);

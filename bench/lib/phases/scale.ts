@@ -42,7 +42,7 @@ const FILL_BATCH = 10_000;
  */
 export async function scalePhase(ctx: BenchContext): Promise<ScaleResult> {
   const { plan, probe } = ctx;
-  const apps = sessionApps(ctx);
+  const apps = sessionApps(ctx, "scale");
   await probe.flush();
   const templates: Template[] = [];
   for (const app of apps) templates.push(await templateOf(ctx, app));

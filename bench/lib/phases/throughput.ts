@@ -1,4 +1,4 @@
-import type { BenchContext } from "../context.js";
+import { appsIn, type BenchContext } from "../context.js";
 import { DUMMY_COOKIE, login } from "../http.js";
 import { fireRequests, runLoad } from "../load.js";
 
@@ -29,13 +29,14 @@ export interface ThroughputSample {
  */
 export async function throughputPhase(ctx: BenchContext): Promise<ThroughputSample[]> {
   const { plan } = ctx;
+  const apps = appsIn(ctx, "throughput");
   const cookies = new Map<string, string>();
-  for (const app of ctx.apps) cookies.set(app.spec.id, app.spec.kind === "bare" ? DUMMY_COOKIE : await login(app));
+  for (const app of apps) cookies.set(app.spec.id, app.spec.kind === "bare" ? DUMMY_COOKIE : await login(app));
 
   const samples: ThroughputSample[] = [];
   for (let round = 1; round <= plan.rounds; round++) {
     for (const scenario of ["read", "write"] as const) {
-      for (const app of ctx.apps) {
+      for (const app of apps) {
         const url = `${app.baseUrl}${SCENARIO_PATHS[scenario]}`;
         const cookie = cookies.get(app.spec.id);
         if (round === 1) await fireRequests({ url, cookie, total: plan.warmupRequests, concurrency: plan.connections });
