@@ -1,6 +1,7 @@
 import type { Writable } from "node:stream";
 import { createSessionManager, type SessionManager } from "../core/manager.js";
 import { connect, type CliRedis } from "./connect.js";
+import { jsonSafe, terminalSafe } from "./terminal.js";
 
 /** What a command needs from the outside world: streams, settings and a way to reach Redis. */
 export interface CliContext {
@@ -11,9 +12,12 @@ export interface CliContext {
   readonly stdout: Writable;
   /** Progress bars go here, and only when it is a TTY. */
   readonly stderr: Writable & { isTTY?: boolean };
-  /** Prints a line (or lines) for people. */
-  out(text: string): void;
-  /** Prints a JSON document for scripts. */
+  /**
+   * Prints lines for people, one per argument. Each is escaped whole
+   * (terminal.ts): a newline inside one is shown as `\x0a`, not obeyed.
+   */
+  out(...lines: string[]): void;
+  /** Prints a JSON document for scripts (escaped: no raw C1 or bidi controls either). */
   outJson(value: unknown): void;
   /** Connects, runs `work`, and always closes the connection. */
   withRedis<T>(work: (redis: CliRedis) => Promise<T>): Promise<T>;
@@ -29,8 +33,8 @@ export function cliContext(options: {
 }): CliContext {
   return {
     ...options,
-    out: (text) => void options.stdout.write(`${text}\n`),
-    outJson: (value) => void options.stdout.write(`${JSON.stringify(value, (_key, v: unknown) => (v === Infinity ? null : v), 2)}\n`),
+    out: (...lines) => void options.stdout.write(lines.map((line) => `${terminalSafe(line)}\n`).join("")),
+    outJson: (value) => void options.stdout.write(`${jsonSafe(value, (_key, v: unknown) => (v === Infinity ? null : v))}\n`),
     async withRedis(work) {
       const redis = await connect(options.redisUrl, options.prefix);
       try {

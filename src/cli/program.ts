@@ -10,6 +10,7 @@ import { statsCommand } from "./commands/stats.js";
 import { maskUrl } from "./connect.js";
 import { cliContext, type CliContext } from "./context.js";
 import { CliError, EXIT, type ExitCode } from "./errors.js";
+import { terminalSafe } from "./terminal.js";
 
 /** Where a CLI run reads its settings and writes its output. */
 export interface CliIO {
@@ -38,6 +39,11 @@ function wholeNumber(value: string): number {
   const parsed = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed)) throw new InvalidArgumentError("must be a whole number.");
   return parsed;
+}
+
+/** Text laid out in lines by commander, each line escaped. */
+function safeLines(text: string): string {
+  return text.split("\n").map(terminalSafe).join("\n");
 }
 
 /** One line for stderr from any error, and the exit code it means. */
@@ -84,8 +90,10 @@ function buildProgram(io: CliIO, setContext: (ctx: CliContext) => void): Command
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({
-      writeOut: (text) => void io.stdout.write(text),
-      writeErr: (text) => void io.stderr.write(text),
+      // Commander's newlines are its layout; anything else it quotes (an
+      // unknown option, say) is escaped like all the CLI prints.
+      writeOut: (text) => void io.stdout.write(safeLines(text)),
+      writeErr: (text) => void io.stderr.write(safeLines(text)),
       outputError: (text, write) => write(`tessera: ${text.replace(/^error: /, "")}`),
     })
     .addHelpText(
@@ -157,7 +165,8 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
     const { message, exitCode } = explain(error, ctx?.redisUrl ?? DEFAULT_REDIS_URL);
-    io.stderr.write(`tessera: ${message.split("\n")[0]}\n`);
+    // Escaped whole: a newline in quoted data shows as \x0a, so an error is always one line.
+    io.stderr.write(`tessera: ${terminalSafe(message.trimEnd())}\n`);
     return exitCode;
   }
 }

@@ -167,6 +167,6 @@ export async function doctorCommand(ctx: CliContext): Promise<void> {
   const checks = await ctx.withRedis((redis) => runChecks(redis, dbOf(ctx.redisUrl)));
   const failed = checks.filter((c) => c.status === "fail");
   if (ctx.json) ctx.outJson({ ok: failed.length === 0, checks });
-  else ctx.out(table(["CHECK", "STATUS", "DETAIL"], checks.map((c) => [c.name, c.status.toUpperCase(), c.detail])));
+  else ctx.out(...table(["CHECK", "STATUS", "DETAIL"], checks.map((c) => [c.name, c.status.toUpperCase(), c.detail])));
   if (failed.length > 0) throw new CliError(EXIT.FAILED, `${failed.length} check${failed.length === 1 ? "" : "s"} failed: ${failed.map((c) => c.name).join(", ")}`);
 }

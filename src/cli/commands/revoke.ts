@@ -48,7 +48,7 @@ async function revokeUser(ctx: CliContext, redis: CliRedis, userId: string, opti
   const what = `${plural(targets.length, "session")} of user ${JSON.stringify(userId)}`;
   if (options.dryRun) {
     if (ctx.json) ctx.outJson({ dryRun: true, userId, wouldRevoke: targets.map(sessionJson) });
-    else ctx.out(`would revoke ${what}:\n${sessionsTable(targets, Date.now())}`);
+    else ctx.out(`would revoke ${what}:`, ...sessionsTable(targets, Date.now()));
     return;
   }
   if (!options.yes) {

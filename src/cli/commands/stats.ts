@@ -146,7 +146,8 @@ export async function collectStats(ctx: CliContext, redis: CliRedis, options: St
   return report;
 }
 
-function render(report: StatsReport): string {
+/** The report for people, as lines. */
+function render(report: StatsReport): string[] {
   const s = report.sessions;
   const average = s.count > 0 ? Math.round(s.bytes / s.count) : 0;
   const lines = [
@@ -159,13 +160,13 @@ function render(report: StatsReport): string {
     ...(report.usedMemoryBytes === null ? [] : [`Redis used_memory:  ${humanBytes(report.usedMemoryBytes)}`]),
     "",
     "Time to live",
-    table(["TTL", "SESSIONS", "SHARE"], report.ttl.map((b) => [b.bucket, String(b.count), s.count ? `${((100 * b.count) / s.count).toFixed(1)}%` : "-"]), ["left", "right", "right"]),
+    ...table(["TTL", "SESSIONS", "SHARE"], report.ttl.map((b) => [b.bucket, String(b.count), s.count ? `${((100 * b.count) / s.count).toFixed(1)}%` : "-"]), ["left", "right", "right"]),
   ];
   if (report.biggest.length > 0) {
     lines.push(
       "",
       "Biggest sessions",
-      table(
+      ...table(
         ["ID", "SIZE", "FIELDS", "TTL", "USER"],
         report.biggest.map((b) => [b.id, humanBytes(b.bytes), String(b.fields), b.ttlMs === null ? "none" : humanDuration(b.ttlMs), b.userId ?? "-"]),
         ["left", "right", "right", "right", "left"],
@@ -173,7 +174,7 @@ function render(report: StatsReport): string {
     );
   }
   lines.push("", `Scanned in ${(report.scanMs / 1000).toFixed(1)} s.`);
-  return lines.join("\n");
+  return lines;
 }
 
 /**
@@ -190,6 +191,6 @@ export async function statsCommand(ctx: CliContext, options: StatsOptions): Prom
       throw new CliError(EXIT.NOT_FOUND, `no sessions under prefix ${JSON.stringify(redis.prefix)}${await prefixHint(redis)}`);
     }
     if (ctx.json) ctx.outJson(report);
-    else ctx.out(render(report));
+    else ctx.out(...render(report));
   });
 }
