@@ -60,7 +60,7 @@ async function revokeUser(ctx: CliContext, redis: CliRedis, userId: string, opti
 }
 
 async function revokeOne(ctx: CliContext, redis: CliRedis, id: string, options: RevokeOptions): Promise<void> {
-  const [summary] = await redis.store.userIndex.inspect([id], Date.now());
+  const [summary] = await redis.bounded(redis.store.userIndex.inspect([id], Date.now()), "the session lookup");
   if (!summary) {
     throw new CliError(EXIT.NOT_FOUND, `no session ${id} under prefix ${JSON.stringify(redis.prefix)}${await prefixHint(redis)}`);
   }
