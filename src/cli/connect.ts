@@ -3,7 +3,7 @@ import { DeadlineExceeded, formatSeconds, withDeadline } from "./deadline.js";
 import type { Driver, OpenClient, RawNode } from "./drivers/driver.js";
 import { CliError, EXIT } from "./errors.js";
 import { parseInfo } from "./info.js";
-import { maskUrl, parseRedisUrl, type RedisAddress } from "./redis-url.js";
+import { maskUrl, parseRedisUrl, plainConnectionUrl, type RedisAddress } from "./redis-url.js";
 
 export { maskUrl } from "./redis-url.js";
 
@@ -190,7 +190,7 @@ export async function connect(options: ConnectOptions): Promise<CliRedis> {
     }
   };
 
-  let client = await open((d) => d.standalone(options.url, timeoutMs));
+  let client = await open((d) => d.standalone(plainConnectionUrl(options.url), timeoutMs));
   let topology: Topology = "standalone";
   try {
     const [first] = await client.masters();

@@ -11,6 +11,22 @@ export function maskUrl(url: string): string {
   }
 }
 
+/**
+ * The URL to open a plain connection with: a path that is not a database
+ * number (a Sentinel's master name) is dropped, or the client would SELECT it.
+ *
+ * @example
+ * ```ts
+ * plainConnectionUrl("redis://sentinel:26379/mymaster"); // "redis://sentinel:26379"
+ * ```
+ */
+export function plainConnectionUrl(url: string): string {
+  const parsed = new URL(url);
+  if (/^\/?(\d+)?$/.test(parsed.pathname)) return url;
+  parsed.pathname = "";
+  return parsed.toString().replace(/\/$/, "");
+}
+
 /** What a `redis://` or `rediss://` URL says. */
 export interface RedisAddress {
   readonly host: string;
