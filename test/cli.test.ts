@@ -1,45 +1,16 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
 import { createSessionManager, type SessionManager } from "tessera";
 import { redisStore } from "tessera/redis";
+import { assertOneLineError, BIN, runCli, type CliResult } from "./support/cli.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { sessionClient, type SessionClient } from "./support/session-client.js";
 
 // The operator CLI end to end: the built bin as a child process against a
 // real redis-server, sessions made by the real library.
 
-const BIN = fileURLToPath(new URL("../dist/cli/index.js", import.meta.url));
 const PREFIX = "cli:";
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function runCli(args: string[], env: Record<string, string> = {}, command = process.execPath, argv0: string[] = [BIN]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(command, [...argv0, ...args], {
-      env: { PATH: process.env.PATH ?? "", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
 
 let server: RedisServer;
 let redis: Redis;
@@ -52,7 +23,7 @@ before(async () => {
   manager = createSessionManager({ store: redisStore({ client: redis, prefix: PREFIX }) });
   // REDIS_URL from the environment, the way an operator's shell has it.
   // Global options first: anything after a "--" in args is positional.
-  cli = (...args) => runCli(["--prefix", PREFIX, ...args], { REDIS_URL: server.url });
+  cli = (...args) => runCli(["--prefix", PREFIX, ...args], { env: { REDIS_URL: server.url } });
 });
 after(async () => {
   await redis.quit();
@@ -66,14 +37,6 @@ async function login(client: SessionClient, userId: string, label: string): Prom
     s.data.name = userId;
   });
   return session.id!;
-}
-
-/** One line on stderr, starting with "tessera:". */
-function assertOneLineError(result: CliResult, pattern: RegExp): void {
-  const lines = result.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 1, `one line on stderr, got: ${result.stderr}`);
-  assert.match(lines[0]!, /^tessera: /);
-  assert.match(lines[0]!, pattern);
 }
 
 describe("tessera CLI", () => {
@@ -111,7 +74,7 @@ describe("tessera CLI", () => {
     assertOneLineError(unknown, /no live sessions for user "nobody" under prefix "cli:"/);
 
     await login(sessionClient(), "ada", "laptop");
-    const wrongPrefix = await runCli(["sessions", "--user", "ada", "--prefix", "other:"], { REDIS_URL: server.url });
+    const wrongPrefix = await runCli(["sessions", "--user", "ada", "--prefix", "other:"], { env: { REDIS_URL: server.url } });
     assert.equal(wrongPrefix.code, 3);
     assertOneLineError(wrongPrefix, /no keys use prefix "other:", but sessions were found under "cli:": is --prefix right\?/);
   });
@@ -173,21 +136,21 @@ describe("tessera CLI", () => {
   });
 
   it("stats counts sessions, bound users and indexes; no progress bar when stderr is not a TTY", async () => {
-    const result = await runCli(["stats", "--json", "--prefix", "stats-small:"], { REDIS_URL: server.url });
+    const result = await runCli(["stats", "--json", "--prefix", "stats-small:"], { env: { REDIS_URL: server.url } });
     assert.equal(result.code, 3, "no sessions under an unused prefix");
     assertOneLineError(result, /no sessions under prefix "stats-small:"/);
 
     const small = createSessionManager<{ x: number }>({ store: redisStore({ client: redis, prefix: "stats-small:" }) });
     for (let i = 0; i < 5; i++) await sessionClient().request(small, (s) => void (s.data.x = i));
     for (const user of ["u1", "u1", "u2"]) await sessionClient().request(small, (s) => s.bindUser(user));
-    const stats = await runCli(["stats", "--json", "--prefix", "stats-small:"], { REDIS_URL: server.url });
+    const stats = await runCli(["stats", "--json", "--prefix", "stats-small:"], { env: { REDIS_URL: server.url } });
     assert.equal(stats.code, 0, stats.stderr);
     assert.equal(stats.stderr, "", "nothing on stderr: no progress bar without a TTY");
     const report = JSON.parse(stats.stdout) as { sessions: { count: number; bound: number; users: number }; indexes: { count: number; entries: number } };
     assert.deepEqual(report.sessions, { ...report.sessions, count: 8, bound: 3, users: 2 });
     assert.deepEqual(report.indexes, { ...report.indexes, count: 2, entries: 3 });
 
-    const text = await runCli(["stats", "--prefix", "stats-small:"], { REDIS_URL: server.url });
+    const text = await runCli(["stats", "--prefix", "stats-small:"], { env: { REDIS_URL: server.url } });
     assert.match(text.stdout, /Sessions under "stats-small:": 8/);
     assert.match(text.stdout, /Biggest sessions/);
   });
@@ -195,7 +158,7 @@ describe("tessera CLI", () => {
   it("shows a progress bar on a TTY", async () => {
     // `script` gives the child a pseudo-terminal, as an operator's shell would.
     const command = [process.execPath, BIN, "stats", "--prefix", "stats-small:"].map((a) => `'${a}'`).join(" ");
-    const tty = await runCli([], { REDIS_URL: server.url, TERM: "xterm" }, "script", ["-qec", command, "/dev/null"]);
+    const tty = await runCli([], { env: { REDIS_URL: server.url, TERM: "xterm" }, command: "script", argv0: ["-qec", command, "/dev/null"] });
     assert.equal(tty.code, 0, tty.stdout);
     assert.match(tty.stdout, /scanning \[/);
   });
@@ -214,7 +177,7 @@ describe("tessera CLI", () => {
 
     const lossy = await startRedisServer(["--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"]);
     try {
-      const bad = await runCli(["doctor"], { REDIS_URL: lossy.url });
+      const bad = await runCli(["doctor"], { env: { REDIS_URL: lossy.url } });
       assert.equal(bad.code, 1);
       assert.match(bad.stdout, /eviction\s+FAIL\s+maxmemory-policy allkeys-lru/);
       assertOneLineError(bad, /1 check failed: eviction/);
@@ -265,7 +228,7 @@ describe("tessera stats on 100,000 sessions", () => {
     }
     await Promise.all(pipelines);
     const insertMs = Date.now() - insertStarted;
-    const result = await runCli(["stats", "--json", "--prefix", prefix], { REDIS_URL: server.url });
+    const result = await runCli(["stats", "--json", "--prefix", prefix], { env: { REDIS_URL: server.url } });
     assert.equal(result.code, 0, result.stderr);
     const report = JSON.parse(result.stdout) as {
       sessions: { count: number; bound: number; users: number; noExpiry: number };

@@ -1,6 +1,7 @@
 import type { Writable } from "node:stream";
 import { createSessionManager, type SessionManager } from "../core/manager.js";
-import { connect, type CliRedis } from "./connect.js";
+import { connect, type ClientName, type CliRedis } from "./connect.js";
+import { jsonSafe, terminalSafe } from "./terminal.js";
 
 /** What a command needs from the outside world: streams, settings and a way to reach Redis. */
 export interface CliContext {
@@ -8,12 +9,19 @@ export interface CliContext {
   readonly json: boolean;
   readonly redisUrl: string;
   readonly prefix: string;
+  /** `--timeout` in ms: the longest any one wait on Redis may take. */
+  readonly timeoutMs: number;
+  /** `--client`: which Redis client library to use. */
+  readonly client: ClientName | undefined;
   readonly stdout: Writable;
   /** Progress bars go here, and only when it is a TTY. */
   readonly stderr: Writable & { isTTY?: boolean };
-  /** Prints a line (or lines) for people. */
-  out(text: string): void;
-  /** Prints a JSON document for scripts. */
+  /**
+   * Prints lines for people, one per argument. Each is escaped whole
+   * (terminal.ts): a newline inside one is shown as `\x0a`, not obeyed.
+   */
+  out(...lines: string[]): void;
+  /** Prints a JSON document for scripts (escaped: no raw C1 or bidi controls either). */
   outJson(value: unknown): void;
   /** Connects, runs `work`, and always closes the connection. */
   withRedis<T>(work: (redis: CliRedis) => Promise<T>): Promise<T>;
@@ -24,15 +32,17 @@ export function cliContext(options: {
   json: boolean;
   redisUrl: string;
   prefix: string;
+  timeoutMs: number;
+  client: ClientName | undefined;
   stdout: Writable;
   stderr: Writable & { isTTY?: boolean };
 }): CliContext {
   return {
     ...options,
-    out: (text) => void options.stdout.write(`${text}\n`),
-    outJson: (value) => void options.stdout.write(`${JSON.stringify(value, (_key, v: unknown) => (v === Infinity ? null : v), 2)}\n`),
+    out: (...lines) => void options.stdout.write(lines.map((line) => `${terminalSafe(line)}\n`).join("")),
+    outJson: (value) => void options.stdout.write(`${jsonSafe(value, (_key, v: unknown) => (v === Infinity ? null : v))}\n`),
     async withRedis(work) {
-      const redis = await connect(options.redisUrl, options.prefix);
+      const redis = await connect({ url: options.redisUrl, prefix: options.prefix, timeoutMs: options.timeoutMs, client: options.client });
       try {
         return await work(redis);
       } finally {
@@ -44,9 +54,8 @@ export function cliContext(options: {
 
 /**
  * A session manager over the CLI's connection, for listing and revoking
- * exactly as the app does. Operator commands may touch many keys, so the
- * deadline is generous.
+ * exactly as the app does, each call bounded by `--timeout`.
  */
 export function cliManager(redis: CliRedis): SessionManager<object> {
-  return createSessionManager<object>({ store: redis.store, storeTimeoutMs: 30_000 });
+  return createSessionManager<object>({ store: redis.store, storeTimeoutMs: redis.timeoutMs });
 }

@@ -1,14 +1,19 @@
 import Table from "cli-table3";
+import { terminalSafe } from "./terminal.js";
 
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
-/** Text safe for a terminal: stored values (user agents!) may carry escape sequences. */
+/**
+ * A stored value for a table cell: `-` when absent, control characters
+ * shown escaped (see terminal.ts), cut to `max` characters.
+ *
+ * @example
+ * ```ts
+ * printable("Mozilla/5.0 \u001b[2J", 40); // "Mozilla/5.0 \\x1b[2J"
+ * ```
+ */
 export function printable(text: string | undefined, max = 60): string {
   if (text === undefined || text === "") return "-";
-  const clean = text.replace(CONTROL, "");
-  const chars = Array.from(clean);
-  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : clean;
+  const chars = Array.from(terminalSafe(text));
+  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : chars.join("");
 }
 
 /** A duration for people: `45s`, `12m`, `3h 5m`, `2d 4h`. */
@@ -45,9 +50,17 @@ export function humanBytes(bytes: number): string {
 
 /**
  * A plain, borderless table (aligned columns, a header, wide characters
- * measured right), as `kubectl get` or `docker ps` print them.
+ * measured right), as `kubectl get` or `docker ps` print them, as lines.
+ * Cells are escaped (terminal.ts) before the columns are measured, so a
+ * cell holding a newline or an escape sequence can neither break the
+ * layout nor reach the terminal.
+ *
+ * @example
+ * ```ts
+ * ctx.out(...table(["CHECK", "STATUS"], [["eviction", "OK"]]));
+ * ```
  */
-export function table(head: string[], rows: string[][], align: Array<"left" | "right"> = []): string {
+export function table(head: string[], rows: string[][], align: Array<"left" | "right"> = []): string[] {
   const output = new Table({
     head,
     colAligns: head.map((_, i) => align[i] ?? "left"),
@@ -58,6 +71,6 @@ export function table(head: string[], rows: string[][], align: Array<"left" | "r
       left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "", middle: "",
     },
   });
-  output.push(...rows);
-  return output.toString().split("\n").map((line) => line.trimEnd()).join("\n");
+  output.push(...rows.map((row) => row.map(terminalSafe)));
+  return output.toString().split("\n").map((line) => line.trimEnd());
 }

@@ -10,6 +10,13 @@
  *
  * @module
  */
+import { dropWritesOnClosedPipe } from "./closed-pipe.js";
+import { exitOnInterrupt } from "./interrupt.js";
 import { run } from "./program.js";
 
-process.exitCode = await run(process.argv, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+dropWritesOnClosedPipe(process.stdout);
+dropWritesOnClosedPipe(process.stderr);
+exitOnInterrupt();
+const exitCode = await run(process.argv, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+// A failing output stream may have set a failure code already; "done" must not hide it.
+process.exitCode = exitCode === 0 ? (process.exitCode ?? 0) : exitCode;

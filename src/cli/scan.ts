@@ -1,5 +1,6 @@
 import { SingleBar } from "cli-progress";
-import type { CliRedis } from "./connect.js";
+import type { CliNode, CliRedis } from "./connect.js";
+import { onInterrupt, TERMINAL_RESET } from "./interrupt.js";
 
 /** Escapes glob characters so a prefix matches only itself in SCAN MATCH. */
 export function globEscape(text: string): string {
@@ -27,7 +28,7 @@ export interface ScanOptions {
   match: string;
   /** Keys asked per SCAN call. Default 1000. */
   count?: number;
-  /** Stop after this many SCAN calls (a bounded probe). Default: until the scan is complete. */
+  /** Stop after this many SCAN calls per master (a bounded probe). Default: until the scan is complete. */
   maxCalls?: number;
   /** Show a progress bar on this stream when it is a TTY. */
   progress?: NodeJS.WriteStream;
@@ -36,17 +37,24 @@ export interface ScanOptions {
 }
 
 /**
- * Walks the keyspace with SCAN (never KEYS, which blocks Redis), handing
- * each batch of keys to `onBatch` before asking for the next: memory stays
- * flat and work overlaps the scan. SCAN may report a key twice; callers that
- * count must deduplicate or accept it (`stats` deduplicates).
+ * Walks the keyspace with SCAN (never KEYS, which blocks Redis), master
+ * after master on a Cluster (each holds its own slots' keys), handing each
+ * batch of keys, with the node that holds them, to `onBatch` before asking
+ * for the next: memory stays flat and work overlaps the scan. SCAN may
+ * report a key twice; callers that count must deduplicate or accept it
+ * (`stats` deduplicates).
  *
  * @example
  * ```ts
  * await scanKeys(redis, { match: "myapp:s:*" }, async (keys) => { total += keys.length; });
  * ```
  */
-export async function scanKeys(redis: CliRedis, options: ScanOptions, onBatch: (keys: string[]) => Promise<void>): Promise<{ complete: boolean }> {
+export async function scanKeys(
+  redis: CliRedis,
+  options: ScanOptions,
+  onBatch: (keys: string[], node: CliNode) => Promise<void>,
+): Promise<{ complete: boolean }> {
+  const masters = await redis.masters();
   const bar =
     options.progress?.isTTY === true
       ? new SingleBar({
@@ -57,23 +65,36 @@ export async function scanKeys(redis: CliRedis, options: ScanOptions, onBatch: (
         })
       : undefined;
   bar?.start(1000, 0, { keys: 0 });
-  let cursor = "0";
+  // The bar hides the cursor and turns line wrap off: a Ctrl-C must give both back.
+  const release = bar
+    ? onInterrupt(() => {
+        bar.stop();
+        options.progress!.write(`${TERMINAL_RESET}\n`);
+      })
+    : undefined;
   let seen = 0;
-  let calls = 0;
+  let complete = true;
   try {
-    do {
-      const reply = (await redis.call("SCAN", cursor, "MATCH", options.match, "COUNT", options.count ?? 1000)) as [string, string[]];
-      cursor = String(reply[0]);
-      const keys = reply[1].map(String);
-      seen += keys.length;
-      calls++;
-      if (keys.length > 0) await onBatch(keys);
-      bar?.update(cursor === "0" ? 1000 : Math.floor(scanProgress(cursor) * 1000), { keys: seen });
-    } while (cursor !== "0" && (options.maxCalls === undefined || calls < options.maxCalls));
+    for (const [index, node] of masters.entries()) {
+      let cursor = "0";
+      let calls = 0;
+      do {
+        const reply = (await node.call("SCAN", cursor, "MATCH", options.match, "COUNT", options.count ?? 1000)) as [string, string[]];
+        cursor = String(reply[0]);
+        const keys = reply[1].map(String);
+        seen += keys.length;
+        calls++;
+        if (keys.length > 0) await onBatch(keys, node);
+        const done = cursor === "0" ? 1 : scanProgress(cursor);
+        bar?.update(Math.floor(((index + done) / masters.length) * 1000), { keys: seen });
+      } while (cursor !== "0" && (options.maxCalls === undefined || calls < options.maxCalls));
+      if (cursor !== "0") complete = false;
+    }
   } finally {
     bar?.stop();
+    release?.();
   }
-  return { complete: cursor === "0" };
+  return { complete };
 }
 
 /** Probe size for {@link prefixHint}: at most this many SCAN calls of 1000. */

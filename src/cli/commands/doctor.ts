@@ -1,7 +1,8 @@
-import type { CliRedis } from "../connect.js";
+import type { CliNode, CliRedis } from "../connect.js";
 import type { CliContext } from "../context.js";
 import { CliError, EXIT } from "../errors.js";
 import { humanBytes, table } from "../format.js";
+import { parseInfo } from "../info.js";
 import { globEscape, prefixHint, scanKeys } from "../scan.js";
 
 /** One finding of `tessera doctor`. */
@@ -10,24 +11,20 @@ export interface Check {
   /** `fail`: sessions can be lost or never end; `warn`: worth a look; `ok`. */
   readonly status: "ok" | "warn" | "fail";
   readonly detail: string;
+  /** The master it is about, on a Cluster (`host:port`); absent when there is one server. */
+  readonly node?: string;
 }
 
 type Info = Map<string, string>;
 
-async function info(redis: CliRedis, section: string): Promise<Info> {
-  const text = String(await redis.call("INFO", section));
-  const fields = new Map<string, string>();
-  for (const line of text.split(/\r?\n/)) {
-    const at = line.indexOf(":");
-    if (at > 0 && !line.startsWith("#")) fields.set(line.slice(0, at), line.slice(at + 1).trim());
-  }
-  return fields;
+async function info(node: CliNode, section: string): Promise<Info> {
+  return parseInfo(String(await node.call("INFO", section)));
 }
 
 /** CONFIG GET, or undefined where managed services disable CONFIG. */
-async function config(redis: CliRedis, name: string): Promise<string | undefined> {
+async function config(node: CliNode, name: string): Promise<string | undefined> {
   try {
-    const reply = (await redis.call("CONFIG", "GET", name)) as unknown;
+    const reply = (await node.call("CONFIG", "GET", name)) as unknown;
     if (Array.isArray(reply)) return reply[1] === undefined ? undefined : String(reply[1]);
     if (reply && typeof reply === "object") return String((reply as Record<string, unknown>)[name] ?? "");
     return undefined;
@@ -86,11 +83,11 @@ function persistenceCheck(persistence: Info, save: string | undefined): Check {
   return { name: "persistence", status: "ok", detail: parts.join(" + ") };
 }
 
-async function latencyCheck(redis: CliRedis): Promise<Check> {
+async function latencyCheck(node: CliNode): Promise<Check> {
   const samples: number[] = [];
   for (let i = 0; i < 20; i++) {
     const start = process.hrtime.bigint();
-    await redis.call("PING");
+    await node.call("PING");
     samples.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
   samples.sort((a, b) => a - b);
@@ -103,16 +100,28 @@ async function latencyCheck(redis: CliRedis): Promise<Check> {
 /** Keys sampled for the keyspace check: at most this many SCAN calls of 1000. */
 const SAMPLE_CALLS = 10;
 
-async function keyspaceCheck(redis: CliRedis, keyspace: Info, db: string): Promise<Check[]> {
-  const dbLine = keyspace.get(`db${db}`) ?? "keys=0,expires=0";
-  const sampled: string[] = [];
-  await scanKeys(redis, { match: `${globEscape(redis.prefix)}s:*`, maxCalls: SAMPLE_CALLS }, async (keys) => {
-    sampled.push(...keys);
+/** `keys=…,expires=…` of one database, summed over the masters. */
+function keyspaceLine(keyspaces: readonly Info[], db: string): string {
+  const sums = new Map<string, number>([["keys", 0], ["expires", 0]]);
+  for (const keyspace of keyspaces) {
+    for (const part of (keyspace.get(`db${db}`) ?? "").split(",")) {
+      const [name, value] = part.split("=");
+      if (name !== undefined && sums.has(name)) sums.set(name, sums.get(name)! + Number(value));
+    }
+  }
+  return [...sums].map(([name, value]) => `${name}=${value}`).join(",");
+}
+
+async function keyspaceCheck(redis: CliRedis, keyspaces: readonly Info[], db: string): Promise<Check[]> {
+  const dbLine = keyspaceLine(keyspaces, db);
+  const sampled: Array<{ key: string; node: CliNode }> = [];
+  await scanKeys(redis, { match: `${globEscape(redis.prefix)}s:*`, maxCalls: SAMPLE_CALLS }, async (keys, node) => {
+    sampled.push(...keys.map((key) => ({ key, node })));
   });
   if (sampled.length === 0) {
     return [{ name: "keyspace", status: "warn", detail: `db${db}: ${dbLine}; no sessions under prefix ${JSON.stringify(redis.prefix)} in a sample${await prefixHint(redis)}` }];
   }
-  const ttls = await Promise.all(sampled.map((key) => redis.call("PTTL", key)));
+  const ttls = await Promise.all(sampled.map(({ key, node }) => node.call("PTTL", key)));
   const forever = ttls.filter((ttl) => Number(ttl) === -1).length;
   const checks: Check[] = [{ name: "keyspace", status: "ok", detail: `db${db}: ${dbLine}; sampled ${sampled.length} sessions under ${JSON.stringify(redis.prefix)}` }];
   if (forever > 0) {
@@ -121,30 +130,52 @@ async function keyspaceCheck(redis: CliRedis, keyspace: Info, db: string): Promi
   return checks;
 }
 
-function roleCheck(replication: Info, cluster: Info): Check[] {
-  const checks: Check[] = [];
-  if (replication.get("role") === "slave") {
-    checks.push({ name: "role", status: "warn", detail: "connected to a replica: it is read-only, so revoking fails here; point at the master" });
-  }
-  if (cluster.get("cluster_enabled") === "1") {
-    checks.push({ name: "cluster", status: "warn", detail: "Cluster mode: this CLI scans the node it connects to; run stats and doctor against each master" });
-  }
-  return checks;
+function roleCheck(replication: Info): Check[] {
+  if (replication.get("role") !== "slave") return [];
+  return [{ name: "role", status: "warn", detail: "connected to a replica: it is read-only, so revoking fails here; point at the master" }];
 }
 
-/** Runs every check against the Redis the CLI points at. */
-export async function runChecks(redis: CliRedis, db: string): Promise<Check[]> {
-  const [server, memory, persistence, keyspace, replication, cluster] = await Promise.all(
-    ["server", "memory", "persistence", "keyspace", "replication", "cluster"].map((section) => info(redis, section)),
+/** What the URL led to: a Cluster's masters, or the master a Sentinel named. */
+function topologyCheck(redis: CliRedis, masters: readonly CliNode[]): Check[] {
+  if (redis.topology === "cluster") {
+    return [{ name: "cluster", status: "ok", detail: `${masters.length} masters, each checked and scanned: ${masters.map((m) => m.address).join(", ")}` }];
+  }
+  if (redis.topology === "sentinel") {
+    return [{ name: "sentinel", status: "ok", detail: `the Sentinel at ${redis.target} names ${masters[0]?.address ?? "?"} as master` }];
+  }
+  return [];
+}
+
+/** The checks of one server. */
+async function serverChecks(node: CliNode): Promise<{ checks: Check[]; keyspace: Info }> {
+  const [server, memory, persistence, keyspace, replication] = await Promise.all(
+    ["server", "memory", "persistence", "keyspace", "replication"].map((section) => info(node, section)),
   );
-  return [
+  const checks = [
     versionCheck(server!),
-    await latencyCheck(redis),
+    await latencyCheck(node),
     ...evictionCheck(memory!),
-    persistenceCheck(persistence!, await config(redis, "save")),
-    ...roleCheck(replication!, cluster!),
-    ...(await keyspaceCheck(redis, keyspace!, db)),
+    persistenceCheck(persistence!, await config(node, "save")),
+    ...roleCheck(replication!),
   ];
+  return { checks, keyspace: keyspace! };
+}
+
+/**
+ * Runs every check against the Redis the CLI points at: the server checks
+ * on each master (named by `node` on a Cluster), then the keyspace sample
+ * across all of them.
+ */
+export async function runChecks(redis: CliRedis, db: string): Promise<Check[]> {
+  const masters = await redis.masters();
+  const checks: Check[] = [];
+  const keyspaces: Info[] = [];
+  for (const node of masters) {
+    const result = await serverChecks(node);
+    checks.push(...result.checks.map((check) => (masters.length > 1 ? { ...check, node: node.address } : check)));
+    keyspaces.push(result.keyspace);
+  }
+  return [...checks, ...topologyCheck(redis, masters), ...(await keyspaceCheck(redis, keyspaces, db))];
 }
 
 /** The database number in a Redis URL's path (`redis://host/2`), default 0. */
@@ -167,6 +198,8 @@ export async function doctorCommand(ctx: CliContext): Promise<void> {
   const checks = await ctx.withRedis((redis) => runChecks(redis, dbOf(ctx.redisUrl)));
   const failed = checks.filter((c) => c.status === "fail");
   if (ctx.json) ctx.outJson({ ok: failed.length === 0, checks });
-  else ctx.out(table(["CHECK", "STATUS", "DETAIL"], checks.map((c) => [c.name, c.status.toUpperCase(), c.detail])));
-  if (failed.length > 0) throw new CliError(EXIT.FAILED, `${failed.length} check${failed.length === 1 ? "" : "s"} failed: ${failed.map((c) => c.name).join(", ")}`);
+  else if (checks.some((c) => c.node !== undefined)) {
+    ctx.out(...table(["CHECK", "NODE", "STATUS", "DETAIL"], checks.map((c) => [c.name, c.node ?? "-", c.status.toUpperCase(), c.detail])));
+  } else ctx.out(...table(["CHECK", "STATUS", "DETAIL"], checks.map((c) => [c.name, c.status.toUpperCase(), c.detail])));
+  if (failed.length > 0) throw new CliError(EXIT.FAILED, `${failed.length} check${failed.length === 1 ? "" : "s"} failed: ${failed.map((c) => (c.node === undefined ? c.name : `${c.name} (${c.node})`)).join(", ")}`);
 }

@@ -48,7 +48,7 @@ async function revokeUser(ctx: CliContext, redis: CliRedis, userId: string, opti
   const what = `${plural(targets.length, "session")} of user ${JSON.stringify(userId)}`;
   if (options.dryRun) {
     if (ctx.json) ctx.outJson({ dryRun: true, userId, wouldRevoke: targets.map(sessionJson) });
-    else ctx.out(`would revoke ${what}:\n${sessionsTable(targets, Date.now())}`);
+    else ctx.out(`would revoke ${what}:`, ...sessionsTable(targets, Date.now()));
     return;
   }
   if (!options.yes) {
@@ -60,7 +60,7 @@ async function revokeUser(ctx: CliContext, redis: CliRedis, userId: string, opti
 }
 
 async function revokeOne(ctx: CliContext, redis: CliRedis, id: string, options: RevokeOptions): Promise<void> {
-  const [summary] = await redis.store.userIndex.inspect([id], Date.now());
+  const [summary] = await redis.bounded(redis.store.userIndex.inspect([id], Date.now()), "the session lookup");
   if (!summary) {
     throw new CliError(EXIT.NOT_FOUND, `no session ${id} under prefix ${JSON.stringify(redis.prefix)}${await prefixHint(redis)}`);
   }

@@ -10,8 +10,8 @@ export function sessionJson(session: UserSession): Omit<UserSession, "current"> 
   return rest;
 }
 
-/** The table of a user's sessions, shared by `sessions` and `revoke --dry-run`. */
-export function sessionsTable(sessions: readonly UserSession[], now: number): string {
+/** The table of a user's sessions (as lines), shared by `sessions` and `revoke --dry-run`. */
+export function sessionsTable(sessions: readonly UserSession[], now: number): string[] {
   return table(
     ["ID", "DEVICE", "IP", "SIGNED IN", "LAST SEEN", "EXPIRES"],
     sessions.map((s) => [
@@ -41,6 +41,6 @@ export async function sessionsCommand(ctx: CliContext, userId: string): Promise<
       );
     }
     if (ctx.json) ctx.outJson({ userId, prefix: redis.prefix, sessions: sessions.map(sessionJson) });
-    else ctx.out(sessionsTable(sessions, Date.now()));
+    else ctx.out(...sessionsTable(sessions, Date.now()));
   });
 }

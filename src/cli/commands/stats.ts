@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import type { CliRedis } from "../connect.js";
+import type { CliNode, CliRedis } from "../connect.js";
 import type { CliContext } from "../context.js";
 import { CliError, EXIT } from "../errors.js";
 import { humanBytes, humanDuration, table } from "../format.js";
+import { parseInfo } from "../info.js";
 import { globEscape, prefixHint, scanKeys } from "../scan.js";
 
 /**
@@ -44,7 +45,10 @@ export interface StatsReport {
   otherKeys: number;
   ttl: Array<{ bucket: string; count: number }>;
   biggest: Array<{ id: string; bytes: number; fields: number; ttlMs: number | null; userId: string | null }>;
+  /** `used_memory` summed over the masters scanned. */
   usedMemoryBytes: number | null;
+  /** How many masters were scanned: 1, or each master of a Cluster. */
+  masters: number;
   scanMs: number;
 }
 
@@ -52,31 +56,34 @@ function sha1(text: string): string {
   return createHash("sha1").update(text).digest("hex");
 }
 
-/** EVALSHA with one EVAL fallback (a server that has not seen the script yet). */
-async function runScript(redis: CliRedis, source: string, key: string): Promise<unknown[]> {
+/**
+ * EVALSHA with one EVAL fallback (a server that has not seen the script
+ * yet), on the node SCAN found the key on: that node holds it.
+ */
+async function runScript(node: CliNode, source: string, key: string): Promise<unknown[]> {
   try {
-    return (await redis.call("EVALSHA", sha1(source), 1, key)) as unknown[];
+    return (await node.call("EVALSHA", sha1(source), 1, key)) as unknown[];
   } catch (error) {
     if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
-    return (await redis.call("EVAL", source, 1, key)) as unknown[];
+    return (await node.call("EVAL", source, 1, key)) as unknown[];
   }
 }
 
-function infoField(info: string, field: string): string | undefined {
-  return new RegExp(`^${field}:(.*)$`, "m").exec(info)?.[1]?.trim();
-}
-
 /**
- * Scans every key under the prefix once (SCAN, in batches, each batch's
- * per-key facts fetched in one pipelined round trip) and sums them up.
+ * Scans every key under the prefix once (SCAN, in batches, each master of
+ * a Cluster in turn, each batch's per-key facts fetched in one pipelined
+ * round trip from the node holding them) and sums them up.
  */
 export async function collectStats(ctx: CliContext, redis: CliRedis, options: StatsOptions): Promise<StatsReport> {
   const started = Date.now();
   const sessionPrefix = `${redis.prefix}s:`;
   const indexPrefix = `${redis.prefix}u:`;
-  // Load both scripts once, so the batches below never meet NOSCRIPT.
-  await redis.call("SCRIPT", "LOAD", SESSION_STATS);
-  await redis.call("SCRIPT", "LOAD", INDEX_STATS);
+  // Load both scripts once per master, so the batches below never meet NOSCRIPT.
+  const masters = await redis.masters();
+  for (const node of masters) {
+    await node.call("SCRIPT", "LOAD", SESSION_STATS);
+    await node.call("SCRIPT", "LOAD", INDEX_STATS);
+  }
   const seen = new Set<string>(); // SCAN may return a key twice while Redis resizes its table
   const users = new Set<string>();
   const report: StatsReport = {
@@ -87,21 +94,22 @@ export async function collectStats(ctx: CliContext, redis: CliRedis, options: St
     ttl: TTL_BUCKETS.map((b) => ({ bucket: b.label, count: 0 })),
     biggest: [],
     usedMemoryBytes: null,
+    masters: masters.length,
     scanMs: 0,
   };
   const biggest = report.biggest;
 
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
-  const processBatch = async (batch: string[]): Promise<void> => {
+  const processBatch = async (batch: string[], node: CliNode): Promise<void> => {
     const keys = batch.filter((key) => !seen.has(key));
     for (const key of keys) seen.add(key);
     const sessionKeys = keys.filter((key) => key.startsWith(sessionPrefix));
     const indexKeys = keys.filter((key) => key.startsWith(indexPrefix));
     report.otherKeys += keys.length - sessionKeys.length - indexKeys.length;
     const [sessionFacts, indexFacts] = await Promise.all([
-      Promise.all(sessionKeys.map((key) => runScript(redis, SESSION_STATS, key))),
-      Promise.all(indexKeys.map((key) => runScript(redis, INDEX_STATS, key))),
+      Promise.all(sessionKeys.map((key) => runScript(node, SESSION_STATS, key))),
+      Promise.all(indexKeys.map((key) => runScript(node, INDEX_STATS, key))),
     ]);
     sessionFacts.forEach((facts, i) => {
       const ttlMs = Number(facts[0]);
@@ -128,10 +136,10 @@ export async function collectStats(ctx: CliContext, redis: CliRedis, options: St
       report.indexes.bytes += Number(facts[1]);
     }
   };
-  await scanKeys(redis, { match: `${globEscape(redis.prefix)}*`, progress: ctx.stderr as NodeJS.WriteStream, label: "scanning" }, async (batch) => {
+  await scanKeys(redis, { match: `${globEscape(redis.prefix)}*`, progress: ctx.stderr as NodeJS.WriteStream, label: "scanning" }, async (batch, node) => {
     // Several batches in flight: the next SCAN and the facts of earlier
     // batches travel together instead of one round trip after another.
-    const work = processBatch(batch).catch((error: unknown) => void (failure ??= error));
+    const work = processBatch(batch, node).catch((error: unknown) => void (failure ??= error));
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
     if (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(inFlight);
@@ -140,13 +148,15 @@ export async function collectStats(ctx: CliContext, redis: CliRedis, options: St
   await Promise.all(inFlight);
   if (failure !== undefined) throw failure;
   report.sessions.users = users.size;
-  const used = Number(infoField(String(await redis.call("INFO", "memory")), "used_memory"));
+  let used = 0;
+  for (const node of masters) used += Number(parseInfo(String(await node.call("INFO", "memory"))).get("used_memory"));
   report.usedMemoryBytes = Number.isFinite(used) ? used : null;
   report.scanMs = Date.now() - started;
   return report;
 }
 
-function render(report: StatsReport): string {
+/** The report for people, as lines. */
+function render(report: StatsReport): string[] {
   const s = report.sessions;
   const average = s.count > 0 ? Math.round(s.bytes / s.count) : 0;
   const lines = [
@@ -156,24 +166,24 @@ function render(report: StatsReport): string {
     ...(s.noExpiry > 0 ? [`  WITHOUT EXPIRY:   ${s.noExpiry} (these never end: written by something other than Tessera?)`] : []),
     `User indexes:       ${report.indexes.count} (${report.indexes.entries} entries, ${humanBytes(report.indexes.bytes)})`,
     `Other keys:         ${report.otherKeys}`,
-    ...(report.usedMemoryBytes === null ? [] : [`Redis used_memory:  ${humanBytes(report.usedMemoryBytes)}`]),
+    ...(report.usedMemoryBytes === null ? [] : [`Redis used_memory:  ${humanBytes(report.usedMemoryBytes)}${report.masters > 1 ? ` (${report.masters} masters)` : ""}`]),
     "",
     "Time to live",
-    table(["TTL", "SESSIONS", "SHARE"], report.ttl.map((b) => [b.bucket, String(b.count), s.count ? `${((100 * b.count) / s.count).toFixed(1)}%` : "-"]), ["left", "right", "right"]),
+    ...table(["TTL", "SESSIONS", "SHARE"], report.ttl.map((b) => [b.bucket, String(b.count), s.count ? `${((100 * b.count) / s.count).toFixed(1)}%` : "-"]), ["left", "right", "right"]),
   ];
   if (report.biggest.length > 0) {
     lines.push(
       "",
       "Biggest sessions",
-      table(
+      ...table(
         ["ID", "SIZE", "FIELDS", "TTL", "USER"],
         report.biggest.map((b) => [b.id, humanBytes(b.bytes), String(b.fields), b.ttlMs === null ? "none" : humanDuration(b.ttlMs), b.userId ?? "-"]),
         ["left", "right", "right", "right", "left"],
       ),
     );
   }
-  lines.push("", `Scanned in ${(report.scanMs / 1000).toFixed(1)} s.`);
-  return lines.join("\n");
+  lines.push("", `Scanned ${report.masters === 1 ? "" : `${report.masters} masters `}in ${(report.scanMs / 1000).toFixed(1)} s.`);
+  return lines;
 }
 
 /**
@@ -190,6 +200,6 @@ export async function statsCommand(ctx: CliContext, options: StatsOptions): Prom
       throw new CliError(EXIT.NOT_FOUND, `no sessions under prefix ${JSON.stringify(redis.prefix)}${await prefixHint(redis)}`);
     }
     if (ctx.json) ctx.outJson(report);
-    else ctx.out(render(report));
+    else ctx.out(...render(report));
   });
 }
