@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
-import { createSessionManager, type SessionManager } from "tessera";
+import { createSessionManager, DEFAULT_LIST_LIMIT, TOMBSTONE_FIELD, type SessionManager } from "tessera";
 import { redisStore } from "tessera/redis";
 import { assertOneLineError, BIN, runCli, type CliResult } from "./support/cli.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
@@ -153,6 +153,33 @@ describe("tessera CLI", () => {
     const text = await runCli(["stats", "--prefix", "stats-small:"], { env: { REDIS_URL: server.url } });
     assert.match(text.stdout, /Sessions under "stats-small:": 8/);
     assert.match(text.stdout, /Biggest sessions/);
+  });
+
+  it("stats does not count a revoke's tombstones as sessions", async () => {
+    const prefix = "stats-tomb:";
+    const small = createSessionManager<{ x: number }>({ store: redisStore({ client: redis, prefix }) });
+    await sessionClient().request(small, (s) => void (s.data.x = 1));
+    // What "log out everywhere" leaves under an indexed id whose record did not exist yet.
+    await redis.multi().hset(`${prefix}s:AAAAAAAAAAAAAAAA`, TOMBSTONE_FIELD, "1").pexpire(`${prefix}s:AAAAAAAAAAAAAAAA`, 60_000).exec();
+    const stats = await runCli(["stats", "--json", "--prefix", prefix], { env: { REDIS_URL: server.url } });
+    assert.equal(stats.code, 0, stats.stderr);
+    const report = JSON.parse(stats.stdout) as { sessions: { count: number }; otherKeys: number };
+    assert.equal(report.sessions.count, 1);
+    assert.equal(report.otherKeys, 1);
+  });
+
+  it("sessions and revoke --user see every session of a user, past the listing's first page", async () => {
+    const prefix = "cli-many:";
+    const uncapped = createSessionManager<{ x: number }>({ store: redisStore({ client: redis, prefix }), maxSessionsPerUser: false });
+    const count = DEFAULT_LIST_LIMIT + 30;
+    for (let i = 0; i < count; i++) await sessionClient().request(uncapped, (s) => s.bindUser("many"));
+    const env = { env: { REDIS_URL: server.url } };
+    const listed = await runCli(["--prefix", prefix, "sessions", "--user", "many", "--json"], env);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.equal((JSON.parse(listed.stdout) as { sessions: unknown[] }).sessions.length, count);
+    const preview = await runCli(["--prefix", prefix, "revoke", "--user", "many", "--dry-run", "--json"], env);
+    assert.equal(preview.code, 0, preview.stderr);
+    assert.equal((JSON.parse(preview.stdout) as { wouldRevoke: unknown[] }).wouldRevoke.length, count);
   });
 
   it("shows a progress bar on a TTY", async () => {

@@ -1,6 +1,8 @@
 import type { Writable } from "node:stream";
 import { createSessionManager, type SessionManager } from "../core/manager.js";
+import { MAX_LIST_LIMIT, type UserSession } from "../core/user-sessions.js";
 import { connect, type ClientName, type CliRedis } from "./connect.js";
+import { CliError, EXIT } from "./errors.js";
 import { jsonSafe, terminalSafe } from "./terminal.js";
 
 /** What a command needs from the outside world: streams, settings and a way to reach Redis. */
@@ -59,3 +61,29 @@ export function cliContext(options: {
 export function cliManager(redis: CliRedis): SessionManager<object> {
   return createSessionManager<object>({ store: redis.store, storeTimeoutMs: redis.timeoutMs });
 }
+
+/** Pages a listing of one user walks at most (1,000 sessions each): far beyond any capped index. */
+const MAX_LISTING_PAGES = 100;
+
+/**
+ * Every live session of a user, walking the paged listing (a single
+ * `listUserSessions` call returns only its first page), most recently seen
+ * first within each page. Bounded in pages; each page in `--timeout`.
+ *
+ * @example
+ * ```ts
+ * const live = await allUserSessions(cliManager(redis), "user-42");
+ * ```
+ */
+export async function allUserSessions(manager: SessionManager<object>, userId: string): Promise<UserSession[]> {
+  const all: UserSession[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_LISTING_PAGES; page++) {
+    const { sessions, nextCursor } = await manager.listUserSessionPage(userId, { limit: MAX_LIST_LIMIT, cursor });
+    all.push(...sessions);
+    if (nextCursor === undefined) return all;
+    cursor = nextCursor;
+  }
+  throw new CliError(EXIT.USAGE, `user ${JSON.stringify(userId)} has more than ${MAX_LISTING_PAGES * MAX_LIST_LIMIT} indexed sessions; revoke them from the app`);
+}
+

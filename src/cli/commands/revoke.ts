@@ -1,5 +1,5 @@
 import type { CliRedis } from "../connect.js";
-import { cliManager, type CliContext } from "../context.js";
+import { allUserSessions, cliManager, type CliContext } from "../context.js";
 import { CliError, EXIT } from "../errors.js";
 import { prefixHint } from "../scan.js";
 import { sessionJson, sessionsTable } from "./sessions.js";
@@ -35,7 +35,7 @@ function plural(count: number, noun: string): string {
 
 async function revokeUser(ctx: CliContext, redis: CliRedis, userId: string, options: RevokeOptions): Promise<void> {
   const manager = cliManager(redis);
-  const live = await manager.listUserSessions(userId);
+  const live = await allUserSessions(manager, userId);
   if (options.except !== undefined && !live.some((s) => s.id === options.except)) {
     // A typo in --except must not turn "everywhere else" into "everywhere".
     throw new CliError(EXIT.NOT_FOUND, `--except ${options.except} is not one of user ${JSON.stringify(userId)}'s live sessions; nothing was revoked`);

@@ -1,5 +1,5 @@
 import type { UserSession } from "../../core/user-sessions.js";
-import { cliManager, type CliContext } from "../context.js";
+import { allUserSessions, cliManager, type CliContext } from "../context.js";
 import { CliError, EXIT } from "../errors.js";
 import { printable, relativeTime, table } from "../format.js";
 import { prefixHint } from "../scan.js";
@@ -33,7 +33,7 @@ export function sessionsTable(sessions: readonly UserSession[], now: number): st
  */
 export async function sessionsCommand(ctx: CliContext, userId: string): Promise<void> {
   await ctx.withRedis(async (redis) => {
-    const sessions = await cliManager(redis).listUserSessions(userId);
+    const sessions = await allUserSessions(cliManager(redis), userId);
     if (sessions.length === 0) {
       throw new CliError(
         EXIT.NOT_FOUND,

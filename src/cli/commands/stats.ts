@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { CREATED_AT_FIELD, USER_ID_FIELD } from "../../core/store.js";
 import type { CliNode, CliRedis } from "../connect.js";
 import type { CliContext } from "../context.js";
 import { CliError, EXIT } from "../errors.js";
@@ -8,10 +9,11 @@ import { globEscape, prefixHint, scanKeys } from "../scan.js";
 
 /**
  * One session key's facts in one command (the key is declared, so it runs
- * on Cluster too): TTL, memory, field count and bound user.
+ * on Cluster too): TTL, memory, field count, bound user, and whether it is
+ * a session at all (a revoke's tombstone has no created-at field).
  */
 const SESSION_STATS = `
-return { redis.call('PTTL', KEYS[1]), redis.call('MEMORY', 'USAGE', KEYS[1]) or 0, redis.call('HLEN', KEYS[1]), redis.call('HGET', KEYS[1], '@u') }
+return { redis.call('PTTL', KEYS[1]), redis.call('MEMORY', 'USAGE', KEYS[1]) or 0, redis.call('HLEN', KEYS[1]), redis.call('HGET', KEYS[1], '${USER_ID_FIELD}'), redis.call('HEXISTS', KEYS[1], '${CREATED_AT_FIELD}') }
 `;
 /** One index key's facts: entry count and memory. */
 const INDEX_STATS = `
@@ -114,6 +116,10 @@ export async function collectStats(ctx: CliContext, redis: CliRedis, options: St
     sessionFacts.forEach((facts, i) => {
       const ttlMs = Number(facts[0]);
       if (ttlMs === -2) return; // expired between SCAN and now
+      if (Number(facts[4]) !== 1) {
+        report.otherKeys++; // a tombstone "log out everywhere" left, or not a record Tessera wrote
+        return;
+      }
       const bytes = Number(facts[1]);
       const userId = facts[3] === null || facts[3] === undefined ? null : String(facts[3]);
       report.sessions.count++;
