@@ -107,6 +107,16 @@ export interface PacedResult {
   readonly p99Ms: number;
 }
 
+/** A fixed-rate load: `total` GET requests at `rate` per second over `connections` keep-alive connections. */
+export interface FixedRateLoad {
+  readonly url: string;
+  /** The Cookie header every request carries, if any. */
+  readonly cookie?: string;
+  readonly rate: number;
+  readonly connections: number;
+  readonly total: number;
+}
+
 /**
  * Sends `total` requests at a fixed rate: request i is due at
  * start + i / rate, sent by the first of `connections` keep-alive
@@ -125,13 +135,7 @@ export interface PacedResult {
  * if (run.achievedRate < 0.97 * 4000) console.log("the app could not keep up");
  * ```
  */
-export async function paceRequests(options: {
-  readonly url: string;
-  readonly cookie?: string;
-  readonly rate: number;
-  readonly connections: number;
-  readonly total: number;
-}): Promise<PacedResult> {
+export async function paceRequests(options: FixedRateLoad): Promise<PacedResult> {
   const client = keepAliveClient(options.url, "GET", options.cookie, options.connections);
   const intervalMs = 1000 / options.rate;
   const latencies: number[] = [];
@@ -176,13 +180,7 @@ export async function paceRequests(options: {
  * const run = await burstRequests({ url: `${app.baseUrl}/`, cookie, rate: 4000, connections: 20, total: 20_000 });
  * ```
  */
-export async function burstRequests(options: {
-  readonly url: string;
-  readonly cookie?: string;
-  readonly rate: number;
-  readonly connections: number;
-  readonly total: number;
-}): Promise<PacedResult> {
+export async function burstRequests(options: FixedRateLoad): Promise<PacedResult> {
   const result = await autocannon({
     url: options.url,
     headers: options.cookie ? { cookie: options.cookie } : {},

@@ -177,6 +177,19 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
       return cookieFrom(response);
     };
     const storedSession = async (id: string, manager = main) => store.load(id, Date.now(), manager.options.policy);
+    /** A POST whose handler has run, answered while Redis is paused: its final commit meets the outage. */
+    const commitDuringOutage = async (path: string, cookie: string): Promise<ClientResponse> => {
+      const latch = createLatch();
+      const held = send(app.url, "POST", `${path}&latch=${latch.name}`, { cookie });
+      await latch.arrived;
+      redis.pause();
+      try {
+        latch.release();
+        return await held;
+      } finally {
+        redis.resume();
+      }
+    };
 
     it("login sets a secure-by-default cookie and the next request is greeted", async () => {
       const response = await send(app.url, "POST", "/login?user=ada");
@@ -419,17 +432,7 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
 
     it("a commit that cannot reach Redis fails through the error path, not as a success", async () => {
       const cookie = await login("commit-outage");
-      const latch = createLatch();
-      const held = send(app.url, "POST", `/hold?key=lost&value=1&latch=${latch.name}`, { cookie });
-      await latch.arrived;
-      redis.pause();
-      let response: ClientResponse;
-      try {
-        latch.release();
-        response = await held;
-      } finally {
-        redis.resume();
-      }
+      const response = await commitDuringOutage(`/hold?key=lost&value=1`, cookie);
       assert.equal(response.status, 503, response.text);
       assert.equal((await whoami(cookie)).username, "commit-outage", "the session is still there");
     });
@@ -441,17 +444,7 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
       assert.equal(stored.status, 303, stored.text);
       assert.equal(stored.headers.get("x-conformance-route"), CONFORMANCE_ROUTE_HEADERS["x-conformance-route"], "the app sets the route's headers");
       assert.ok(appCookie(stored), "the app sets the route's own cookie");
-      const latch = createLatch();
-      const held = send(app.url, "POST", `/hold?key=lost&value=2&decorate=1&latch=${latch.name}`, { cookie });
-      await latch.arrived;
-      redis.pause();
-      let response: ClientResponse;
-      try {
-        latch.release();
-        response = await held;
-      } finally {
-        redis.resume();
-      }
+      const response = await commitDuringOutage(`/hold?key=lost&value=2&decorate=1`, cookie);
       assert.equal(response.status, 503, response.text);
       assert.equal(response.headers.get("location"), null, "no redirect to a success page");
       assert.equal(response.headers.get("x-conformance-route"), null, "none of the route's headers");

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { resolveCsrfOptions, verifyCsrf, type CsrfOptions } from "../../core/csrf.js";
-import { firstForwardedValue, formField, headerText } from "./headers.js";
+import { csrfRequest, firstForwardedValue, headerText } from "./headers.js";
 
 /** Express's compiled `trust proxy` setting (Express 4 and 5 alike). */
 type TrustProxy = (address: string | undefined, hop: number) => boolean;
@@ -47,19 +47,7 @@ export function expressCsrf(options: CsrfOptions = {}): RequestHandler {
   const resolved = resolveCsrfOptions(options);
   return (req: Request, _res: Response, next: NextFunction): void => {
     try {
-      verifyCsrf(
-        req.session,
-        {
-          method: req.method,
-          secFetchSite: headerText(req.headers["sec-fetch-site"]),
-          origin: headerText(req.headers.origin),
-          protocol: req.protocol,
-          host: requestHost(req),
-          formToken: formField(req.body, resolved.fieldName),
-          headerToken: headerText(req.headers[resolved.headerName]),
-        },
-        resolved,
-      );
+      verifyCsrf(req.session, csrfRequest(req.method, req.headers, { protocol: req.protocol, host: requestHost(req), body: req.body }, resolved), resolved);
     } catch (error) {
       next(error);
       return;

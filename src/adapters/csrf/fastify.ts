@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import { resolveCsrfOptions, verifyCsrf, type CsrfOptions } from "../../core/csrf.js";
-import { formField, headerText } from "./headers.js";
+import { csrfRequest } from "./headers.js";
 
 /** Fastify plugin metadata, as in `fastifySession`: the hook applies to the context the plugin is registered in. */
 const SKIP_OVERRIDE = Symbol.for("skip-override");
@@ -38,15 +38,7 @@ export function fastifyCsrf(options: CsrfOptions = {}): FastifyPluginAsync {
     fastify.addHook("preValidation", async (request) => {
       verifyCsrf(
         request.session,
-        {
-          method: request.method,
-          secFetchSite: headerText(request.headers["sec-fetch-site"]),
-          origin: headerText(request.headers.origin),
-          protocol: request.protocol,
-          host: request.host || undefined,
-          formToken: formField(request.body, resolved.fieldName),
-          headerToken: headerText(request.headers[resolved.headerName]),
-        },
+        csrfRequest(request.method, request.headers, { protocol: request.protocol, host: request.host || undefined, body: request.body }, resolved),
         resolved,
       );
     });

@@ -1,6 +1,8 @@
 /**
  * Header reading shared by the CSRF helpers of the Node-style adapters.
  */
+import type { IncomingHttpHeaders } from "node:http";
+import type { CsrfRequest, ResolvedCsrfOptions } from "../../core/csrf.js";
 
 /**
  * A request header as one text, or undefined when absent or empty. Node
@@ -48,4 +50,31 @@ export function formField(body: unknown, name: string): unknown {
   if (body === null || typeof body !== "object") return undefined;
   // Own properties only: "__proto__" or "constructor" must not come from the prototype.
   return Object.prototype.hasOwnProperty.call(body, name) ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+/**
+ * The {@link CsrfRequest} of a request with Node-style headers (Express,
+ * Fastify, Koa, node:http): the headers are read here, once for all; the
+ * scheme, host and parsed body are what the framework says they are.
+ *
+ * @example
+ * ```ts
+ * verifyCsrf(req.session, csrfRequest(req.method, req.headers, { protocol: req.protocol, host, body: req.body }, resolved), resolved);
+ * ```
+ */
+export function csrfRequest(
+  method: string,
+  headers: IncomingHttpHeaders,
+  seen: { readonly protocol: string; readonly host: string | undefined; readonly body: unknown },
+  options: ResolvedCsrfOptions,
+): CsrfRequest {
+  return {
+    method,
+    secFetchSite: headerText(headers["sec-fetch-site"]),
+    origin: headerText(headers.origin),
+    protocol: seen.protocol,
+    host: seen.host,
+    formToken: formField(seen.body, options.fieldName),
+    headerToken: headerText(headers[options.headerName]),
+  };
 }

@@ -1,6 +1,6 @@
 import type { Middleware } from "koa";
 import { resolveCsrfOptions, verifyCsrf, type CsrfOptions } from "../../core/csrf.js";
-import { formField, headerText } from "./headers.js";
+import { csrfRequest } from "./headers.js";
 
 /**
  * Koa middleware that refuses cross-site and token-less state-changing
@@ -31,15 +31,7 @@ export function koaCsrf(options: CsrfOptions = {}): Middleware {
   return async (ctx, next) => {
     verifyCsrf(
       ctx.session,
-      {
-        method: ctx.method,
-        secFetchSite: headerText(ctx.headers["sec-fetch-site"]),
-        origin: headerText(ctx.headers.origin),
-        protocol: ctx.protocol,
-        host: ctx.host || undefined,
-        formToken: formField((ctx.request as { body?: unknown }).body, resolved.fieldName),
-        headerToken: headerText(ctx.headers[resolved.headerName]),
-      },
+      csrfRequest(ctx.method, ctx.headers, { protocol: ctx.protocol, host: ctx.host || undefined, body: (ctx.request as { body?: unknown }).body }, resolved),
       resolved,
     );
     await next();

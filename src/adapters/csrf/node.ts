@@ -4,7 +4,7 @@ import { resolveCsrfOptions, verifyCsrf, type CsrfOptions } from "../../core/csr
 import type { Session } from "../../core/session.js";
 import { trustedForwardedValue } from "../shared/forwarded.js";
 import { trustedHopCounter, type TrustProxy } from "../shared/trust-proxy.js";
-import { formField, headerText } from "./headers.js";
+import { csrfRequest, headerText } from "./headers.js";
 
 /** Options of {@link nodeCsrf}. */
 export interface NodeCsrfOptions extends CsrfOptions {
@@ -65,19 +65,7 @@ export function nodeCsrf(options: NodeCsrfOptions = {}): NodeCsrf {
       const forwardedProto = trustedForwardedValue(req.headers["x-forwarded-proto"], hops)?.toLowerCase();
       const https = (req.socket as TLSSocket).encrypted === true || forwardedProto === "https";
       const host = trustedForwardedValue(req.headers["x-forwarded-host"], hops) ?? headerText(req.headers.host);
-      verifyCsrf(
-        session,
-        {
-          method: req.method ?? "GET",
-          secFetchSite: headerText(req.headers["sec-fetch-site"]),
-          origin: headerText(req.headers.origin),
-          protocol: https ? "https" : "http",
-          host,
-          formToken: formField(form, resolved.fieldName),
-          headerToken: headerText(req.headers[resolved.headerName]),
-        },
-        resolved,
-      );
+      verifyCsrf(session, csrfRequest(req.method ?? "GET", req.headers, { protocol: https ? "https" : "http", host, body: form }, resolved), resolved);
     },
   };
 }
