@@ -14,13 +14,13 @@
  * counterexample header in full (fast-check's report).
  */
 import assert from "node:assert/strict";
-import { randomInt } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { Redis } from "ioredis";
 import { createSessionManager, type Session, type SessionManager } from "tessera";
 import { redisStore } from "tessera/redis";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
+import { fuzzSeed } from "./support/fuzz-seed.js";
 
 type Data = Record<string, unknown>;
 const SECRET = "f".repeat(40);
@@ -31,15 +31,7 @@ const DECOY_RUNS = 2_000;
 const LIVE_SESSIONS = 4;
 
 /** The seed for every property of this file: `FUZZ_SEED` when set, else a fresh one. */
-const SEED = seedFromEnvironment();
-
-function seedFromEnvironment(): number {
-  const text = process.env.FUZZ_SEED;
-  if (text === undefined || text === "") return randomInt(2 ** 31);
-  const seed = Number(text);
-  if (!Number.isSafeInteger(seed)) throw new Error(`FUZZ_SEED must be an integer, got ${JSON.stringify(text)}`);
-  return seed;
-}
+const SEED = fuzzSeed();
 
 /** A session issued for the fuzzing: its cookie value, what proves it in a header, its id and data. */
 interface Issued {

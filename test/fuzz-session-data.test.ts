@@ -16,13 +16,13 @@
  * runs the same values again.
  */
 import assert from "node:assert/strict";
-import { randomInt } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { Redis } from "ioredis";
 import { createSessionManager, TesseraError, type Session, type SessionManager } from "tessera";
 import { redisStore } from "tessera/redis";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
+import { fuzzSeed } from "./support/fuzz-seed.js";
 
 type Data = Record<string, unknown>;
 const PREFIX = "fuzz-data:";
@@ -35,15 +35,7 @@ const MIN_VALUES = 5_000;
 const LOAD_RUNS = 300;
 
 /** The seed for every property of this file: `FUZZ_SEED` when set, else a fresh one. */
-const SEED = seedFromEnvironment();
-
-function seedFromEnvironment(): number {
-  const text = process.env.FUZZ_SEED;
-  if (text === undefined || text === "") return randomInt(2 ** 31);
-  const seed = Number(text);
-  if (!Number.isSafeInteger(seed)) throw new Error(`FUZZ_SEED must be an integer, got ${JSON.stringify(text)}`);
-  return seed;
-}
+const SEED = fuzzSeed();
 
 let redis: RedisServer;
 let client: Redis;
