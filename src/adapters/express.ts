@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Respon
 import type { SessionManager } from "../core/manager.js";
 import { resolveStoreOutage, type StoreOutagePolicy } from "../core/options.js";
 import type { Session } from "../core/session.js";
-import type { SessionData } from "../index.js";
+import type { SessionData } from "../core/session-data.js";
 import { isUnhandledError } from "./shared/failed-request.js";
 import { holdResponseUntilCommitted } from "./shared/hold-response.js";
 

@@ -3,7 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { SessionManager } from "../core/manager.js";
 import { SessionStoreError } from "../core/errors.js";
 import type { Session } from "../core/session.js";
-import type { SessionData } from "../index.js";
+import type { SessionData } from "../core/session-data.js";
 import { isServerError, isUnhandledError } from "./shared/failed-request.js";
 import { honoPeerAddress as peerAddress } from "./shared/hono-peer.js";
 import { trustedForwardedHttps, type TrustProxy } from "./shared/trust-proxy.js";
