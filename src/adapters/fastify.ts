@@ -87,7 +87,7 @@ export function fastifySession<D extends object>(manager: SessionManager<D>, opt
     fastify.decorateRequest("session", null as unknown as Session<SessionData>);
 
     // A route's policy is checked as the route is declared, so a typo fails at start-up.
-    fastify.addHook("onRoute", (route) => void checkedStoreOutage(route.config?.tesseraStoreOutage, `${route.url} config.tesseraStoreOutage`));
+    fastify.addHook("onRoute", ({ url, config }) => void checkedStoreOutage(config?.tesseraStoreOutage, `route ${url} config.tesseraStoreOutage`));
 
     fastify.addHook("onRequest", async (request) => {
       try {
