@@ -19,7 +19,8 @@
  *
  * It is declared here, in the core, so that the manager and the adapters
  * need not import the package root (an import loop); augmenting
- * `"tessera"` reaches it through the root's re-export.
+ * `"tessera"` reaches it through the root's re-export, in any program that
+ * imports `"tessera"` (every app does, for `createSessionManager`).
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface SessionData {}
