@@ -56,10 +56,10 @@ const DISPLAY_NAME = Symbol.for("fastify.display-name");
  * `request.protocol`, which follows Fastify's `trustProxy` option. Store
  * failures go to Fastify's error handler as `SessionStoreError`, whose
  * `status` (503) the default handler uses, unless `storeOutage` (or the
- * route's `config.tesseraStoreOutage`) lets the request go on anonymously. A request whose route threw an
- * error without a 4xx status, or whose reply is a 5xx, has its session
- * changes discarded and gets no new session cookie (see the manager's
- * `commitOnError`).
+ * route's `config.tesseraStoreOutage`) lets the request go on anonymously.
+ * A request whose route threw an error without a 4xx status, or whose reply
+ * is a 5xx, has its session changes discarded and gets no new session
+ * cookie (see the manager's `commitOnError`).
  *
  * With `reply.hijack()` the hooks do not run: `await request.session.commit()`
  * yourself and set the cookie from `manager.pendingSetCookie(session)`.
