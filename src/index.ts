@@ -5,26 +5,7 @@
  * @module
  */
 
-/**
- * The app-wide shape of session data. Empty by default; declare your keys
- * once with module augmentation and every adapter's `session.data` is typed:
- *
- * @example
- * ```ts
- * declare module "tessera" {
- *   interface SessionData {
- *     username: string;
- *     cart: { sku: string; qty: number }[];
- *   }
- * }
- * req.session.data.username; // string | undefined
- * ```
- *
- * Alternatively pass a type to `createSessionManager<MyData>()`. Until
- * either is done, `session.data` accepts any key with `unknown` values.
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface SessionData {}
+export type { SessionData } from "./core/session-data.js";
 
 export { createSessionManager } from "./core/manager.js";
 export type { LoadInput, RequestOutcome, SessionManager } from "./core/manager.js";

@@ -1,10 +1,10 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from "express";
 import type { SessionManager } from "../core/manager.js";
-import { resolveStoreOutage, type StoreOutagePolicy } from "../core/options.js";
 import type { Session } from "../core/session.js";
-import type { SessionData } from "../index.js";
+import type { SessionData } from "../core/session-data.js";
 import { isUnhandledError } from "./shared/failed-request.js";
 import { holdResponseUntilCommitted } from "./shared/hold-response.js";
+import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 
 declare global {
   // Express's own typing is a global namespace; augmenting it is how a
@@ -50,22 +50,15 @@ export interface ExpressSessionMiddleware<D extends object> extends RequestHandl
   failOnError: ErrorRequestHandler;
 }
 
-/** Options of {@link expressSession}. */
-export interface ExpressSessionOptions {
-  /**
-   * Store outage policy for the requests this middleware handles,
-   * overriding the manager's `storeOutage`: `"fail"` (503 through `next`)
-   * or `"anonymous"` (an empty `req.session` marked `unavailable`, never
-   * written back, cookie untouched). A function chooses per request, e.g.
-   * per route.
-   *
-   * @example
-   * ```ts
-   * app.use(expressSession(sessions, { storeOutage: (req) => (req.method === "GET" ? "anonymous" : "fail") }));
-   * ```
-   */
-  storeOutage?: StoreOutagePolicy | ((req: Request) => StoreOutagePolicy);
-}
+/**
+ * Options of {@link expressSession}: `storeOutage`, a policy or a function of `req`.
+ *
+ * @example
+ * ```ts
+ * app.use(expressSession(sessions, { storeOutage: (req) => (req.path.startsWith("/account") ? "fail" : "anonymous") }));
+ * ```
+ */
+export type ExpressSessionOptions = StoreOutageOption<Request>;
 
 /**
  * Express middleware that loads the request's session into `req.session`
@@ -95,13 +88,11 @@ export function expressSession<D extends object>(
   manager: SessionManager<D>,
   options: ExpressSessionOptions = {},
 ): ExpressSessionMiddleware<D> {
-  const outage = options.storeOutage;
-  if (typeof outage !== "function" && outage !== undefined) resolveStoreOutage(outage, "expressSession storeOutage");
+  const storeOutageOf = storeOutageChooser<Request>(options.storeOutage, "expressSession storeOutage");
   const middleware = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     let session: Session<D>;
     try {
-      const storeOutage = typeof outage === "function" ? outage(req) : outage;
-      session = await manager.load({ cookieHeader: req.headers.cookie, secure: req.secure, storeOutage });
+      session = await manager.load({ cookieHeader: req.headers.cookie, secure: req.secure, storeOutage: storeOutageOf(req) });
     } catch (error) {
       next(error);
       return;

@@ -1,15 +1,27 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { SessionManager } from "../core/manager.js";
+import type { StoreOutagePolicy } from "../core/options.js";
 import type { Session } from "../core/session.js";
-import type { SessionData } from "../index.js";
+import type { SessionData } from "../core/session-data.js";
 import { isServerError, isUnhandledError } from "./shared/failed-request.js";
+import { checkedStoreOutage, storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 
 declare module "fastify" {
   interface FastifyRequest {
     /** This request's Tessera session, typed by the app-wide `SessionData`. */
     session: Session<SessionData>;
   }
+  interface FastifyContextConfig {
+    /** This route's store outage policy (`{ config: { tesseraStoreOutage: "anonymous" } }`), over the plugin's and the manager's. */
+    tesseraStoreOutage?: StoreOutagePolicy;
+  }
 }
+
+/**
+ * Options of {@link fastifySession}: `storeOutage`, a policy or a function of `request`.
+ * @example `fastifySession(sessions, { storeOutage: (request) => (request.url === "/" ? "anonymous" : "fail") })`
+ */
+export type FastifySessionOptions = StoreOutageOption<FastifyRequest>;
 
 /** The Fastify plugin, plus a typed accessor for apps that use a generic instead of `SessionData`. */
 export interface FastifySessionPlugin<D extends object> extends FastifyPluginAsync {
@@ -43,10 +55,11 @@ const DISPLAY_NAME = Symbol.for("fastify.display-name");
  * the write is done when the client sees the response. HTTPS is detected by
  * `request.protocol`, which follows Fastify's `trustProxy` option. Store
  * failures go to Fastify's error handler as `SessionStoreError`, whose
- * `status` (503) the default handler uses. A request whose route threw an
- * error without a 4xx status, or whose reply is a 5xx, has its session
- * changes discarded and gets no new session cookie (see the manager's
- * `commitOnError`).
+ * `status` (503) the default handler uses, unless `storeOutage` (or the
+ * route's `config.tesseraStoreOutage`) lets the request go on anonymously.
+ * A request whose route threw an error without a 4xx status, or whose reply
+ * is a 5xx, has its session changes discarded and gets no new session
+ * cookie (see the manager's `commitOnError`).
  *
  * With `reply.hijack()` the hooks do not run: `await request.session.commit()`
  * yourself and set the cookie from `manager.pendingSetCookie(session)`.
@@ -60,7 +73,8 @@ const DISPLAY_NAME = Symbol.for("fastify.display-name");
  * app.get("/", async (request) => `Hello ${request.session.data.username ?? "stranger"}`);
  * ```
  */
-export function fastifySession<D extends object>(manager: SessionManager<D>): FastifySessionPlugin<D> {
+export function fastifySession<D extends object>(manager: SessionManager<D>, options: FastifySessionOptions = {}): FastifySessionPlugin<D> {
+  const storeOutageOf = storeOutageChooser<FastifyRequest>(options.storeOutage, "fastifySession storeOutage");
   // Requests whose commit was already attempted (or whose load failed): the
   // error reply that follows goes through onSend again and must not retry.
   const settled = new WeakSet<FastifyRequest>();
@@ -72,9 +86,13 @@ export function fastifySession<D extends object>(manager: SessionManager<D>): Fa
     // request object keeps one shape.
     fastify.decorateRequest("session", null as unknown as Session<SessionData>);
 
+    // A route's policy is checked as the route is declared, so a typo fails at start-up.
+    fastify.addHook("onRoute", ({ url, config }) => void checkedStoreOutage(config?.tesseraStoreOutage, `route ${url} config.tesseraStoreOutage`));
+
     fastify.addHook("onRequest", async (request) => {
       try {
-        const session = await manager.load({ cookieHeader: request.headers.cookie, secure: request.protocol === "https" });
+        const storeOutage = request.routeOptions.config.tesseraStoreOutage ?? storeOutageOf(request);
+        const session = await manager.load({ cookieHeader: request.headers.cookie, secure: request.protocol === "https", storeOutage });
         request.session = session as unknown as Session<SessionData>;
       } catch (error) {
         settled.add(request);

@@ -3,9 +3,10 @@ import { HTTPException } from "hono/http-exception";
 import type { SessionManager } from "../core/manager.js";
 import { SessionStoreError } from "../core/errors.js";
 import type { Session } from "../core/session.js";
-import type { SessionData } from "../index.js";
+import type { SessionData } from "../core/session-data.js";
 import { isServerError, isUnhandledError } from "./shared/failed-request.js";
 import { honoPeerAddress as peerAddress } from "./shared/hono-peer.js";
+import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 import { trustedForwardedHttps, type TrustProxy } from "./shared/trust-proxy.js";
 
 export type { TrustProxy } from "./shared/trust-proxy.js";
@@ -32,8 +33,8 @@ export interface HonoSessionEnv<D extends object> {
   Variables: { session: Session<D> };
 }
 
-/** Options of {@link honoSession}. */
-export interface HonoSessionOptions {
+/** Options of {@link honoSession}; `storeOutage` is a policy or a function of `c`. */
+export interface HonoSessionOptions extends StoreOutageOption<Context> {
   /**
    * Which proxies may tell, with `X-Forwarded-Proto`, that the client used
    * HTTPS (for the cookie's Secure attribute with `secure: "auto"`), as
@@ -80,7 +81,8 @@ function dropRouteResponse(c: Context): void {
  * route's headers.
  *
  * Store failures go to Hono's error path (`app.onError`) as an
- * `HTTPException` with status 503 whose `cause` is the `SessionStoreError`.
+ * `HTTPException` with status 503 whose `cause` is the `SessionStoreError`,
+ * unless `storeOutage` lets the request go on anonymously.
  * A stream's callback runs after the commit: change the session before
  * returning the streamed response.
  *
@@ -98,6 +100,7 @@ export function honoSession<D extends object>(
   options: HonoSessionOptions = {},
 ): MiddlewareHandler<HonoSessionEnv<D>> {
   const viaHttpsProxy = trustedForwardedHttps(options.trustProxy, "honoSession trustProxy");
+  const storeOutageOf = storeOutageChooser<Context>(options.storeOutage, "honoSession storeOutage");
   const isHttps = (c: Context): boolean =>
     c.req.url.startsWith("https:") ||
     viaHttpsProxy({ peerAddress: peerAddress(c), forwardedFor: c.req.header("x-forwarded-for"), forwardedProto: c.req.header("x-forwarded-proto") });
@@ -105,7 +108,7 @@ export function honoSession<D extends object>(
   return async (c, next) => {
     let session: Session<D>;
     try {
-      session = await manager.load({ cookieHeader: c.req.header("cookie"), secure: isHttps(c) });
+      session = await manager.load({ cookieHeader: c.req.header("cookie"), secure: isHttps(c), storeOutage: storeOutageOf(c) });
     } catch (error) {
       throw toHttpException(error);
     }

@@ -1,8 +1,9 @@
 import type { DefaultState, Middleware, ParameterizedContext } from "koa";
 import type { SessionManager } from "../core/manager.js";
 import type { Session } from "../core/session.js";
-import type { SessionData } from "../index.js";
+import type { SessionData } from "../core/session-data.js";
 import { isServerError, isUnhandledError } from "./shared/failed-request.js";
+import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 
 declare module "koa" {
   interface DefaultContext {
@@ -25,6 +26,12 @@ declare module "koa" {
 export interface KoaSessionContext<D extends object> {
   session: Session<D>;
 }
+
+/**
+ * Options of {@link koaSession}: `storeOutage`, a policy or a function of `ctx`.
+ * @example `koaSession(sessions, { storeOutage: (ctx) => (ctx.path.startsWith("/account") ? "fail" : "anonymous") })`
+ */
+export type KoaSessionOptions = StoreOutageOption<ParameterizedContext>;
 
 /** The Koa middleware, plus a typed accessor for the manager's data type `D`. */
 export type KoaSessionMiddleware<D extends object> = Middleware<DefaultState, KoaSessionContext<D>> & {
@@ -67,7 +74,7 @@ function attachCookieToError(error: unknown, cookie: string): void {
  * thrown 4xx (`ctx.throw(401)`) commits. HTTPS is detected by
  * `ctx.secure`, which honours `app.proxy` (X-Forwarded-Proto). Store
  * failures are thrown as `SessionStoreError`, whose `status` (503) Koa's
- * error handling uses.
+ * error handling uses, unless `storeOutage` lets the request go on anonymously.
  *
  * With `ctx.respond = false`, `await ctx.session.commit()` yourself and set
  * the cookie before writing to `ctx.res`.
@@ -81,9 +88,10 @@ function attachCookieToError(error: unknown, cookie: string): void {
  * app.use((ctx) => { ctx.body = `Hello ${ctx.session.data.username ?? "stranger"}`; });
  * ```
  */
-export function koaSession<D extends object>(manager: SessionManager<D>): KoaSessionMiddleware<D> {
+export function koaSession<D extends object>(manager: SessionManager<D>, options: KoaSessionOptions = {}): KoaSessionMiddleware<D> {
+  const storeOutageOf = storeOutageChooser<ParameterizedContext>(options.storeOutage, "koaSession storeOutage");
   const middleware = async (ctx: ParameterizedContext<DefaultState, KoaSessionContext<D>>, next: () => Promise<unknown>) => {
-    const session = await manager.load({ cookieHeader: ctx.headers.cookie, secure: ctx.secure });
+    const session = await manager.load({ cookieHeader: ctx.headers.cookie, secure: ctx.secure, storeOutage: storeOutageOf(ctx) });
     ctx.session = session;
     try {
       await next();

@@ -4,12 +4,13 @@ import type { SessionManager } from "../core/manager.js";
 import type { Session } from "../core/session.js";
 import { isUnhandledError } from "./shared/failed-request.js";
 import { holdResponseUntilCommitted } from "./shared/hold-response.js";
+import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 import { trustedForwardedHttps, type TrustProxy } from "./shared/trust-proxy.js";
 
 export type { TrustProxy } from "./shared/trust-proxy.js";
 
-/** Options of {@link nodeSession}. */
-export interface NodeSessionOptions {
+/** Options of {@link nodeSession}; `storeOutage` is a policy or a function of `req`. */
+export interface NodeSessionOptions extends StoreOutageOption<IncomingMessage> {
   /**
    * Which proxies may tell, with `X-Forwarded-Proto`, that the client used
    * HTTPS (for the cookie's Secure attribute with `secure: "auto"`), as
@@ -44,7 +45,8 @@ export interface NodeSessions<D extends object> {
    * once already sees the new data. Call it once per request, before
    * writing anything.
    *
-   * @throws SessionStoreError (status 503) when the store is down or slow.
+   * @throws SessionStoreError (status 503) when the store is down or slow,
+   * unless `storeOutage` lets the request go on anonymously.
    *
    * @example
    * ```ts
@@ -112,12 +114,13 @@ function defaultOnError(error: unknown, _req: IncomingMessage, res: ServerRespon
 export function nodeSession<D extends object>(manager: SessionManager<D>, options: NodeSessionOptions = {}): NodeSessions<D> {
   const viaHttpsProxy = trustedForwardedHttps(options.trustProxy, "nodeSession trustProxy");
   const onError = options.onError ?? defaultOnError;
+  const storeOutageOf = storeOutageChooser<IncomingMessage>(options.storeOutage, "nodeSession storeOutage");
   const isHttps = ({ socket, headers }: IncomingMessage): boolean =>
     (socket as TLSSocket).encrypted === true ||
     viaHttpsProxy({ peerAddress: socket.remoteAddress, forwardedFor: headers["x-forwarded-for"], forwardedProto: headers["x-forwarded-proto"] });
 
   const load = async (req: IncomingMessage, res: ServerResponse) => {
-    const session = await manager.load({ cookieHeader: req.headers.cookie, secure: isHttps(req) });
+    const session = await manager.load({ cookieHeader: req.headers.cookie, secure: isHttps(req), storeOutage: storeOutageOf(req) });
     return { session, held: holdResponseUntilCommitted(res, session, manager, (error) => onError(error, req, res)) };
   };
 

@@ -31,6 +31,7 @@
  */
 import { csrfTokenMatches, maskCsrfSecret } from "./csrf-token.js";
 import { SessionConfigError, TesseraError } from "./errors.js";
+import { knownKeys } from "./known-keys.js";
 import { SessionHandle, type Session } from "./session.js";
 
 /** Why a request failed the CSRF check; stable, for logs and branching. */
@@ -130,7 +131,7 @@ export interface CsrfRequest {
   readonly headerToken: string | undefined;
 }
 
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set(["fieldName", "headerName", "allowedOrigins", "allowSameSite"]);
+const KNOWN_OPTIONS = knownKeys<CsrfOptions>({ fieldName: true, headerName: true, allowedOrigins: true, allowSameSite: true });
 // RFC 9110 token characters: what a header name may contain.
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** A Host (or X-Forwarded-Host) value: a name or address and an optional port, nothing that would move the URL parser elsewhere. */

@@ -1,6 +1,7 @@
 import { readSessionCookies } from "./cookie.js";
 import { SessionStoreError } from "./errors.js";
 import { resolveOptions, resolveStoreOutage, type ResolvedOptions, type SessionManagerOptions, type StoreOutagePolicy } from "./options.js";
+import type { SessionData } from "./session-data.js";
 import { SessionHandle, type RequestFacts, type Session } from "./session.js";
 import { withStoreDeadline } from "./timeout.js";
 import { verifiedCookies } from "./verified-cookies.js";
@@ -191,7 +192,7 @@ function asHandle<D extends object>(session: Session<D>): SessionHandle<D> {
  * });
  * ```
  */
-export function createSessionManager<D extends object = import("../index.js").SessionData>(
+export function createSessionManager<D extends object = SessionData>(
   options: SessionManagerOptions,
 ): SessionManager<D> {
   const resolved = resolveOptions(options);

@@ -1,6 +1,7 @@
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
 import { SessionConfigError } from "./errors.js";
+import { knownKeys } from "./known-keys.js";
 import type { ExpiryPolicy, SessionStore } from "./store.js";
 
 /** Cookie settings. The defaults are the secure ones. */
@@ -163,24 +164,24 @@ export interface ResolvedOptions {
   readonly clock: Clock;
 }
 
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
-  "store",
-  "secrets",
-  "idleTimeoutSeconds",
-  "absoluteTimeoutSeconds",
-  "renewIntervalSeconds",
-  "maxSessionBytes",
-  "storeTimeoutMs",
-  "storeOutage",
-  "maxSessionsPerUser",
-  "commitOnError",
-  "encryptData",
-  "cookie",
-  "clock",
-]);
-const KNOWN_COOKIE_OPTIONS: ReadonlySet<string> = new Set([
-  "name", "domain", "path", "sameSite", "secure", "httpOnly", "partitioned", "persistent",
-]);
+const KNOWN_OPTIONS = knownKeys<SessionManagerOptions>({
+  store: true,
+  secrets: true,
+  idleTimeoutSeconds: true,
+  absoluteTimeoutSeconds: true,
+  renewIntervalSeconds: true,
+  maxSessionBytes: true,
+  storeTimeoutMs: true,
+  storeOutage: true,
+  maxSessionsPerUser: true,
+  commitOnError: true,
+  encryptData: true,
+  cookie: true,
+  clock: true,
+});
+const KNOWN_COOKIE_OPTIONS = knownKeys<CookieOptions>({
+  name: true, domain: true, path: true, sameSite: true, secure: true, httpOnly: true, partitioned: true, persistent: true,
+});
 
 /** Minimum secret length: 256 bits, the HMAC-SHA256 key size. */
 const MIN_SECRET_BYTES = 32;

@@ -6,6 +6,10 @@
  */
 import type { Express, Request, Response } from "express";
 import type {} from "tessera/express";
+// The app made its manager with createSessionManager, so its program holds
+// "tessera" too: what a `declare module "tessera"` augmentation needs (an
+// augmentation only merges into a module that is part of the program).
+import type {} from "tessera";
 
 declare global {
   /** `express()` with `app.use(expressSession(sessions))` */

@@ -22,3 +22,8 @@ app.get("/cart", (req, res) => {
   items.push({ sku: "b", qty: "2" });
   res.json(items);
 });
+
+// Per-route store outage policy: a policy, or a function of req that returns one.
+expressSession(createSessionManager({ store: memoryStore() }), { storeOutage: (req) => (req.path === "/" ? "anonymous" : undefined) });
+// @ts-expect-error not a store outage policy
+expressSession(createSessionManager({ store: memoryStore() }), { storeOutage: "ignore" });

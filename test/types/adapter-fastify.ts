@@ -31,3 +31,10 @@ app.get("/cart", async (request) => {
 
 // @ts-expect-error the plugin needs a session manager
 fastifySession({ store: memoryStore() });
+
+// Per-route store outage policy: the plugin's option (a policy, or a function
+// of request) and a route's config.tesseraStoreOutage.
+fastifySession(createSessionManager({ store: memoryStore() }), { storeOutage: (request) => (request.url === "/" ? "anonymous" : "fail") });
+app.get("/public", { config: { tesseraStoreOutage: "anonymous" } }, async () => "ok");
+// @ts-expect-error not a store outage policy
+app.get("/typo", { config: { tesseraStoreOutage: "anonymus" } }, async () => "ok");

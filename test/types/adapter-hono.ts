@@ -29,3 +29,8 @@ cartApp.get("/cart", (c) => {
 
 // @ts-expect-error unknown option
 honoSession(createSessionManager({ store: memoryStore() }), { trustProxies: true });
+
+// Per-route store outage policy: a policy, or a function of c that returns one.
+honoSession(createSessionManager({ store: memoryStore() }), { storeOutage: (c) => (c.req.path === "/" ? "anonymous" : "fail") });
+// @ts-expect-error not a store outage policy
+honoSession(createSessionManager({ store: memoryStore() }), { storeOutage: "ignore" });

@@ -27,3 +27,8 @@ cartApp.use(async (ctx) => {
   items.push({ sku: 1, qty: 1 });
   ctx.body = carts.session(ctx).data.items ?? [];
 });
+
+// Per-route store outage policy: a policy, or a function of ctx that returns one.
+koaSession(createSessionManager({ store: memoryStore() }), { storeOutage: (ctx) => (ctx.path === "/" ? "anonymous" : "fail") });
+// @ts-expect-error not a store outage policy
+koaSession(createSessionManager({ store: memoryStore() }), { storeOutage: "ignore" });

@@ -27,3 +27,8 @@ http.createServer(async (req, res) => {
 
 // @ts-expect-error a handler gets (req, res, session)
 tessera.handler((_req: http.IncomingMessage, _res: http.ServerResponse, session: string) => session);
+
+// Per-route store outage policy: a policy, or a function of req that returns one.
+nodeSession(createSessionManager({ store: memoryStore() }), { storeOutage: (req) => (req.url === "/" ? "anonymous" : "fail") });
+// @ts-expect-error not a store outage policy
+nodeSession(createSessionManager({ store: memoryStore() }), { storeOutage: "ignore" });
