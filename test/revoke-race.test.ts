@@ -46,25 +46,20 @@ interface GatedStore {
   holdNextWrite(): { reached: Promise<void>; release: () => void };
 }
 
-function gated(inner: RedisSessionStore): GatedStore {
+/** A one-shot gate: once armed, the next call through it waits until released. */
+function oneShotGate(): { through<T>(call: () => Promise<T>): Promise<T>; arm(): { reached: Promise<void>; release: () => void } } {
   let gate: { reached: () => void; released: Promise<void> } | undefined;
-  const store: SessionStore = {
-    load: (...args) => inner.load(...args),
-    destroy: (...args) => inner.destroy(...args),
-    userIndex: inner.userIndex,
-    async write(...args) {
+  return {
+    async through(call) {
       const held = gate;
       gate = undefined;
       if (held) {
         held.reached();
         await held.released;
       }
-      return inner.write(...args);
+      return call();
     },
-  };
-  return {
-    store,
-    holdNextWrite() {
+    arm() {
       let reached!: () => void;
       let release!: () => void;
       const reachedPromise = new Promise<void>((resolve) => (reached = resolve));
@@ -75,9 +70,20 @@ function gated(inner: RedisSessionStore): GatedStore {
   };
 }
 
+function gated(inner: RedisSessionStore): GatedStore {
+  const gate = oneShotGate();
+  const store: SessionStore = {
+    load: (...args) => inner.load(...args),
+    destroy: (...args) => inner.destroy(...args),
+    userIndex: inner.userIndex,
+    write: (...args) => gate.through(() => inner.write(...args)),
+  };
+  return { store, holdNextWrite: () => gate.arm() };
+}
+
 /** A store whose index holds the next `revokeEntry` (the revoke's per-session step) at a gate. */
 function gatedRevoke(inner: RedisSessionStore): GatedStore {
-  let gate: { reached: () => void; released: Promise<void> } | undefined;
+  const gate = oneShotGate();
   const index = inner.userIndex;
   const store: SessionStore = {
     load: (...args) => inner.load(...args),
@@ -89,28 +95,10 @@ function gatedRevoke(inner: RedisSessionStore): GatedStore {
       entries: (...args) => index.entries(...args),
       inspect: (...args) => index.inspect(...args),
       revoke: (...args) => index.revoke(...args),
-      async revokeEntry(...args) {
-        const held = gate;
-        gate = undefined;
-        if (held) {
-          held.reached();
-          await held.released;
-        }
-        return index.revokeEntry(...args);
-      },
+      revokeEntry: (...args) => gate.through(() => index.revokeEntry(...args)),
     },
   };
-  return {
-    store,
-    holdNextWrite() {
-      let reached!: () => void;
-      let release!: () => void;
-      const reachedPromise = new Promise<void>((resolve) => (reached = resolve));
-      const released = new Promise<void>((resolve) => (release = resolve));
-      gate = { reached, released };
-      return { reached: reachedPromise, release };
-    },
-  };
+  return { store, holdNextWrite: () => gate.arm() };
 }
 
 async function login(manager: SessionManager<Data>, browser: SessionClient, userId: string): Promise<string> {
