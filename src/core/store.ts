@@ -230,7 +230,12 @@ export function targetTtlMs(createdAt: number, now: number, policy: ExpiryPolicy
  * a record Tessera wrote).
  */
 export function recordTtlMs(fields: ReadonlyMap<string, string>, now: number, policy: ExpiryPolicy): number {
-  const target = targetTtlMs(Number(fields.get(CREATED_AT_FIELD)), now, policy);
+  const createdAt = Number(fields.get(CREATED_AT_FIELD));
+  // Checked here, not left to targetTtlMs: with the absolute timeout off it
+  // never reads createdAt, and a hash without one (a revoke's tombstone) must
+  // not pass for a session.
+  if (!Number.isFinite(createdAt)) return Number.NaN;
+  const target = targetTtlMs(createdAt, now, policy);
   const lease = fields.get(LEASE_FIELD);
   return lease === undefined ? target : Math.min(target, Number(lease) - now);
 }

@@ -395,6 +395,17 @@ function userIndexConformance(
       assert.equal(await getStore().load(fresh, options.now(), policy), undefined);
     });
 
+    it("never loads a tombstone left under the id of a session read before (absolute timeout off)", async () => {
+      const user = `user-${newId()}`;
+      const lease = options.now() + 2 * idle;
+      const id = newId();
+      await createBound(id, user, lease);
+      assert.ok(await getStore().load(id, options.now(), policy), "read once: a store may remember its expiry");
+      assert.equal(await index().revokeEntry(user, { id, leaseEnd: lease }, options.now()), "deleted");
+      assert.equal(await index().revokeEntry(user, { id, leaseEnd: lease }, options.now()), "absent", "a second revoke leaves a tombstone");
+      assert.equal(await getStore().load(id, options.now(), policy), undefined, "a tombstone is not a session");
+    });
+
     it("lets a tombstone end with the entry's lease", async () => {
       const user = `user-${newId()}`;
       const id = newId();
