@@ -2,7 +2,8 @@ import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
 import { SessionConfigError } from "./errors.js";
 import { knownKeys } from "./known-keys.js";
-import type { ExpiryPolicy, SessionStore } from "./store.js";
+import type { SessionStore } from "./store.js";
+import type { ExpiryPolicy } from "./expiry.js";
 
 /** Cookie settings. The defaults are the secure ones. */
 export interface CookieOptions {

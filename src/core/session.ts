@@ -5,21 +5,9 @@ import { SessionTooLargeError, type SessionStoreError } from "./errors.js";
 import { dataKeyFromToken, isSealedField, openField, sealField } from "./field-cipher.js";
 import type { ResolvedOptions } from "./options.js";
 import { assertUsableKey, decodeValue, encodeValue, RESERVED_FIELD_PREFIX } from "./serialize.js";
-import {
-  CREATED_AT_FIELD,
-  CSRF_SECRET_FIELD,
-  DEVICE_FIELD,
-  INDEX_GRACE_MS,
-  isRenewalDue,
-  LAST_SEEN_FIELD,
-  LEASE_FIELD,
-  leaseEndFor,
-  targetTtlMs,
-  USER_ID_FIELD,
-  type CreateWrite,
-  type StoredSession,
-  type WriteResult,
-} from "./store.js";
+import { type CreateWrite, type StoredSession, type WriteResult } from "./store.js";
+import { CREATED_AT_FIELD, CSRF_SECRET_FIELD, DEVICE_FIELD, LAST_SEEN_FIELD, LEASE_FIELD, USER_ID_FIELD } from "./record-fields.js";
+import { INDEX_GRACE_MS, isRenewalDue, leaseEndFor, targetTtlMs } from "./expiry.js";
 import { withStoreDeadline } from "./timeout.js";
 import { encodeCookieValue, generateToken, sessionIdFromToken } from "./token.js";
 import { assertUserId, encodeDevice, enforceMaxSessions, requireUserIndex, type DeviceInfo } from "./user-sessions.js";

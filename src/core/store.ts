@@ -8,49 +8,7 @@
  * store agree on time (and tests can fake it).
  */
 
-/** Reserved field: creation time, epoch ms, as decimal text. */
-export const CREATED_AT_FIELD = "@c";
-/** Reserved field: the user id a session is bound to (`session.bindUser`). */
-export const USER_ID_FIELD = "@u";
-/** Reserved field: the device facts given at bind time, as JSON (label, ip, user agent, bound-at). */
-export const DEVICE_FIELD = "@m";
-/** Reserved field: last time a bound session was renewed or written, epoch ms. */
-export const LAST_SEEN_FIELD = "@s";
-/**
- * Reserved field: a bound session's index lease, epoch ms. It equals the
- * score of the session's entry in its user's index, and a store never
- * renews the session past it, so a live session always has a live index
- * entry: listing and revoking by user cannot miss it.
- */
-export const LEASE_FIELD = "@l";
-/**
- * Reserved field: the session's CSRF secret (32 random bytes, base64url),
- * from which every page's synchronizer token is masked. Written only when
- * it is created (the first `csrfToken(session)`) or rotated (`regenerate()`),
- * so requests that do not create it pay nothing. Never in listings.
- */
-export const CSRF_SECRET_FIELD = "@x";
-/**
- * Reserved field: marks a tombstone, the record "log out everywhere" leaves
- * under an id that its user's index lists but whose session does not exist
- * (yet). A tombstone has no {@link CREATED_AT_FIELD}, so it never loads as a
- * session, and a create of its id is refused with `"revoked"`: a login or
- * regenerate caught between its index write and its session write cannot
- * come alive after the revoke. It expires with the index entry's lease.
- */
-export const TOMBSTONE_FIELD = "@r";
-/** The reserved fields a listing reads (never the data fields). */
-export const SUMMARY_FIELDS: readonly string[] = [CREATED_AT_FIELD, USER_ID_FIELD, DEVICE_FIELD, LAST_SEEN_FIELD, LEASE_FIELD];
-
-/** How long sessions live; all durations in milliseconds. */
-export interface ExpiryPolicy {
-  /** A session idle this long expires. */
-  readonly idleTimeoutMs: number;
-  /** A session expires this long after creation, however active. 0 = no absolute limit. */
-  readonly absoluteTimeoutMs: number;
-  /** An unchanged session's expiry is pushed forward at most once per this interval. */
-  readonly renewIntervalMs: number;
-}
+import type { ExpiryPolicy } from "./expiry.js";
 
 /** A session as loaded from the store. */
 export interface StoredSession {
@@ -211,61 +169,4 @@ export interface UserIndexStore {
    * missing entries). Does not touch the index: the caller removes the entry.
    */
   revokeEntry(userId: string, entry: IndexEntry, now: number, options?: { readonly onlyIfAbsent?: boolean }): Promise<EntryRevokeResult>;
-}
-
-/**
- * The time to live a session should have now: the idle timeout, capped by
- * what is left of the absolute timeout. Zero or less means expired.
- */
-export function targetTtlMs(createdAt: number, now: number, policy: ExpiryPolicy): number {
-  const idle = policy.idleTimeoutMs;
-  if (policy.absoluteTimeoutMs <= 0) return idle;
-  return Math.min(idle, createdAt + policy.absoluteTimeoutMs - now);
-}
-
-/**
- * The time to live a stored record should have now, from its own fields:
- * {@link targetTtlMs}, further capped by the lease of a bound session. Zero
- * or less means the record is over; NaN means it has no creation time (not
- * a record Tessera wrote).
- */
-export function recordTtlMs(fields: ReadonlyMap<string, string>, now: number, policy: ExpiryPolicy): number {
-  const createdAt = Number(fields.get(CREATED_AT_FIELD));
-  // Checked here, not left to targetTtlMs: with the absolute timeout off it
-  // never reads createdAt, and a hash without one (a revoke's tombstone) must
-  // not pass for a session.
-  if (!Number.isFinite(createdAt)) return Number.NaN;
-  const target = targetTtlMs(createdAt, now, policy);
-  const lease = fields.get(LEASE_FIELD);
-  return lease === undefined ? target : Math.min(target, Number(lease) - now);
-}
-
-/**
- * Whether moving an expiry from `currentExpiresAt` to `targetExpiresAt`
- * (epoch ms) is due: only moves of at least the renew interval are made, so
- * the store and the cookie are touched at most once per interval.
- */
-export function isRenewalDue(currentExpiresAt: number, targetExpiresAt: number, policy: ExpiryPolicy): boolean {
-  return targetExpiresAt - currentExpiresAt >= policy.renewIntervalMs;
-}
-
-/**
- * A bound session's index entry is kept this much longer than its lease:
- * Redis starts a TTL when the command arrives, a few milliseconds after the
- * app read its clock, and app instances' clocks differ slightly. The grace
- * keeps "the entry outlives the session" true despite both.
- */
-export const INDEX_GRACE_MS = 1000;
-
-/** A bound session's lease spans this many idle timeouts, so it is extended about once per idle timeout of activity. */
-const LEASE_IDLE_PERIODS = 2;
-
-/**
- * The lease a bound session gets when it is bound or its lease is
- * extended: two idle timeouts from now, but never past the absolute
- * timeout (the session cannot live longer than that anyway).
- */
-export function leaseEndFor(createdAt: number, now: number, policy: ExpiryPolicy): number {
-  const wanted = now + LEASE_IDLE_PERIODS * policy.idleTimeoutMs;
-  return policy.absoluteTimeoutMs > 0 ? Math.min(wanted, createdAt + policy.absoluteTimeoutMs) : wanted;
 }

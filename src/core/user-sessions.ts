@@ -1,14 +1,6 @@
 import { SessionConfigError, SessionStoreError } from "./errors.js";
-import {
-  CREATED_AT_FIELD,
-  DEVICE_FIELD,
-  LAST_SEEN_FIELD,
-  USER_ID_FIELD,
-  type IndexEntry,
-  type SessionStore,
-  type SessionSummary,
-  type UserIndexStore,
-} from "./store.js";
+import { type IndexEntry, type SessionStore, type SessionSummary, type UserIndexStore } from "./store.js";
+import { CREATED_AT_FIELD, DEVICE_FIELD, LAST_SEEN_FIELD, USER_ID_FIELD } from "./record-fields.js";
 
 /**
  * Facts about the device a session was signed in from, given by the app to

@@ -1,15 +1,7 @@
-import { isRenewalDue, LAST_SEEN_FIELD, recordTtlMs, SUMMARY_FIELDS, USER_ID_FIELD } from "../core/store.js";
-import type {
-  ExpiryPolicy,
-  IndexEntry,
-  RevokeResult,
-  SessionStore,
-  SessionSummary,
-  SessionWrite,
-  StoredSession,
-  UserIndexStore,
-  WriteResult,
-} from "../core/store.js";
+import { LAST_SEEN_FIELD, SUMMARY_FIELDS, USER_ID_FIELD } from "../core/record-fields.js";
+import { isRenewalDue, recordTtlMs } from "../core/expiry.js";
+import type { IndexEntry, RevokeResult, SessionStore, SessionSummary, SessionWrite, StoredSession, UserIndexStore, WriteResult } from "../core/store.js";
+import type { ExpiryPolicy } from "../core/expiry.js";
 
 interface Record {
   fields: Map<string, string>;

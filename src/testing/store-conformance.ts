@@ -1,16 +1,9 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import {
-  CREATED_AT_FIELD,
-  DEVICE_FIELD,
-  LAST_SEEN_FIELD,
-  LEASE_FIELD,
-  USER_ID_FIELD,
-  type ExpiryPolicy,
-  type SessionStore,
-  type UserIndexStore,
-} from "../core/store.js";
+import { type SessionStore, type UserIndexStore } from "../core/store.js";
+import { CREATED_AT_FIELD, DEVICE_FIELD, LAST_SEEN_FIELD, LEASE_FIELD, USER_ID_FIELD } from "../core/record-fields.js";
+import { type ExpiryPolicy } from "../core/expiry.js";
 
 /** How a store under test is created and how time moves for it. */
 export interface StoreConformanceOptions {

@@ -3,7 +3,7 @@ import { allUserSessions, cliManager, type CliContext } from "../context.js";
 import { CliError, EXIT } from "../errors.js";
 import { prefixHint } from "../scan.js";
 import { sessionJson, sessionsTable } from "./sessions.js";
-import { USER_ID_FIELD } from "../../core/store.js";
+import { USER_ID_FIELD } from "../../core/record-fields.js";
 import { generateToken, sessionIdFromToken } from "../../core/token.js";
 
 /** Options of `tessera revoke`. */

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { CREATED_AT_FIELD, USER_ID_FIELD } from "../../core/store.js";
+import { CREATED_AT_FIELD, USER_ID_FIELD } from "../../core/record-fields.js";
 import type { CliNode, CliRedis } from "../connect.js";
 import type { CliContext } from "../context.js";
 import { CliError, EXIT } from "../errors.js";

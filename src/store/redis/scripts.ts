@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { CREATED_AT_FIELD, TOMBSTONE_FIELD, USER_ID_FIELD } from "../../core/store.js";
+import { CREATED_AT_FIELD, TOMBSTONE_FIELD, USER_ID_FIELD } from "../../core/record-fields.js";
 
 /** A Lua script with its SHA-1, for EVALSHA with an EVAL fallback. */
 export interface LuaScript {

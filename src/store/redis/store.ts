@@ -1,5 +1,6 @@
-import { isRenewalDue, recordTtlMs } from "../../core/store.js";
-import type { CreateWrite, ExpiryPolicy, SessionStore, SessionWrite, StoredSession, UpdateWrite, UserIndexStore, WriteResult } from "../../core/store.js";
+import { isRenewalDue, recordTtlMs } from "../../core/expiry.js";
+import type { CreateWrite, SessionStore, SessionWrite, StoredSession, UpdateWrite, UserIndexStore, WriteResult } from "../../core/store.js";
+import type { ExpiryPolicy } from "../../core/expiry.js";
 import { redisPort, type RedisClient } from "./client.js";
 import { resolveWaitForReplicas, type WaitForReplicas } from "./durability.js";
 import { LOAD_SCRIPT, TAKE_SCRIPT, WRITE_SCRIPT } from "./scripts.js";

@@ -1,5 +1,5 @@
 import type { EntryRevokeResult, IndexEntry, RevokeResult, SessionSummary, UserIndexStore } from "../../core/store.js";
-import { SUMMARY_FIELDS } from "../../core/store.js";
+import { SUMMARY_FIELDS } from "../../core/record-fields.js";
 import type { RedisPort } from "./client.js";
 import { INDEX_ADD_SCRIPT, INDEX_ENTRIES_SCRIPT, INDEX_REMOVE_SCRIPT, INSPECT_SCRIPT, REVOKE_ENTRY_SCRIPT, REVOKE_SCRIPT } from "./scripts.js";
 

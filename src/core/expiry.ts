@@ -1,0 +1,75 @@
+/**
+ * The expiry rules, in one place: how long a session lives now (idle and
+ * absolute timeouts, a bound session's lease), when a renewal is due, and
+ * how long a bound session's index lease runs. The core, the memory store
+ * and the Redis store all decide expiry through these functions.
+ */
+import { CREATED_AT_FIELD, LEASE_FIELD } from "./record-fields.js";
+
+/** How long sessions live; all durations in milliseconds. */
+export interface ExpiryPolicy {
+  /** A session idle this long expires. */
+  readonly idleTimeoutMs: number;
+  /** A session expires this long after creation, however active. 0 = no absolute limit. */
+  readonly absoluteTimeoutMs: number;
+  /** An unchanged session's expiry is pushed forward at most once per this interval. */
+  readonly renewIntervalMs: number;
+}
+
+
+/**
+ * The time to live a session should have now: the idle timeout, capped by
+ * what is left of the absolute timeout. Zero or less means expired.
+ */
+export function targetTtlMs(createdAt: number, now: number, policy: ExpiryPolicy): number {
+  const idle = policy.idleTimeoutMs;
+  if (policy.absoluteTimeoutMs <= 0) return idle;
+  return Math.min(idle, createdAt + policy.absoluteTimeoutMs - now);
+}
+
+/**
+ * The time to live a stored record should have now, from its own fields:
+ * {@link targetTtlMs}, further capped by the lease of a bound session. Zero
+ * or less means the record is over; NaN means it has no creation time (not
+ * a record Tessera wrote).
+ */
+export function recordTtlMs(fields: ReadonlyMap<string, string>, now: number, policy: ExpiryPolicy): number {
+  const createdAt = Number(fields.get(CREATED_AT_FIELD));
+  // Checked here, not left to targetTtlMs: with the absolute timeout off it
+  // never reads createdAt, and a hash without one (a revoke's tombstone) must
+  // not pass for a session.
+  if (!Number.isFinite(createdAt)) return Number.NaN;
+  const target = targetTtlMs(createdAt, now, policy);
+  const lease = fields.get(LEASE_FIELD);
+  return lease === undefined ? target : Math.min(target, Number(lease) - now);
+}
+
+/**
+ * Whether moving an expiry from `currentExpiresAt` to `targetExpiresAt`
+ * (epoch ms) is due: only moves of at least the renew interval are made, so
+ * the store and the cookie are touched at most once per interval.
+ */
+export function isRenewalDue(currentExpiresAt: number, targetExpiresAt: number, policy: ExpiryPolicy): boolean {
+  return targetExpiresAt - currentExpiresAt >= policy.renewIntervalMs;
+}
+
+/**
+ * A bound session's index entry is kept this much longer than its lease:
+ * Redis starts a TTL when the command arrives, a few milliseconds after the
+ * app read its clock, and app instances' clocks differ slightly. The grace
+ * keeps "the entry outlives the session" true despite both.
+ */
+export const INDEX_GRACE_MS = 1000;
+
+/** A bound session's lease spans this many idle timeouts, so it is extended about once per idle timeout of activity. */
+const LEASE_IDLE_PERIODS = 2;
+
+/**
+ * The lease a bound session gets when it is bound or its lease is
+ * extended: two idle timeouts from now, but never past the absolute
+ * timeout (the session cannot live longer than that anyway).
+ */
+export function leaseEndFor(createdAt: number, now: number, policy: ExpiryPolicy): number {
+  const wanted = now + LEASE_IDLE_PERIODS * policy.idleTimeoutMs;
+  return policy.absoluteTimeoutMs > 0 ? Math.min(wanted, createdAt + policy.absoluteTimeoutMs) : wanted;
+}

@@ -1,0 +1,40 @@
+/**
+ * The reserved fields of a session record: the part of the Redis layout
+ * that the core, the stores, their Lua scripts and the CLI all name. Data
+ * fields never start with `@` (see `RESERVED_FIELD_PREFIX`), so these never
+ * collide with an app's keys. The layout is a contract: see docs/format.md.
+ */
+
+/** Reserved field: creation time, epoch ms, as decimal text. */
+export const CREATED_AT_FIELD = "@c";
+/** Reserved field: the user id a session is bound to (`session.bindUser`). */
+export const USER_ID_FIELD = "@u";
+/** Reserved field: the device facts given at bind time, as JSON (label, ip, user agent, bound-at). */
+export const DEVICE_FIELD = "@m";
+/** Reserved field: last time a bound session was renewed or written, epoch ms. */
+export const LAST_SEEN_FIELD = "@s";
+/**
+ * Reserved field: a bound session's index lease, epoch ms. It equals the
+ * score of the session's entry in its user's index, and a store never
+ * renews the session past it, so a live session always has a live index
+ * entry: listing and revoking by user cannot miss it.
+ */
+export const LEASE_FIELD = "@l";
+/**
+ * Reserved field: the session's CSRF secret (32 random bytes, base64url),
+ * from which every page's synchronizer token is masked. Written only when
+ * it is created (the first `csrfToken(session)`) or rotated (`regenerate()`),
+ * so requests that do not create it pay nothing. Never in listings.
+ */
+export const CSRF_SECRET_FIELD = "@x";
+/**
+ * Reserved field: marks a tombstone, the record "log out everywhere" leaves
+ * under an id that its user's index lists but whose session does not exist
+ * (yet). A tombstone has no {@link CREATED_AT_FIELD}, so it never loads as a
+ * session, and a create of its id is refused with `"revoked"`: a login or
+ * regenerate caught between its index write and its session write cannot
+ * come alive after the revoke. It expires with the index entry's lease.
+ */
+export const TOMBSTONE_FIELD = "@r";
+/** The reserved fields a listing reads (never the data fields). */
+export const SUMMARY_FIELDS: readonly string[] = [CREATED_AT_FIELD, USER_ID_FIELD, DEVICE_FIELD, LAST_SEEN_FIELD, LEASE_FIELD];
