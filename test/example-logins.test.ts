@@ -82,7 +82,12 @@ for (const [framework, start] of Object.entries(frameworks)) {
       assert.equal(Number(text(second.body, "visits")), Number(text(first.body, "visits")) + 1);
       assert.equal((await browser.get("/login")).status, 303, "the form redirects a logged-in user home");
 
-      const logout = await browser.get("/logout");
+      assert.equal((await browser.get("/logout")).status, 404, "a GET never logs out: another site's link or image could fire it");
+      const loggedIn = await browser.get("/");
+      assert.match(loggedIn.body, /Logged in as/);
+      assert.equal((await browser.post("/logout", {})).status, 403, "a logout without this session's CSRF token is refused");
+      assert.match((await browser.get("/")).body, /Logged in as/);
+      const logout = await browser.post("/logout", { _csrf: formCsrfToken(loggedIn.body) });
       assert.equal(logout.status, 303);
       assert.match((await browser.get("/")).body, /You are not logged in/);
     });

@@ -28,7 +28,7 @@ export interface LoginAppOptions {
 
 /**
  * The Flask login example, rebuilt on Express and Tessera: `/` greets the
- * logged-in user, `/login` shows and accepts the form, `/logout` ends the
+ * logged-in user, `/login` shows and accepts the form, `POST /logout` ends the
  * session, `/sessions` lists the user's sessions on every device and
  * revokes them. Every page counts visits in the session and names the
  * instance that served it.
@@ -57,6 +57,9 @@ export function createLoginApp(options: LoginAppOptions): express.Express {
     visits: req.session?.data.visits ?? 0,
     banner: options.banner,
     sessionsPage: true,
+    // Only a logged-in page shows the logout form: an anonymous page view
+    // must not create a CSRF secret (and a stored session) for nothing.
+    csrfToken: req.session?.data.username ? csrfToken(req.session) : undefined,
   });
   const countVisit = (req: express.Request): void => {
     req.session.data.visits = (req.session.data.visits ?? 0) + 1;
@@ -86,7 +89,9 @@ export function createLoginApp(options: LoginAppOptions): express.Express {
     res.redirect(303, "/");
   });
 
-  app.get("/logout", async (req, res) => {
+  // A POST with the CSRF token: a GET that logs out could be fired by any
+  // other site's link or image.
+  app.post("/logout", csrfProtection, async (req, res) => {
     await req.session.destroy();
     res.redirect(303, "/");
   });

@@ -6,7 +6,7 @@ import { indexPage, parseUsername, unavailablePage } from "../shared/pages.js";
 
 /**
  * The login example on Fastify: `/` greets the logged-in user, `/login`
- * shows and accepts the form, `/logout` ends the session; same pages as
+ * shows and accepts the form, `POST /logout` ends the session; same pages as
  * every other framework's version.
  */
 export async function createLoginApp(options: LoginAppOptions): Promise<FastifyInstance> {
@@ -43,7 +43,8 @@ export async function createLoginApp(options: LoginAppOptions): Promise<FastifyI
     await logIn(request.session, parsed.username);
     return reply.redirect("/", 303);
   });
-  app.get("/logout", async (request, reply) => {
+  // A POST, CSRF-checked like every POST: a GET could be fired by any other site.
+  app.post("/logout", async (request, reply) => {
     await request.session.destroy();
     return reply.redirect("/", 303);
   });

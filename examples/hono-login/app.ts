@@ -8,7 +8,7 @@ import { indexPage, parseUsername, unavailablePage } from "../shared/pages.js";
 
 /**
  * The login example on Hono: `/` greets the logged-in user, `/login` shows
- * and accepts the form, `/logout` ends the session; same pages as every
+ * and accepts the form, `POST /logout` ends the session; same pages as every
  * other framework's version.
  */
 export function createLoginApp(options: LoginAppOptions): Hono {
@@ -32,7 +32,8 @@ export function createLoginApp(options: LoginAppOptions): Hono {
     await logIn(c.get("session"), parsed.username);
     return c.redirect("/", 303);
   });
-  app.get("/logout", async (c) => {
+  // A POST, CSRF-checked like every POST: a GET could be fired by any other site.
+  app.post("/logout", async (c) => {
     await c.get("session").destroy();
     return c.redirect("/", 303);
   });

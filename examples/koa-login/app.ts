@@ -14,7 +14,7 @@ declare module "koa" {
 
 /**
  * The login example on Koa: `/` greets the logged-in user, `/login` shows
- * and accepts the form, `/logout` ends the session; same pages as every
+ * and accepts the form, `POST /logout` ends the session; same pages as every
  * other framework's version.
  */
 export function createLoginApp(options: LoginAppOptions): Koa {
@@ -71,7 +71,7 @@ export function createLoginApp(options: LoginAppOptions): Koa {
         await logIn(ctx.session, parsed.username);
         return redirectHome();
       }
-      case "GET /logout":
+      case "POST /logout": // CSRF-checked like every POST: a GET could be fired by any other site
         await ctx.session.destroy();
         return redirectHome();
       case "GET /healthz":

@@ -7,7 +7,7 @@ import { indexPage, parseUsername, unavailablePage } from "../shared/pages.js";
 
 /**
  * The login example on plain node:http, no framework: `/` greets the
- * logged-in user, `/login` shows and accepts the form, `/logout` ends the
+ * logged-in user, `/login` shows and accepts the form, `POST /logout` ends the
  * session; same pages as every other framework's version.
  *
  * @returns a request listener for `http.createServer`.
@@ -55,7 +55,9 @@ export function createLoginHandler(options: LoginAppOptions): (req: IncomingMess
         await logIn(session, parsed.username);
         return redirectHome(res);
       }
-      case "GET /logout":
+      case "POST /logout":
+        // CSRF-checked like the login: a GET could be fired by any other site.
+        csrf.verify(req, session, await readForm(req));
         await session.destroy();
         return redirectHome(res);
       case "GET /healthz":

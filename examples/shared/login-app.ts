@@ -34,6 +34,9 @@ export function pageContext(options: LoginAppOptions, session: Session<SessionDa
     username: session?.data.username,
     visits: session?.data.visits ?? 0,
     banner: options.banner,
+    // Only a logged-in page shows the logout form: an anonymous page view
+    // must not create a CSRF secret (and a stored session) for nothing.
+    csrfToken: session?.data.username ? csrfToken(session) : undefined,
   };
 }
 

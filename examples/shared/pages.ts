@@ -18,6 +18,12 @@ export interface PageContext {
   banner?: string | undefined;
   /** The app serves the "Your sessions" page at `/sessions`: link to it while logged in. */
   sessionsPage?: boolean | undefined;
+  /**
+   * This session's CSRF token, for the logout form of a logged-in page.
+   * Logout is a POST with the token, never a GET: a link or image on
+   * another site must not be able to log the user out.
+   */
+  csrfToken?: string | undefined;
 }
 
 /** Escapes text for HTML element and attribute content. */
@@ -127,9 +133,12 @@ export function indexPage(context: PageContext): string {
   const body = context.username
     ? `<p class="lead" id="greeting">Logged in as <strong>${escapeHtml(context.username)}</strong>.</p>
 <p class="muted">Reload the page: another instance may answer, and you stay logged in.</p>
-<p class="actions"><a class="button" id="logout" href="/logout">Log out</a>${
-        context.sessionsPage ? ` <a class="button button-quiet" id="sessions-link" href="/sessions">Your sessions</a>` : ""
-      }</p>`
+<form class="actions" method="post" action="/logout">
+  <input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(context.csrfToken ?? "")}">
+  <button type="submit" id="logout">Log out</button>${
+    context.sessionsPage ? ` <a class="button button-quiet" id="sessions-link" href="/sessions">Your sessions</a>` : ""
+  }
+</form>`
     : `<p class="lead" id="greeting">You are not logged in.</p>
 <p><a class="button" id="login" href="/login">Log in</a></p>`;
   return layout("Tessera", context, body);
