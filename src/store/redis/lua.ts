@@ -8,12 +8,12 @@ const PLAIN_BYTE = /[A-Za-z0-9_ ]/;
  * TypeScript constants. Every byte but letters, digits, `_` and space is a
  * three-digit decimal escape (Lua 5.1's `\ddd`), so no text can end the
  * literal, break a line or change meaning; and since `@` (the reserved-field
- * prefix) is escaped too, a field name typed into a script by hand as
- * `'@c'` stands out: test/lua-sources.test.ts refuses one.
+ * prefix) is escaped too, a field name typed into a script by hand (a quote
+ * right before an `@`) stands out: test/lua-sources.test.ts refuses one.
  *
  * @example
  * ```ts
- * luaString("@c"); // "'\\064c'", which Lua reads as the two characters @c
+ * luaString(CREATED_AT_FIELD); // the literal '\064c', which Lua reads as the field's name
  * ```
  */
 export function luaString(text: string): string {
