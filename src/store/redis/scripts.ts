@@ -102,8 +102,8 @@ local function decodeWrite(at)
   return ARGV[at], ARGV[at + 1], setFirst, setLast, delLast
 end
 local function applyWrite(key, ttl, setFirst, setLast, delLast)
-  inChunks('HSET', key, setFirst, setLast)
-  inChunks('HDEL', key, setLast + 1, delLast)
+  if setFirst <= setLast then inChunks('HSET', key, setFirst, setLast) end
+  if setLast < delLast then inChunks('HDEL', key, setLast + 1, delLast) end
   if ttl ~= '' then redis.call('PEXPIRE', key, ttl) end
 end
 local function applyUpdate(key, ttl, setFirst, setLast, delLast)

@@ -1,4 +1,4 @@
-import { isRenewalDue, recordTtlMs } from "../../core/expiry.js";
+import { isRenewalDue, renewalOnLoad } from "../../core/expiry.js";
 import type { CreateWrite, SessionStore, SessionWrite, StoredSession, UpdateWrite, UserIndexStore, WriteResult } from "../../core/store.js";
 import type { ExpiryPolicy } from "../../core/expiry.js";
 import { redisPort, type RedisClient } from "./client.js";
@@ -135,8 +135,9 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
         const fields = await readHash(sessionKey(id));
         if (fields.size === 0) expiries.forget(id);
         // Redis expires the key at the absolute or lease deadline anyway; the
-        // check covers clock skew and a record that is not ours (NaN).
-        if (fields.size === 0 || !(recordTtlMs(fields, now, policy) > 0)) return undefined;
+        // check covers clock skew and a record that is not ours. (The rule
+        // cannot ask for a renewal here: its target only lowers the move.)
+        if (fields.size === 0 || renewalOnLoad(fields, known - now, now, policy).expired) return undefined;
         return { fields, expiresAt: known, renewed: false };
       }
       const reply = await port.run(
