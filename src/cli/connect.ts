@@ -1,8 +1,10 @@
+import { redisPort } from "../store/redis/client.js";
+import type { LuaScript } from "../store/redis/scripts.js";
 import { redisStore, type RedisSessionStore } from "../store/redis/store.js";
 import { DeadlineExceeded, formatSeconds, withDeadline } from "./deadline.js";
 import type { Driver, OpenClient, RawNode } from "./drivers/driver.js";
 import { CliError, EXIT } from "./errors.js";
-import { parseInfo } from "./info.js";
+import { parseInfo } from "../store/redis/info.js";
 import { maskUrl, parseRedisUrl, plainConnectionUrl, type RedisAddress } from "./redis-url.js";
 
 export { maskUrl } from "./redis-url.js";
@@ -35,6 +37,12 @@ export interface CliRedis {
   masters(): Promise<readonly CliNode[]>;
   /** The session store over the same connection (for listing and revoking; routed by key on a Cluster). */
   readonly store: RedisSessionStore;
+  /**
+   * Runs a script through the store's own script runner (the client port:
+   * EVALSHA, then EVAL when the node has not seen the script), routed by
+   * its key on a Cluster, bounded by `--timeout`.
+   */
+  runScript(script: LuaScript, keys: readonly string[], args: readonly string[]): Promise<unknown>;
   /** `work` (a call of the store) bounded by `--timeout`, failing as the CLI's own commands do. */
   bounded<T>(work: Promise<T>, what: string): Promise<T>;
   close(): Promise<void>;
@@ -213,7 +221,15 @@ export async function connect(options: ConnectOptions): Promise<CliRedis> {
   }
 
   const opened = client;
+  const port = redisPort(opened.client);
   let masters: Promise<readonly CliNode[]> | undefined;
+  const bounded = async <T>(work: Promise<T>, what: string): Promise<T> => {
+    try {
+      return await withDeadline(work, timeoutMs);
+    } catch (error) {
+      throw isTimeout(error) ? timedOut(target, what, timeoutMs) : error;
+    }
+  };
   return {
     target,
     prefix: options.prefix,
@@ -226,13 +242,8 @@ export async function connect(options: ConnectOptions): Promise<CliRedis> {
           throw isTimeout(error) ? timedOut(target, "the list of masters", timeoutMs) : error;
         })),
     store: redisStore({ client: opened.client, prefix: options.prefix }),
-    async bounded(work, what) {
-      try {
-        return await withDeadline(work, timeoutMs);
-      } catch (error) {
-        throw isTimeout(error) ? timedOut(target, what, timeoutMs) : error;
-      }
-    },
+    runScript: (script, keys, args) => bounded(port.run(script, keys, args), "EVALSHA"),
+    bounded,
     close: async () => opened.close(),
   };
 }

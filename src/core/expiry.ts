@@ -4,7 +4,7 @@
  * how long a bound session's index lease runs. The core, the memory store
  * and the Redis store all decide expiry through these functions.
  */
-import { CREATED_AT_FIELD, LEASE_FIELD } from "./record-fields.js";
+import { CREATED_AT_FIELD, LEASE_FIELD, USER_ID_FIELD } from "./record-fields.js";
 
 /** How long sessions live; all durations in milliseconds. */
 export interface ExpiryPolicy {
@@ -51,6 +51,44 @@ export function recordTtlMs(fields: ReadonlyMap<string, string>, now: number, po
  */
 export function isRenewalDue(currentExpiresAt: number, targetExpiresAt: number, policy: ExpiryPolicy): boolean {
   return targetExpiresAt - currentExpiresAt >= policy.renewIntervalMs;
+}
+
+/**
+ * What a load does to a stored record's expiry ({@link renewalOnLoad}):
+ * the record is over; or it lives on unchanged; or its expiry moves to
+ * `now + ttlMs`, and, for a bound session, its last-seen field (`LAST_SEEN_FIELD`) is set
+ * to `now` in the same step.
+ */
+export type LoadRenewal =
+  | { readonly expired: true }
+  | { readonly expired: false; readonly renew: false }
+  | { readonly expired: false; readonly renew: true; readonly ttlMs: number; readonly touchLastSeen: boolean };
+
+/**
+ * The renewal rule of a store's load, the one every store follows (the
+ * Redis store's Lua load script mirrors it line for line): the record is
+ * over when {@link recordTtlMs} is not positive (or NaN: not a record);
+ * otherwise its expiry is pushed to that TTL when the move is due
+ * ({@link isRenewalDue}), or always when the record holds no expiry
+ * (`currentTtlMs` undefined). A renewal of a bound record (one with
+ * {@link USER_ID_FIELD}) also records last-seen.
+ *
+ * @example
+ * ```ts
+ * const renewal = renewalOnLoad(fields, record.expiresAt - now, now, policy);
+ * if (!renewal.expired && renewal.renew) record.expiresAt = now + renewal.ttlMs;
+ * ```
+ */
+export function renewalOnLoad(
+  fields: ReadonlyMap<string, string>,
+  currentTtlMs: number | undefined,
+  now: number,
+  policy: ExpiryPolicy,
+): LoadRenewal {
+  const ttlMs = recordTtlMs(fields, now, policy);
+  if (!(ttlMs > 0)) return { expired: true };
+  if (currentTtlMs !== undefined && !isRenewalDue(now + currentTtlMs, now + ttlMs, policy)) return { expired: false, renew: false };
+  return { expired: false, renew: true, ttlMs, touchLastSeen: fields.has(USER_ID_FIELD) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { LAST_SEEN_FIELD, SUMMARY_FIELDS, USER_ID_FIELD } from "../core/record-fields.js";
-import { isRenewalDue, recordTtlMs } from "../core/expiry.js";
+import { renewalOnLoad } from "../core/expiry.js";
 import type { IndexEntry, RevokeResult, SessionStore, SessionSummary, SessionWrite, StoredSession, UserIndexStore, WriteResult } from "../core/store.js";
 import type { ExpiryPolicy } from "../core/expiry.js";
 
@@ -162,19 +162,17 @@ export function memoryStore(): MemoryStore {
     async load(id: string, now: number, policy: ExpiryPolicy): Promise<StoredSession | undefined> {
       const record = live(id, now);
       if (!record) return undefined;
-      // Capped by the lease too: a bound session never outlives its index entry.
-      const target = recordTtlMs(record.fields, now, policy);
-      if (!(target > 0)) {
+      // The lease caps it too: a bound session never outlives its index entry.
+      const renewal = renewalOnLoad(record.fields, record.expiresAt - now, now, policy);
+      if (renewal.expired) {
         records.delete(id);
         return undefined;
       }
-      let renewed = false;
-      if (isRenewalDue(record.expiresAt, now + target, policy)) {
-        record.expiresAt = now + target;
-        renewed = true;
-        if (record.fields.has(USER_ID_FIELD)) record.fields.set(LAST_SEEN_FIELD, String(now));
+      if (renewal.renew) {
+        record.expiresAt = now + renewal.ttlMs;
+        if (renewal.touchLastSeen) record.fields.set(LAST_SEEN_FIELD, String(now));
       }
-      return { fields: new Map(record.fields), expiresAt: record.expiresAt, renewed };
+      return { fields: new Map(record.fields), expiresAt: record.expiresAt, renewed: renewal.renew };
     },
 
     async write(id: string, write: SessionWrite, now: number): Promise<WriteResult> {

@@ -26,6 +26,14 @@ export interface StoreConformanceOptions {
    */
   idleTimeoutMs?: number;
   /**
+   * How far, in ms, a store's own expiry clock may run ahead of `now()`
+   * between a write and the next load: for a store on real time (Redis),
+   * the latency of a couple of commands. The renewal boundary cases put
+   * "just short of the renew interval" this much further short of it.
+   * Default 0: a fake-clock store is held to the millisecond.
+   */
+  clockSlackMs?: number;
+  /**
    * Whether the store implements the per-user index (`userIndex`) and must
    * pass its scenarios. Default true; set false only for a store that does
    * not offer binding sessions to users.
@@ -199,8 +207,107 @@ export function storeConformance(options: StoreConformanceOptions): void {
       assert.equal(await store.load(id, options.now(), withAbsolute), undefined, "gone after the absolute timeout");
     });
 
+    renewalBoundaries(options, idle, policy, () => store);
+
     // Nested, so it runs before the suite's teardown closes the store.
     if (options.userIndex !== false) userIndexConformance(options, idle, policy, () => store);
+  });
+}
+
+/**
+ * The renewal rule of core/expiry.ts (`renewalOnLoad`) at its boundaries:
+ * every store (the memory store in TypeScript, the Redis store in Lua)
+ * must decide exactly alike. Each case pins `now` and passes it to every
+ * call, so the caps (absolute timeout, lease), which depend only on `now`
+ * and the record's fields, are checked to the millisecond even on a store
+ * that runs on real time.
+ */
+function renewalBoundaries(options: StoreConformanceOptions, idle: number, policy: ExpiryPolicy, getStore: () => SessionStore): void {
+  const slack = options.clockSlackMs ?? 0;
+  const interval = policy.renewIntervalMs;
+  /** What is left of an absolute timeout or a lease in the capped cases: under the idle timeout, over the renew interval plus the slack. */
+  const capLeft = idle - Math.floor((idle - interval) / 4);
+  const write = (id: string, set: Array<[string, string]>, ttlMs: number, now: number) =>
+    getStore().write(id, { kind: "create", set, ttlMs }, now);
+
+  describe("renewal at its boundaries (core/expiry.ts)", () => {
+    before(() => {
+      assert.ok(capLeft - interval > slack + 1, `clockSlackMs ${slack} leaves no room below the renew interval with idleTimeoutMs ${idle}`);
+    });
+
+    it("renews once the move reaches the renew interval, not a millisecond (plus clock slack) before", async () => {
+      const now = options.now();
+      const short = newId();
+      const ttlShort = idle - interval + 1 + slack;
+      assert.equal(await write(short, [[CREATED_AT_FIELD, String(now)]], ttlShort, now), "ok");
+      const notDue = await getStore().load(short, now, policy);
+      assert.equal(notDue?.renewed, false, "a move of less than the renew interval is not made");
+      assert.ok(notDue.expiresAt <= now + ttlShort, "the expiry stayed");
+
+      const at = newId();
+      assert.equal(await write(at, [[CREATED_AT_FIELD, String(now)]], idle - interval, now), "ok");
+      const due = await getStore().load(at, now, policy);
+      assert.equal(due?.renewed, true, "a move of exactly the renew interval is made");
+      assert.equal(due.expiresAt, now + idle, "renewed to the idle timeout from now");
+    });
+
+    it("caps a renewal at the absolute timeout, to the millisecond, and ends the record at it", async () => {
+      const now = options.now();
+      const absolute = 2 * idle;
+      const withAbsolute = { ...policy, absoluteTimeoutMs: absolute };
+      const createdAt = now - absolute + capLeft;
+
+      const at = newId();
+      assert.equal(await write(at, [[CREATED_AT_FIELD, String(createdAt)]], capLeft - interval, now), "ok");
+      const capped = await getStore().load(at, now, withAbsolute);
+      assert.equal(capped?.renewed, true, "the capped move is exactly the renew interval: made");
+      assert.equal(capped.expiresAt, createdAt + absolute, "renewed to the absolute deadline, not past it");
+
+      const short = newId();
+      assert.equal(await write(short, [[CREATED_AT_FIELD, String(createdAt)]], capLeft - interval + 1 + slack, now), "ok");
+      assert.equal((await getStore().load(short, now, withAbsolute))?.renewed, false, "a capped move short of the renew interval is not made");
+
+      const lastMs = newId();
+      assert.equal(await write(lastMs, [[CREATED_AT_FIELD, String(now - absolute + 1)]], idle, now), "ok");
+      const alive = await getStore().load(lastMs, now, withAbsolute);
+      assert.ok(alive, "one millisecond before the absolute deadline the record loads");
+      assert.equal(alive.renewed, false);
+
+      const over = newId();
+      assert.equal(await write(over, [[CREATED_AT_FIELD, String(now - absolute)]], idle, now), "ok");
+      assert.equal(await getStore().load(over, now, withAbsolute), undefined, "at the absolute deadline the record is over");
+    });
+
+    it("caps a bound session's renewal at its lease, to the millisecond, records last-seen, and ends it at the lease", async () => {
+      const index = getStore().userIndex;
+      const now = options.now();
+      const bound = (lease: number): Array<[string, string]> => [
+        [CREATED_AT_FIELD, String(now - idle)],
+        [USER_ID_FIELD, `user-${newId()}`],
+        [LEASE_FIELD, String(lease)],
+        [LAST_SEEN_FIELD, String(now - idle)],
+      ];
+
+      const at = newId();
+      assert.equal(await write(at, bound(now + capLeft), capLeft - interval, now), "ok");
+      const capped = await getStore().load(at, now, policy);
+      assert.equal(capped?.renewed, true, "the capped move is exactly the renew interval: made");
+      assert.equal(capped.expiresAt, now + capLeft, "renewed to the lease, not past it");
+      if (index) assert.equal((await index.inspect([at], now))[0]?.fields.get(LAST_SEEN_FIELD), String(now), "the renewal recorded last-seen");
+
+      const short = newId();
+      assert.equal(await write(short, bound(now + capLeft), capLeft - interval + 1 + slack, now), "ok");
+      assert.equal((await getStore().load(short, now, policy))?.renewed, false, "a capped move short of the renew interval is not made");
+      if (index) assert.equal((await index.inspect([short], now))[0]?.fields.get(LAST_SEEN_FIELD), String(now - idle), "no renewal, no last-seen");
+
+      const lastMs = newId();
+      assert.equal(await write(lastMs, bound(now + 1), idle, now), "ok");
+      assert.ok(await getStore().load(lastMs, now, policy), "one millisecond before its lease ends the session loads");
+
+      const over = newId();
+      assert.equal(await write(over, bound(now), idle, now), "ok");
+      assert.equal(await getStore().load(over, now, policy), undefined, "when its lease ends the session is over");
+    });
   });
 }
 

@@ -2,7 +2,7 @@ import type { CliNode, CliRedis } from "../connect.js";
 import type { CliContext } from "../context.js";
 import { CliError, EXIT } from "../errors.js";
 import { humanBytes, table } from "../format.js";
-import { parseInfo } from "../info.js";
+import { parseInfo, parseInfoList } from "../../store/redis/info.js";
 import { globEscape, prefixHint, scanKeys } from "../scan.js";
 
 /** One finding of `tessera doctor`. */
@@ -104,9 +104,8 @@ const SAMPLE_CALLS = 10;
 function keyspaceLine(keyspaces: readonly Info[], db: string): string {
   const sums = new Map<string, number>([["keys", 0], ["expires", 0]]);
   for (const keyspace of keyspaces) {
-    for (const part of (keyspace.get(`db${db}`) ?? "").split(",")) {
-      const [name, value] = part.split("=");
-      if (name !== undefined && sums.has(name)) sums.set(name, sums.get(name)! + Number(value));
+    for (const [name, value] of parseInfoList(keyspace.get(`db${db}`))) {
+      if (sums.has(name)) sums.set(name, sums.get(name)! + Number(value));
     }
   }
   return [...sums].map(([name, value]) => `${name}=${value}`).join(",");

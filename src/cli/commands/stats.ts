@@ -1,10 +1,10 @@
-import { createHash } from "node:crypto";
-import { CREATED_AT_FIELD, USER_ID_FIELD } from "../../core/record-fields.js";
-import type { CliNode, CliRedis } from "../connect.js";
+import type { CliRedis } from "../connect.js";
 import type { CliContext } from "../context.js";
 import { CliError, EXIT } from "../errors.js";
 import { humanBytes, humanDuration, table } from "../format.js";
-import { parseInfo } from "../info.js";
+import { parseInfo } from "../../store/redis/info.js";
+import { LUA_FIELD } from "../../store/redis/lua.js";
+import { luaScript } from "../../store/redis/scripts.js";
 import { globEscape, prefixHint, scanKeys } from "../scan.js";
 
 /**
@@ -12,13 +12,13 @@ import { globEscape, prefixHint, scanKeys } from "../scan.js";
  * on Cluster too): TTL, memory, field count, bound user, and whether it is
  * a session at all (a revoke's tombstone has no created-at field).
  */
-const SESSION_STATS = `
-return { redis.call('PTTL', KEYS[1]), redis.call('MEMORY', 'USAGE', KEYS[1]) or 0, redis.call('HLEN', KEYS[1]), redis.call('HGET', KEYS[1], '${USER_ID_FIELD}'), redis.call('HEXISTS', KEYS[1], '${CREATED_AT_FIELD}') }
-`;
+const SESSION_STATS = luaScript(`
+return { redis.call('PTTL', KEYS[1]), redis.call('MEMORY', 'USAGE', KEYS[1]) or 0, redis.call('HLEN', KEYS[1]), redis.call('HGET', KEYS[1], ${LUA_FIELD.userId}), redis.call('HEXISTS', KEYS[1], ${LUA_FIELD.createdAt}) }
+`);
 /** One index key's facts: entry count and memory. */
-const INDEX_STATS = `
+const INDEX_STATS = luaScript(`
 return { redis.call('ZCARD', KEYS[1]), redis.call('MEMORY', 'USAGE', KEYS[1]) or 0 }
-`;
+`);
 
 /** SCAN batches whose per-key facts may be pending at once. */
 const BATCHES_IN_FLIGHT = 8;
@@ -54,27 +54,11 @@ export interface StatsReport {
   scanMs: number;
 }
 
-function sha1(text: string): string {
-  return createHash("sha1").update(text).digest("hex");
-}
-
-/**
- * EVALSHA with one EVAL fallback (a server that has not seen the script
- * yet), on the node SCAN found the key on: that node holds it.
- */
-async function runScript(node: CliNode, source: string, key: string): Promise<unknown[]> {
-  try {
-    return (await node.call("EVALSHA", sha1(source), 1, key)) as unknown[];
-  } catch (error) {
-    if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
-    return (await node.call("EVAL", source, 1, key)) as unknown[];
-  }
-}
-
 /**
  * Scans every key under the prefix once (SCAN, in batches, each master of
- * a Cluster in turn, each batch's per-key facts fetched in one pipelined
- * round trip from the node holding them) and sums them up.
+ * a Cluster in turn, each batch's per-key facts fetched together through
+ * the store's script runner, which routes each key to the node holding it)
+ * and sums them up.
  */
 export async function collectStats(ctx: CliContext, redis: CliRedis, options: StatsOptions): Promise<StatsReport> {
   const started = Date.now();
@@ -83,8 +67,8 @@ export async function collectStats(ctx: CliContext, redis: CliRedis, options: St
   // Load both scripts once per master, so the batches below never meet NOSCRIPT.
   const masters = await redis.masters();
   for (const node of masters) {
-    await node.call("SCRIPT", "LOAD", SESSION_STATS);
-    await node.call("SCRIPT", "LOAD", INDEX_STATS);
+    await node.call("SCRIPT", "LOAD", SESSION_STATS.source);
+    await node.call("SCRIPT", "LOAD", INDEX_STATS.source);
   }
   const seen = new Set<string>(); // SCAN may return a key twice while Redis resizes its table
   const users = new Set<string>();
@@ -103,15 +87,15 @@ export async function collectStats(ctx: CliContext, redis: CliRedis, options: St
 
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
-  const processBatch = async (batch: string[], node: CliNode): Promise<void> => {
+  const processBatch = async (batch: string[]): Promise<void> => {
     const keys = batch.filter((key) => !seen.has(key));
     for (const key of keys) seen.add(key);
     const sessionKeys = keys.filter((key) => key.startsWith(sessionPrefix));
     const indexKeys = keys.filter((key) => key.startsWith(indexPrefix));
     report.otherKeys += keys.length - sessionKeys.length - indexKeys.length;
     const [sessionFacts, indexFacts] = await Promise.all([
-      Promise.all(sessionKeys.map((key) => runScript(node, SESSION_STATS, key))),
-      Promise.all(indexKeys.map((key) => runScript(node, INDEX_STATS, key))),
+      Promise.all(sessionKeys.map(async (key) => (await redis.runScript(SESSION_STATS, [key], [])) as unknown[])),
+      Promise.all(indexKeys.map(async (key) => (await redis.runScript(INDEX_STATS, [key], [])) as unknown[])),
     ]);
     sessionFacts.forEach((facts, i) => {
       const ttlMs = Number(facts[0]);
@@ -142,10 +126,10 @@ export async function collectStats(ctx: CliContext, redis: CliRedis, options: St
       report.indexes.bytes += Number(facts[1]);
     }
   };
-  await scanKeys(redis, { match: `${globEscape(redis.prefix)}*`, progress: ctx.stderr as NodeJS.WriteStream, label: "scanning" }, async (batch, node) => {
+  await scanKeys(redis, { match: `${globEscape(redis.prefix)}*`, progress: ctx.stderr as NodeJS.WriteStream, label: "scanning" }, async (batch) => {
     // Several batches in flight: the next SCAN and the facts of earlier
     // batches travel together instead of one round trip after another.
-    const work = processBatch(batch, node).catch((error: unknown) => void (failure ??= error));
+    const work = processBatch(batch).catch((error: unknown) => void (failure ??= error));
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
     if (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(inFlight);

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { CREATED_AT_FIELD, TOMBSTONE_FIELD, USER_ID_FIELD } from "../../core/record-fields.js";
+import { LUA_FIELD } from "./lua.js";
 
 /** A Lua script with its SHA-1, for EVALSHA with an EVAL fallback. */
 export interface LuaScript {
@@ -7,56 +7,87 @@ export interface LuaScript {
   readonly sha: string;
 }
 
-function script(source: string): LuaScript {
+/**
+ * A script from its source, with the SHA-1 that EVALSHA names it by.
+ *
+ * @example
+ * ```ts
+ * const ping = luaScript("return redis.call('PING')");
+ * await port.run(ping, [], []);
+ * ```
+ */
+export function luaScript(source: string): LuaScript {
   return { source, sha: createHash("sha1").update(source).digest("hex") };
 }
+
+/**
+ * Lua helper: the renewal rule of a load, the Lua twin of `renewalOnLoad`
+ * in core/expiry.ts (change both together; store conformance proves them
+ * equal at every boundary). Every script that renews a session calls it.
+ * Takes the record's HGETALL reply and the app's clock and policy; returns
+ * nothing when the record is over (deleting it, unless it is no record at
+ * all: a tombstone has no creation time and must stay), else its TTL after
+ * the load and 1 when it moved. The target TTL is the idle timeout, capped
+ * by what is left of the absolute timeout and by a bound session's lease
+ * (so it cannot outlive its entry in the user's index); a move is made only
+ * when it is at least the renew interval, or when the key has no TTL; a
+ * bound session's renewal records last-seen, in the same command.
+ */
+const RENEW_ON_LOAD = `
+local function renewOnLoad(key, fields, nowText, idle, absolute, interval)
+  local created, lease, bound
+  for i = 1, #fields, 2 do
+    local name = fields[i]
+    if name == ${LUA_FIELD.createdAt} then created = tonumber(fields[i + 1])
+    elseif name == ${LUA_FIELD.lease} then lease = tonumber(fields[i + 1])
+    elseif name == ${LUA_FIELD.userId} then bound = true end
+  end
+  if not created then return nil end
+  local now = tonumber(nowText)
+  local target = idle
+  if absolute > 0 and created + absolute - now < target then target = created + absolute - now end
+  if lease and lease - now < target then target = lease - now end
+  if target <= 0 then
+    redis.call('DEL', key)
+    return nil
+  end
+  local ttl = redis.call('PTTL', key)
+  if ttl >= 0 and target - ttl < interval then return ttl, 0 end
+  redis.call('PEXPIRE', key, target)
+  if bound then redis.call('HSET', key, ${LUA_FIELD.lastSeen}, nowText) end
+  return target, 1
+end
+`;
 
 /**
  * Load a session and renew its expiry when due, in one command.
  * KEYS[1] session hash. ARGV: now, idle ms, absolute ms (0 = none), renew interval ms.
  * Returns nil when missing or expired, else { flat field list, ttl ms, renewed 0|1 }.
  * `now` comes from the app's clock so app and store agree on the absolute deadline.
- * A bound session ('@u') is never renewed past its index lease ('@l'), so it
- * cannot outlive its entry in the user's index; its renewal also records
- * '@s' (last seen), in the same command.
  */
-export const LOAD_SCRIPT = script(`
+export const LOAD_SCRIPT = luaScript(`${RENEW_ON_LOAD}
 local fields = redis.call('HGETALL', KEYS[1])
 if #fields == 0 then return false end
-local created, lease, bound
-for i = 1, #fields, 2 do
-  local name = fields[i]
-  if name == '@c' then created = tonumber(fields[i + 1])
-  elseif name == '@l' then lease = tonumber(fields[i + 1])
-  elseif name == '@u' then bound = true end
-end
-if not created then return false end
-local now = tonumber(ARGV[1])
-local target = tonumber(ARGV[2])
-local absolute = tonumber(ARGV[3])
-if absolute > 0 and created + absolute - now < target then target = created + absolute - now end
-if lease and lease - now < target then target = lease - now end
-if target <= 0 then
-  redis.call('DEL', KEYS[1])
-  return false
-end
-local ttl = redis.call('PTTL', KEYS[1])
-local renewed = 0
-if ttl < 0 or target - ttl >= tonumber(ARGV[4]) then
-  redis.call('PEXPIRE', KEYS[1], target)
-  ttl = target
-  renewed = 1
-  if bound then redis.call('HSET', KEYS[1], '@s', ARGV[1]) end
-end
+local ttl, renewed = renewOnLoad(KEYS[1], fields, ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]))
+if not ttl then return false end
 return { fields, ttl, renewed }
 `);
 
 /**
- * Lua helper of the session write scripts: runs `command` (HSET or HDEL) on
- * `key` with ARGV[first..last], in chunks, because unpack() is bounded by
- * Lua's C stack. Chunks of 1000 keep field/value pairs together.
+ * Lua helpers of the session write scripts, the one reader of the layout
+ * that `writeArguments` (write-arguments.ts) writes.
+ * `inChunks` runs `command` (HSET or HDEL) on `key` with ARGV[first..last],
+ * in chunks, because unpack() is bounded by Lua's C stack (chunks of 1000
+ * keep field/value pairs together). `decodeWrite` reads the write at ARGV[at]:
+ * its kind, TTL and argument ranges (the next write starts after `delLast`);
+ * plain values, not a table, so a coalesced update allocates nothing.
+ * `applyWrite` sets, deletes and moves the TTL; `applyUpdate` does so only
+ * to a record (a hash with a creation time: a tombstone is none, so an
+ * update of it is 'gone').
+ * Only sets values and TTLs, never read-modify-write, so a replay after a
+ * timeout has the same effect.
  */
-const IN_CHUNKS = `
+const WRITE_CODEC = `
 local function inChunks(command, key, first, last)
   while first <= last do
     local stop = math.min(last, first + 999)
@@ -64,38 +95,47 @@ local function inChunks(command, key, first, last)
     first = stop + 1
   end
 end
+local function decodeWrite(at)
+  local setFirst = at + 4
+  local setLast = setFirst + tonumber(ARGV[at + 2]) * 2 - 1
+  local delLast = setLast + tonumber(ARGV[at + 3])
+  return ARGV[at], ARGV[at + 1], setFirst, setLast, delLast
+end
+local function applyWrite(key, ttl, setFirst, setLast, delLast)
+  if setFirst <= setLast then inChunks('HSET', key, setFirst, setLast) end
+  if setLast < delLast then inChunks('HDEL', key, setLast + 1, delLast) end
+  if ttl ~= '' then redis.call('PEXPIRE', key, ttl) end
+end
+local function applyUpdate(key, ttl, setFirst, setLast, delLast)
+  if redis.call('HEXISTS', key, ${LUA_FIELD.createdAt}) == 0 then return 'gone' end
+  applyWrite(key, ttl, setFirst, setLast, delLast)
+  return 'ok'
+end
 `;
 
 /**
  * Apply one write to a session hash atomically.
  * KEYS[1] session hash; KEYS[2] (optional) the hash it replaces (regenerate).
- * ARGV: kind ('create'|'update'), ttl ms ('' keeps the current TTL), number of field/value pairs, the pairs, then fields to delete.
+ * ARGV: one write, as `writeArguments` lays it out.
  * Returns 'ok', 'gone' (update target or replaced session no longer exists),
  * 'exists', or 'revoked' (a create of an id "log out everywhere" left a
  * tombstone on: the replaced session is deleted too, so the login or
  * regenerate fails closed).
- * A record is a hash with '${CREATED_AT_FIELD}': a tombstone is not one, so an update of it is 'gone'.
- * Only sets values and TTLs, never read-modify-write, so a replay after a
- * timeout has the same effect. One script for both kinds, so a login has
- * already loaded it into Redis before the session's first update.
+ * One script for both kinds, so a login has already loaded it into Redis
+ * before the session's first update.
  */
-export const WRITE_SCRIPT = script(`${IN_CHUNKS}
+export const WRITE_SCRIPT = luaScript(`${WRITE_CODEC}
 local key = KEYS[1]
-if ARGV[1] == 'create' then
-  if KEYS[2] and redis.call('HEXISTS', KEYS[2], '${CREATED_AT_FIELD}') == 0 then return 'gone' end
-  if redis.call('HEXISTS', key, '${TOMBSTONE_FIELD}') == 1 then
-    if KEYS[2] then redis.call('DEL', KEYS[2]) end
-    return 'revoked'
-  end
-  if redis.call('EXISTS', key) == 1 then return 'exists' end
+local kind, ttl, setFirst, setLast, delLast = decodeWrite(1)
+if kind ~= 'create' then return applyUpdate(key, ttl, setFirst, setLast, delLast) end
+if KEYS[2] and redis.call('HEXISTS', KEYS[2], ${LUA_FIELD.createdAt}) == 0 then return 'gone' end
+if redis.call('HEXISTS', key, ${LUA_FIELD.tombstone}) == 1 then
   if KEYS[2] then redis.call('DEL', KEYS[2]) end
-elseif redis.call('HEXISTS', key, '${CREATED_AT_FIELD}') == 0 then
-  return 'gone'
+  return 'revoked'
 end
-local setEnd = 3 + tonumber(ARGV[3]) * 2
-inChunks('HSET', key, 4, setEnd)
-inChunks('HDEL', key, setEnd + 1, #ARGV)
-if ARGV[2] ~= '' then redis.call('PEXPIRE', key, ARGV[2]) end
+if redis.call('EXISTS', key) == 1 then return 'exists' end
+if KEYS[2] then redis.call('DEL', KEYS[2]) end
+applyWrite(key, ttl, setFirst, setLast, delLast)
 return 'ok'
 `);
 
@@ -106,8 +146,8 @@ return 'ok'
  * a tombstone is not a record, so a regenerate of a session that died
  * meanwhile is refused even when "log out everywhere" left a tombstone on it.
  */
-export const TAKE_SCRIPT = script(`
-if redis.call('HEXISTS', KEYS[1], '${CREATED_AT_FIELD}') == 0 then return 0 end
+export const TAKE_SCRIPT = luaScript(`
+if redis.call('HEXISTS', KEYS[1], ${LUA_FIELD.createdAt}) == 0 then return 0 end
 return redis.call('DEL', KEYS[1])
 `);
 
@@ -122,7 +162,7 @@ return redis.call('DEL', KEYS[1])
  * app's `now`, like the sessions' own, so Redis's clock does not matter.
  * Returns the number of entries left.
  */
-export const INDEX_ADD_SCRIPT = script(`
+export const INDEX_ADD_SCRIPT = luaScript(`
 local key = KEYS[1]
 local now = tonumber(ARGV[1])
 redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[1])
@@ -142,7 +182,7 @@ return redis.call('ZCARD', key)
 /**
  * Remove sessions from a user's index. KEYS[1] the sorted set; ARGV the ids.
  */
-export const INDEX_REMOVE_SCRIPT = script(`
+export const INDEX_REMOVE_SCRIPT = luaScript(`
 for i = 1, #ARGV, 1000 do
   redis.call('ZREM', KEYS[1], unpack(ARGV, i, math.min(#ARGV, i + 999)))
 end
@@ -154,7 +194,7 @@ return 0
  * lease first, pruning those that have. KEYS[1] the sorted set; ARGV: now,
  * first rank, last rank (-1 = to the end). Returns { id, lease, id, lease... }.
  */
-export const INDEX_ENTRIES_SCRIPT = script(`
+export const INDEX_ENTRIES_SCRIPT = luaScript(`
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 return redis.call('ZREVRANGE', KEYS[1], ARGV[2], ARGV[3], 'WITHSCORES')
 `);
@@ -164,8 +204,8 @@ return redis.call('ZREVRANGE', KEYS[1], ARGV[2], ARGV[3], 'WITHSCORES')
  * ARGV the field names. Returns nil when there is no record (a tombstone is
  * none), else { ttl ms, values... } (a missing field is nil). Data fields are never read.
  */
-export const INSPECT_SCRIPT = script(`
-if redis.call('HEXISTS', KEYS[1], '${CREATED_AT_FIELD}') == 0 then return false end
+export const INSPECT_SCRIPT = luaScript(`
+if redis.call('HEXISTS', KEYS[1], ${LUA_FIELD.createdAt}) == 0 then return false end
 local ttl = redis.call('PTTL', KEYS[1])
 local values = redis.call('HMGET', KEYS[1], unpack(ARGV))
 return { ttl, unpack(values) }
@@ -177,9 +217,9 @@ return { ttl, unpack(values) }
  * expected user id. Returns nil when nothing was deleted, else the user id
  * ('' when the session was not bound).
  */
-export const REVOKE_SCRIPT = script(`
-if redis.call('HEXISTS', KEYS[1], '${CREATED_AT_FIELD}') == 0 then return false end
-local owner = redis.call('HGET', KEYS[1], '${USER_ID_FIELD}')
+export const REVOKE_SCRIPT = luaScript(`
+if redis.call('HEXISTS', KEYS[1], ${LUA_FIELD.createdAt}) == 0 then return false end
+local owner = redis.call('HGET', KEYS[1], ${LUA_FIELD.userId})
 if ARGV[1] == '1' and owner ~= ARGV[2] then return false end
 if redis.call('DEL', KEYS[1]) == 0 then return false end
 return owner or ''
@@ -196,16 +236,16 @@ return owner or ''
  * session write) is refused. The tombstone's lifetime is relative to the
  * app's `now`, like every TTL here; it never lowers an existing one.
  */
-export const REVOKE_ENTRY_SCRIPT = script(`
-if redis.call('HEXISTS', KEYS[1], '${CREATED_AT_FIELD}') == 1 then
-  if redis.call('HGET', KEYS[1], '${USER_ID_FIELD}') ~= ARGV[1] then return 'foreign' end
+export const REVOKE_ENTRY_SCRIPT = luaScript(`
+if redis.call('HEXISTS', KEYS[1], ${LUA_FIELD.createdAt}) == 1 then
+  if redis.call('HGET', KEYS[1], ${LUA_FIELD.userId}) ~= ARGV[1] then return 'foreign' end
   if ARGV[4] == '1' then return 'live' end
   redis.call('DEL', KEYS[1])
   return 'deleted'
 end
 local ttl = math.ceil(tonumber(ARGV[3]) - tonumber(ARGV[2]))
 if ttl < 1 then ttl = 1 end
-redis.call('HSET', KEYS[1], '${TOMBSTONE_FIELD}', '1')
+redis.call('HSET', KEYS[1], ${LUA_FIELD.tombstone}, '1')
 if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
 return 'absent'
 `);
@@ -215,36 +255,25 @@ return 'absent'
  * one event-loop turn, coalesced. KEYS: session hashes (one slot: used only
  * off Cluster). Returns one flat field list per key, empty when missing.
  */
-export const READ_MANY_SCRIPT = script(`
+export const READ_MANY_SCRIPT = luaScript(`
 local hashes = {}
 for i, key in ipairs(KEYS) do hashes[i] = redis.call('HGETALL', key) end
 return hashes
 `);
 
 /**
- * Apply updates to several session hashes, like WRITE_SCRIPT's 'update' for
- * each: the updates of one event-loop turn, coalesced. KEYS: session hashes
- * (off Cluster only). ARGV, per key in order: ttl ms ('' keeps the current
- * TTL), number of field/value pairs, number of fields to delete, the pairs,
- * the fields to delete. Returns one 'ok' or 'gone' per key.
+ * Apply updates to several session hashes, each exactly as WRITE_SCRIPT
+ * applies one: the updates of one event-loop turn, coalesced. KEYS: session
+ * hashes (off Cluster only). ARGV: one update per key, in order, each as
+ * `writeArguments` lays it out. Returns one 'ok' or 'gone' per key.
  */
-export const UPDATE_MANY_SCRIPT = script(`${IN_CHUNKS}
+export const UPDATE_MANY_SCRIPT = luaScript(`${WRITE_CODEC}
 local results = {}
-local next = 1
+local at = 1
 for i, key in ipairs(KEYS) do
-  local ttl = ARGV[next]
-  local first = next + 3
-  local setEnd = first + tonumber(ARGV[next + 1]) * 2 - 1
-  local delEnd = setEnd + tonumber(ARGV[next + 2])
-  next = delEnd + 1
-  if redis.call('HEXISTS', key, '${CREATED_AT_FIELD}') == 0 then
-    results[i] = 'gone'
-  else
-    inChunks('HSET', key, first, setEnd)
-    inChunks('HDEL', key, setEnd + 1, delEnd)
-    if ttl ~= '' then redis.call('PEXPIRE', key, ttl) end
-    results[i] = 'ok'
-  end
+  local _, ttl, setFirst, setLast, delLast = decodeWrite(at)
+  results[i] = applyUpdate(key, ttl, setFirst, setLast, delLast)
+  at = delLast + 1
 end
 return results
 `);

@@ -1,7 +1,8 @@
-import type { WriteResult } from "../../core/store.js";
+import type { UpdateWrite, WriteResult } from "../../core/store.js";
 import type { RedisPort } from "./client.js";
 import { coalesced } from "./coalesce.js";
 import { READ_MANY_SCRIPT, UPDATE_MANY_SCRIPT, WRITE_SCRIPT } from "./scripts.js";
+import { writeArguments } from "./write-arguments.js";
 
 /** A flat HGETALL reply ([field, value, ...]) as a field map; empty for anything else. */
 export function pairsToMap(flat: unknown): Map<string, string> {
@@ -16,13 +17,6 @@ function hashToMap(hash: Record<string, string>): Map<string, string> {
   const fields = new Map<string, string>();
   for (const field of Object.keys(hash)) fields.set(field, hash[field]!);
   return fields;
-}
-
-/** Field/value pairs as one flat argument list. */
-export function flattenPairs(pairs: ReadonlyArray<readonly [string, string]>): string[] {
-  const flat: string[] = [];
-  for (const [field, value] of pairs) flat.push(field, value);
-  return flat;
 }
 
 /** Whether calls may be coalesced (`redisStore`'s `coalesce` option). */
@@ -54,40 +48,34 @@ export function sessionHashReader(port: RedisPort, options: CoalesceOptions): (k
   });
 }
 
-/** An update of one session hash, as the write scripts take it. */
+/** An update of one session hash: the hash's key and the write. */
 export interface SessionHashUpdate {
   readonly key: string;
-  /** New TTL in ms as text, or "" to keep the current one. */
-  readonly ttl: string;
-  readonly set: ReadonlyArray<readonly [string, string]>;
-  readonly del: readonly string[];
+  readonly write: UpdateWrite;
 }
 
 /**
  * Applies an update to a session hash, refused ("gone") when the hash no
  * longer exists. Off Cluster, the updates of one event-loop turn share one
  * command, like reads (see {@link sessionHashReader}); with
- * `waitForReplicas`, its WAIT covers all of them.
+ * `waitForReplicas`, its WAIT covers all of them. Both paths send each
+ * update as `writeArguments` lays it out.
  *
  * @example
  * ```ts
  * const update = sessionHashUpdater(port, { coalesce: true });
- * await update({ key: "tessera:s:0a1b...", ttl: "", set: [["cart", "[]"]], del: [] }); // "ok" | "gone"
+ * await update({ key: "tessera:s:0a1b...", write: { kind: "update", set: [["cart", "[]"]], del: [] } }); // "ok" | "gone"
  * ```
  */
 export function sessionHashUpdater(port: RedisPort, options: CoalesceOptions): (update: SessionHashUpdate) => Promise<WriteResult> {
   const one = async (update: SessionHashUpdate): Promise<WriteResult> =>
-    (await port.write(WRITE_SCRIPT, [update.key], ["update", update.ttl, String(update.set.length), ...flattenPairs(update.set), ...update.del])) as WriteResult;
+    (await port.write(WRITE_SCRIPT, [update.key], writeArguments(update.write))) as WriteResult;
   if (port.isCluster || !options.coalesce) return one;
   return coalesced({
     one,
     many: async (updates) => {
       const args: string[] = [];
-      for (const update of updates) {
-        args.push(update.ttl, String(update.set.length), String(update.del.length));
-        for (const [field, value] of update.set) args.push(field, value);
-        for (const field of update.del) args.push(field);
-      }
+      for (const update of updates) for (const arg of writeArguments(update.write)) args.push(arg);
       const results = await port.write(UPDATE_MANY_SCRIPT, updates.map((update) => update.key), args);
       return Array.isArray(results) ? (results as WriteResult[]) : [];
     },

@@ -1,11 +1,12 @@
-import { isRenewalDue, recordTtlMs } from "../../core/expiry.js";
+import { isRenewalDue, renewalOnLoad } from "../../core/expiry.js";
 import type { CreateWrite, SessionStore, SessionWrite, StoredSession, UpdateWrite, UserIndexStore, WriteResult } from "../../core/store.js";
 import type { ExpiryPolicy } from "../../core/expiry.js";
 import { redisPort, type RedisClient } from "./client.js";
 import { resolveWaitForReplicas, type WaitForReplicas } from "./durability.js";
 import { LOAD_SCRIPT, TAKE_SCRIPT, WRITE_SCRIPT } from "./scripts.js";
 import { knownExpiries } from "./known-expiries.js";
-import { flattenPairs, pairsToMap, sessionHashReader, sessionHashUpdater } from "./session-commands.js";
+import { pairsToMap, sessionHashReader, sessionHashUpdater } from "./session-commands.js";
+import { writeArguments } from "./write-arguments.js";
 import { redisUserIndex } from "./user-index.js";
 
 /** Options of {@link redisStore}. */
@@ -96,9 +97,7 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
   const updateHash = sessionHashUpdater(port, { coalesce });
 
   function update(id: string, write: UpdateWrite): Promise<WriteResult> {
-    // An empty TTL keeps the record's current TTL.
-    const ttl = write.ttlMs === undefined ? "" : String(Math.ceil(write.ttlMs));
-    return updateHash({ key: sessionKey(id), ttl, set: write.set, del: write.del });
+    return updateHash({ key: sessionKey(id), write });
   }
 
   async function create(id: string, write: CreateWrite): Promise<WriteResult> {
@@ -116,8 +115,7 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
         keys.push(sessionKey(write.replaces));
       }
     }
-    const args = ["create", String(Math.ceil(write.ttlMs)), String(write.set.length), ...flattenPairs(write.set)];
-    const result = (await port.write(WRITE_SCRIPT, keys, args)) as WriteResult;
+    const result = (await port.write(WRITE_SCRIPT, keys, writeArguments(write))) as WriteResult;
     if (write.replaces !== undefined) expiries.forget(write.replaces);
     return result;
   }
@@ -137,8 +135,9 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
         const fields = await readHash(sessionKey(id));
         if (fields.size === 0) expiries.forget(id);
         // Redis expires the key at the absolute or lease deadline anyway; the
-        // check covers clock skew and a record that is not ours (NaN).
-        if (fields.size === 0 || !(recordTtlMs(fields, now, policy) > 0)) return undefined;
+        // check covers clock skew and a record that is not ours. (The rule
+        // cannot ask for a renewal here: its target only lowers the move.)
+        if (fields.size === 0 || renewalOnLoad(fields, known - now, now, policy).expired) return undefined;
         return { fields, expiresAt: known, renewed: false };
       }
       const reply = await port.run(
