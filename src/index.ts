@@ -28,6 +28,6 @@ export { csrfToken, verifyCsrf, resolveCsrfOptions, isCsrfCheckedMethod, CsrfErr
 export type { CsrfOptions, ResolvedCsrfOptions, CsrfRequest, CsrfFailure } from "./core/csrf.js";
 export type { DeviceInfo, UserSession, UserSessionPage } from "./core/user-sessions.js";
 export { CREATED_AT_FIELD, USER_ID_FIELD, DEVICE_FIELD, LAST_SEEN_FIELD, LEASE_FIELD, CSRF_SECRET_FIELD, TOMBSTONE_FIELD, SUMMARY_FIELDS } from "./core/record-fields.js";
-export { INDEX_GRACE_MS, leaseEndFor, targetTtlMs, recordTtlMs, isRenewalDue } from "./core/expiry.js";
+export { INDEX_GRACE_MS, leaseEndFor, targetTtlMs, recordTtlMs, isRenewalDue, renewalOnLoad } from "./core/expiry.js";
 export type { SessionStore, StoredSession, SessionWrite, CreateWrite, UpdateWrite, WriteResult, UserIndexStore, IndexEntry, SessionSummary, RevokeResult, EntryRevokeResult, IndexRange } from "./core/store.js";
-export type { ExpiryPolicy } from "./core/expiry.js";
+export type { ExpiryPolicy, LoadRenewal } from "./core/expiry.js";
