@@ -5,6 +5,7 @@ import type { SessionData } from "../core/session-data.js";
 import { isUnhandledError } from "./shared/failed-request.js";
 import { holdResponseUntilCommitted } from "./shared/hold-response.js";
 import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
+import { typedSession } from "./shared/typed-session.js";
 
 declare global {
   // Express's own typing is a global namespace; augmenting it is how a
@@ -17,6 +18,16 @@ declare global {
     }
   }
 }
+
+/**
+ * Options of {@link expressSession}: `storeOutage`, a policy or a function of `req`.
+ *
+ * @example
+ * ```ts
+ * app.use(expressSession(sessions, { storeOutage: (req) => (req.path.startsWith("/account") ? "fail" : "anonymous") }));
+ * ```
+ */
+export type ExpressSessionOptions = StoreOutageOption<Request>;
 
 /** The Express middleware, plus a typed accessor for apps that use a generic instead of `SessionData`. */
 export interface ExpressSessionMiddleware<D extends object> extends RequestHandler {
@@ -51,16 +62,6 @@ export interface ExpressSessionMiddleware<D extends object> extends RequestHandl
 }
 
 /**
- * Options of {@link expressSession}: `storeOutage`, a policy or a function of `req`.
- *
- * @example
- * ```ts
- * app.use(expressSession(sessions, { storeOutage: (req) => (req.path.startsWith("/account") ? "fail" : "anonymous") }));
- * ```
- */
-export type ExpressSessionOptions = StoreOutageOption<Request>;
-
-/**
  * Express middleware that loads the request's session into `req.session`
  * and commits it just before the response ends: `res.end` is held until the
  * commit settles, so a client that follows a redirect at once already sees
@@ -89,6 +90,9 @@ export function expressSession<D extends object>(
   options: ExpressSessionOptions = {},
 ): ExpressSessionMiddleware<D> {
   const storeOutageOf = storeOutageChooser<Request>(options.storeOutage, "expressSession storeOutage");
+  // The held responses of requests in flight, for failOnError to mark.
+  const held = new WeakMap<Response, { markFailed(): void }>();
+
   const middleware = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     let session: Session<D>;
     try {
@@ -101,16 +105,13 @@ export function expressSession<D extends object>(
     held.set(res, holdResponseUntilCommitted(res, session, manager, next));
     next();
   };
-  // The response holds of requests in flight, for failOnError to mark.
-  const held = new WeakMap<Response, { markFailed(): void }>();
+
   const failOnError: ErrorRequestHandler = (error, _req, res, next) => {
     if (isUnhandledError(error)) held.get(res)?.markFailed();
     next(error);
   };
-  return Object.assign(middleware, {
-    session: (req: Request) => req.session as unknown as Session<D>,
-    failOnError,
-  });
+
+  return Object.assign(middleware, { session: typedSession<D>, failOnError });
 }
 
 export { expressCsrf } from "./csrf/express.js";

@@ -3,8 +3,10 @@ import type { SessionManager } from "../core/manager.js";
 import type { StoreOutagePolicy } from "../core/options.js";
 import type { Session } from "../core/session.js";
 import type { SessionData } from "../core/session-data.js";
-import { isServerError, isUnhandledError } from "./shared/failed-request.js";
+import { isFailedRequest, isUnhandledError } from "./shared/failed-request.js";
+import { unencapsulatedPlugin } from "./shared/fastify-plugin.js";
 import { checkedStoreOutage, storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
+import { typedSession } from "./shared/typed-session.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -40,15 +42,6 @@ export interface FastifySessionPlugin<D extends object> extends FastifyPluginAsy
 }
 
 /**
- * Fastify's plugin metadata, as the `fastify-plugin` package would set it:
- * `skip-override` keeps the plugin out of its own encapsulation context, so
- * its hooks and `request.session` apply to every route of the instance it is
- * registered on. Setting the two symbols directly spares a dependency.
- */
-const SKIP_OVERRIDE = Symbol.for("skip-override");
-const DISPLAY_NAME = Symbol.for("fastify.display-name");
-
-/**
  * Fastify plugin that loads the request's session into `request.session` in
  * an `onRequest` hook and commits it in `onSend`, before the payload (a
  * redirect, a stream...) goes out: Set-Cookie is attached to the reply and
@@ -75,42 +68,38 @@ const DISPLAY_NAME = Symbol.for("fastify.display-name");
  */
 export function fastifySession<D extends object>(manager: SessionManager<D>, options: FastifySessionOptions = {}): FastifySessionPlugin<D> {
   const storeOutageOf = storeOutageChooser<FastifyRequest>(options.storeOutage, "fastifySession storeOutage");
-  // Requests whose commit was already attempted (or whose load failed): the
-  // error reply that follows goes through onSend again and must not retry.
-  const settled = new WeakSet<FastifyRequest>();
   // Requests whose route threw an unhandled error, whatever the error handler answers.
-  const failed = new WeakSet<FastifyRequest>();
+  const threwUnhandledError = new WeakSet<FastifyRequest>();
+  // Requests whose commit was already attempted: the error reply that
+  // follows a failed commit goes through onSend again and must not retry.
+  const committed = new WeakSet<FastifyRequest>();
 
   const plugin = async (fastify: FastifyInstance): Promise<void> => {
     // Declared up front (null, as Fastify requires for objects) so every
-    // request object keeps one shape.
+    // request object keeps one shape; it stays null when the load fails.
     fastify.decorateRequest("session", null as unknown as Session<SessionData>);
 
     // A route's policy is checked as the route is declared, so a typo fails at start-up.
     fastify.addHook("onRoute", ({ url, config }) => void checkedStoreOutage(config?.tesseraStoreOutage, `route ${url} config.tesseraStoreOutage`));
 
     fastify.addHook("onRequest", async (request) => {
-      try {
-        const storeOutage = request.routeOptions.config.tesseraStoreOutage ?? storeOutageOf(request);
-        const session = await manager.load({ cookieHeader: request.headers.cookie, secure: request.protocol === "https", storeOutage });
-        request.session = session as unknown as Session<SessionData>;
-      } catch (error) {
-        settled.add(request);
-        throw error;
-      }
+      const storeOutage = request.routeOptions.config.tesseraStoreOutage ?? storeOutageOf(request);
+      const session = await manager.load({ cookieHeader: request.headers.cookie, secure: request.protocol === "https", storeOutage });
+      request.session = session as unknown as Session<SessionData>;
     });
 
     fastify.addHook("onError", async (request, _reply, error) => {
-      if (isUnhandledError(error)) failed.add(request);
+      if (isUnhandledError(error)) threwUnhandledError.add(request);
     });
 
     fastify.addHook("onSend", async (request, reply, payload) => {
       const session = request.session as unknown as Session<D> | null;
-      if (session === null || settled.has(request)) return payload;
-      settled.add(request);
+      if (session === null || committed.has(request)) return payload;
+      committed.add(request);
+      const failed = isFailedRequest(threwUnhandledError.has(request), reply.statusCode);
       let cookie: string | undefined;
       try {
-        cookie = await manager.commit(session, { failed: failed.has(request) || isServerError(reply.statusCode) });
+        cookie = await manager.commit(session, { failed });
       } catch (error) {
         // The route's reply (a redirect, a cookie...) must not go out with
         // the error page: it would claim a success that was not stored.
@@ -122,11 +111,7 @@ export function fastifySession<D extends object>(manager: SessionManager<D>, opt
     });
   };
 
-  return Object.assign(plugin, {
-    [SKIP_OVERRIDE]: true,
-    [DISPLAY_NAME]: "tessera",
-    session: (request: FastifyRequest) => request.session as unknown as Session<D>,
-  });
+  return Object.assign(unencapsulatedPlugin(plugin, "tessera"), { session: typedSession<D> });
 }
 
 export { fastifyCsrf } from "./csrf/fastify.js";

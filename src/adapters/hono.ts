@@ -4,12 +4,10 @@ import type { SessionManager } from "../core/manager.js";
 import { SessionStoreError } from "../core/errors.js";
 import type { Session } from "../core/session.js";
 import type { SessionData } from "../core/session-data.js";
-import { isServerError, isUnhandledError } from "./shared/failed-request.js";
+import { isFailedRequest, isUnhandledError } from "./shared/failed-request.js";
 import { honoPeerAddress as peerAddress } from "./shared/hono-peer.js";
 import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
-import { trustedForwardedHttps, type TrustProxy } from "./shared/trust-proxy.js";
-
-export type { TrustProxy } from "./shared/trust-proxy.js";
+import { trustedForwardedHttps, type TrustProxyOption } from "./shared/trust-proxy.js";
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -17,6 +15,12 @@ declare module "hono" {
     session: Session<SessionData>;
   }
 }
+
+/**
+ * Options of {@link honoSession}: `storeOutage`, a policy or a function of
+ * `c`, and `trustProxy`, since Hono has no proxy setting of its own.
+ */
+export interface HonoSessionOptions extends StoreOutageOption<Context>, TrustProxyOption {}
 
 /**
  * The Hono environment the middleware provides, for apps that type their
@@ -31,21 +35,6 @@ declare module "hono" {
  */
 export interface HonoSessionEnv<D extends object> {
   Variables: { session: Session<D> };
-}
-
-/** Options of {@link honoSession}; `storeOutage` is a policy or a function of `c`. */
-export interface HonoSessionOptions extends StoreOutageOption<Context> {
-  /**
-   * Which proxies may tell, with `X-Forwarded-Proto`, that the client used
-   * HTTPS (for the cookie's Secure attribute with `secure: "auto"`), as
-   * Express's `trust proxy` (Hono has no proxy setting of its own): a
-   * number of proxies, their addresses or ranges (`"loopback"`,
-   * `"10.0.0.0/8"`), or a function; `true` means one proxy. Only the value
-   * the farthest trusted proxy wrote counts, never what the client put to
-   * its left. Addresses are known on `@hono/node-server` only; elsewhere
-   * use a number. Default `false`: the request URL's scheme decides.
-   */
-  trustProxy?: TrustProxy;
 }
 
 /**
@@ -100,10 +89,10 @@ export function honoSession<D extends object>(
   options: HonoSessionOptions = {},
 ): MiddlewareHandler<HonoSessionEnv<D>> {
   const viaHttpsProxy = trustedForwardedHttps(options.trustProxy, "honoSession trustProxy");
-  const storeOutageOf = storeOutageChooser<Context>(options.storeOutage, "honoSession storeOutage");
   const isHttps = (c: Context): boolean =>
     c.req.url.startsWith("https:") ||
     viaHttpsProxy({ peerAddress: peerAddress(c), forwardedFor: c.req.header("x-forwarded-for"), forwardedProto: c.req.header("x-forwarded-proto") });
+  const storeOutageOf = storeOutageChooser<Context>(options.storeOutage, "honoSession storeOutage");
 
   return async (c, next) => {
     let session: Session<D>;
@@ -114,7 +103,7 @@ export function honoSession<D extends object>(
     }
     c.set("session", session);
     await next();
-    const failed = (c.error !== undefined && isUnhandledError(c.error)) || isServerError(c.res.status);
+    const failed = isFailedRequest(c.error !== undefined && isUnhandledError(c.error), c.res.status);
     let cookie: string | undefined;
     try {
       cookie = await manager.commit(session, { failed });
@@ -126,4 +115,5 @@ export function honoSession<D extends object>(
   };
 }
 
+export type { TrustProxy } from "./shared/trust-proxy.js";
 export { honoCsrf, type HonoCsrfOptions } from "./csrf/hono.js";

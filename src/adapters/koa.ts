@@ -4,6 +4,7 @@ import type { Session } from "../core/session.js";
 import type { SessionData } from "../core/session-data.js";
 import { isServerError, isUnhandledError } from "./shared/failed-request.js";
 import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
+import { typedSession } from "./shared/typed-session.js";
 
 declare module "koa" {
   interface DefaultContext {
@@ -11,6 +12,12 @@ declare module "koa" {
     session: Session<SessionData>;
   }
 }
+
+/**
+ * Options of {@link koaSession}: `storeOutage`, a policy or a function of `ctx`.
+ * @example `koaSession(sessions, { storeOutage: (ctx) => (ctx.path.startsWith("/account") ? "fail" : "anonymous") })`
+ */
+export type KoaSessionOptions = StoreOutageOption<ParameterizedContext>;
 
 /**
  * The context shape the middleware provides, for apps that type their Koa
@@ -26,12 +33,6 @@ declare module "koa" {
 export interface KoaSessionContext<D extends object> {
   session: Session<D>;
 }
-
-/**
- * Options of {@link koaSession}: `storeOutage`, a policy or a function of `ctx`.
- * @example `koaSession(sessions, { storeOutage: (ctx) => (ctx.path.startsWith("/account") ? "fail" : "anonymous") })`
- */
-export type KoaSessionOptions = StoreOutageOption<ParameterizedContext>;
 
 /** The Koa middleware, plus a typed accessor for the manager's data type `D`. */
 export type KoaSessionMiddleware<D extends object> = Middleware<DefaultState, KoaSessionContext<D>> & {
@@ -90,25 +91,26 @@ function attachCookieToError(error: unknown, cookie: string): void {
  */
 export function koaSession<D extends object>(manager: SessionManager<D>, options: KoaSessionOptions = {}): KoaSessionMiddleware<D> {
   const storeOutageOf = storeOutageChooser<ParameterizedContext>(options.storeOutage, "koaSession storeOutage");
+
   const middleware = async (ctx: ParameterizedContext<DefaultState, KoaSessionContext<D>>, next: () => Promise<unknown>) => {
     const session = await manager.load({ cookieHeader: ctx.headers.cookie, secure: ctx.secure, storeOutage: storeOutageOf(ctx) });
     ctx.session = session;
     try {
       await next();
     } catch (error) {
-      // The app's error becomes the response: a 4xx commits like any
-      // response, an unhandled error discards. Should the commit fail too,
-      // the app's error is the one reported.
+      // The app's error becomes the response, with the error's status: a
+      // 4xx commits like any response, an unhandled error discards. Should
+      // the commit fail too, the app's error is the one reported.
       const cookie = await manager.commit(session, { failed: isUnhandledError(error) }).catch(() => undefined);
       if (cookie !== undefined) attachCookieToError(error, cookie);
       throw error;
     }
-    const cookie = await manager.commit(session, { failed: isServerError(ctx.status) });
+    const failed = isServerError(ctx.status); // no unhandled error: those took the path above
+    const cookie = await manager.commit(session, { failed });
     if (cookie !== undefined) ctx.append("Set-Cookie", cookie);
   };
-  return Object.assign(middleware, {
-    session: (ctx: { session: unknown }) => ctx.session as Session<D>,
-  });
+
+  return Object.assign(middleware, { session: typedSession<D> });
 }
 
 export { koaCsrf } from "./csrf/koa.js";

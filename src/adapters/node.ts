@@ -1,26 +1,15 @@
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
 import type { SessionManager } from "../core/manager.js";
 import type { Session } from "../core/session.js";
 import { isUnhandledError } from "./shared/failed-request.js";
 import { holdResponseUntilCommitted } from "./shared/hold-response.js";
+import { plainErrorAnswer } from "./shared/plain-error-answer.js";
 import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
-import { trustedForwardedHttps, type TrustProxy } from "./shared/trust-proxy.js";
+import { trustedForwardedHttps, type TrustProxyOption } from "./shared/trust-proxy.js";
 
-export type { TrustProxy } from "./shared/trust-proxy.js";
-
-/** Options of {@link nodeSession}; `storeOutage` is a policy or a function of `req`. */
-export interface NodeSessionOptions extends StoreOutageOption<IncomingMessage> {
-  /**
-   * Which proxies may tell, with `X-Forwarded-Proto`, that the client used
-   * HTTPS (for the cookie's Secure attribute with `secure: "auto"`), as
-   * Express's `trust proxy`: a number of proxies, their addresses or ranges
-   * (`"loopback"`, `"10.0.0.0/8"`), or a function; `true` means one proxy.
-   * Only the value the farthest trusted proxy wrote counts, never what the
-   * client put to its left. Default `false`: only a TLS socket
-   * (`https.createServer`) counts as HTTPS.
-   */
-  trustProxy?: TrustProxy;
+/** Options of {@link nodeSession}: `storeOutage`, a policy or a function of `req`, `trustProxy` and `onError`. */
+export interface NodeSessionOptions extends StoreOutageOption<IncomingMessage>, TrustProxyOption {
   /**
    * Answers a request whose session could not be loaded or committed (a
    * `SessionStoreError`, status 503) or whose handler threw (with
@@ -41,9 +30,8 @@ export type NodeSessionHandler<D extends object> = (
 export interface NodeSessions<D extends object> {
   /**
    * Loads the request's session and holds `res.end` until its changes are
-   * committed (Set-Cookie attached), so a client that follows a redirect at
-   * once already sees the new data. Call it once per request, before
-   * writing anything.
+   * committed (Set-Cookie attached), so a redirect's target already sees
+   * them. Call it once per request, before writing anything.
    *
    * @throws SessionStoreError (status 503) when the store is down or slow,
    * unless `storeOutage` lets the request go on anonymously.
@@ -75,18 +63,6 @@ export interface NodeSessions<D extends object> {
   handler(fn: NodeSessionHandler<D>): (req: IncomingMessage, res: ServerResponse) => void;
 }
 
-/** The default error answer: the error's HTTP status, a short text body. */
-function defaultOnError(error: unknown, _req: IncomingMessage, res: ServerResponse): void {
-  if (res.headersSent) {
-    res.destroy(error instanceof Error ? error : undefined);
-    return;
-  }
-  const status = (error as { status?: unknown } | null)?.status;
-  res.statusCode = typeof status === "number" && status >= 400 && status <= 599 ? status : 500;
-  res.setHeader("Content-Type", "text/plain; charset=utf-8");
-  res.end(STATUS_CODES[res.statusCode] ?? "Error"); // "Forbidden" for a CsrfError, "Service Unavailable" for the store
-}
-
 /**
  * Tessera for plain `node:http` (and `node:https`) servers, with no
  * framework: `forRequest(req, res)` inside your handler, or wrap the handler
@@ -113,38 +89,31 @@ function defaultOnError(error: unknown, _req: IncomingMessage, res: ServerRespon
  */
 export function nodeSession<D extends object>(manager: SessionManager<D>, options: NodeSessionOptions = {}): NodeSessions<D> {
   const viaHttpsProxy = trustedForwardedHttps(options.trustProxy, "nodeSession trustProxy");
-  const onError = options.onError ?? defaultOnError;
-  const storeOutageOf = storeOutageChooser<IncomingMessage>(options.storeOutage, "nodeSession storeOutage");
   const isHttps = ({ socket, headers }: IncomingMessage): boolean =>
     (socket as TLSSocket).encrypted === true ||
     viaHttpsProxy({ peerAddress: socket.remoteAddress, forwardedFor: headers["x-forwarded-for"], forwardedProto: headers["x-forwarded-proto"] });
+  const storeOutageOf = storeOutageChooser<IncomingMessage>(options.storeOutage, "nodeSession storeOutage");
+  const onError = options.onError ?? plainErrorAnswer;
 
   const load = async (req: IncomingMessage, res: ServerResponse) => {
     const session = await manager.load({ cookieHeader: req.headers.cookie, secure: isHttps(req), storeOutage: storeOutageOf(req) });
     return { session, held: holdResponseUntilCommitted(res, session, manager, (error) => onError(error, req, res)) };
   };
 
-  async function forRequest(req: IncomingMessage, res: ServerResponse): Promise<Session<D>> {
-    return (await load(req, res)).session;
-  }
-
-  function handler(fn: NodeSessionHandler<D>): (req: IncomingMessage, res: ServerResponse) => void {
-    return (req, res) => {
-      load(req, res).then(
-        async ({ session, held }) => {
-          try {
-            await fn(req, res, session);
-          } catch (error) {
-            if (isUnhandledError(error)) held.markFailed(); // whatever status onError answers with
-            onError(error, req, res);
-          }
-        },
-        (error: unknown) => onError(error, req, res),
-      );
-    };
-  }
-
-  return { forRequest, handler };
+  return {
+    forRequest: async (req, res) => (await load(req, res)).session,
+    handler: (fn) => async (req, res) => {
+      const loaded = await load(req, res).catch((error: unknown) => onError(error, req, res));
+      if (!loaded) return;
+      try {
+        await fn(req, res, loaded.session);
+      } catch (error) {
+        if (isUnhandledError(error)) loaded.held.markFailed(); // whatever status onError answers with
+        onError(error, req, res);
+      }
+    },
+  };
 }
 
+export type { TrustProxy } from "./shared/trust-proxy.js";
 export { nodeCsrf, type NodeCsrf, type NodeCsrfOptions } from "./csrf/node.js";

@@ -1,10 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import { resolveCsrfOptions, verifyCsrf, type CsrfOptions } from "../../core/csrf.js";
+import { unencapsulatedPlugin } from "../shared/fastify-plugin.js";
 import { csrfRequest } from "./headers.js";
-
-/** Fastify plugin metadata, as in `fastifySession`: the hook applies to the context the plugin is registered in. */
-const SKIP_OVERRIDE = Symbol.for("skip-override");
-const DISPLAY_NAME = Symbol.for("fastify.display-name");
 
 /**
  * Fastify plugin that refuses cross-site and token-less state-changing
@@ -43,5 +40,5 @@ export function fastifyCsrf(options: CsrfOptions = {}): FastifyPluginAsync {
       );
     });
   };
-  return Object.assign(plugin, { [SKIP_OVERRIDE]: true, [DISPLAY_NAME]: "tessera-csrf" });
+  return unencapsulatedPlugin(plugin, "tessera-csrf");
 }

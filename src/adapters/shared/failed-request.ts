@@ -48,3 +48,17 @@ export function isServerError(status: number): boolean {
 export function isUnhandledError(error: unknown): boolean {
   return isServerError(errorStatus(error));
 }
+
+/**
+ * The "failed" every adapter passes to `manager.commit()` at the request's
+ * end: the app threw an unhandled error (see {@link isUnhandledError}),
+ * whatever the error handler then answered, or the response is a 5xx.
+ *
+ * @example
+ * ```ts
+ * const failed = isFailedRequest(c.error !== undefined && isUnhandledError(c.error), c.res.status);
+ * ```
+ */
+export function isFailedRequest(threwUnhandledError: boolean, status: number): boolean {
+  return threwUnhandledError || isServerError(status);
+}

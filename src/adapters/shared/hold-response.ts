@@ -1,7 +1,7 @@
 import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { SessionManager } from "../../core/manager.js";
 import type { Session } from "../../core/session.js";
-import { isServerError } from "./failed-request.js";
+import { isFailedRequest, isServerError } from "./failed-request.js";
 
 type EndArgs = Parameters<ServerResponse["end"]>;
 type WriteArgs = Parameters<ServerResponse["write"]>;
@@ -65,7 +65,7 @@ export function holdResponseUntilCommitted<D extends object>(
   onError: (error: unknown) => void,
 ): { markFailed(): void } {
   let markedFailed = false;
-  const outcome = () => ({ failed: markedFailed || isServerError(res.statusCode) });
+  const outcome = () => ({ failed: isFailedRequest(markedFailed, res.statusCode) });
   let emittedCookie: string | undefined;
   let committing = false;
   /** True once the headers may really go out: the body started, or the end was committed. */
@@ -119,7 +119,7 @@ export function holdResponseUntilCommitted<D extends object>(
           res.destroy(error instanceof Error ? error : undefined);
           return;
         }
-        if (res.statusCode >= 500) {
+        if (isServerError(res.statusCode)) {
           // Already an error response (typically the app's own error page
           // for this very store failure): replacing it with another error
           // would only swap the app's page for the framework's default.

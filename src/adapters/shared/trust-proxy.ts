@@ -24,6 +24,28 @@ import { forwardedHttps, forwardedValues } from "./forwarded.js";
  */
 export type TrustProxy = boolean | number | string | readonly string[] | ((address: string, hop: number) => boolean);
 
+/** The `trustProxy` option of the adapters that have no proxy setting of their own to follow (node:http, Hono). */
+export interface TrustProxyOption {
+  /**
+   * Which proxies may tell, with `X-Forwarded-Proto`, that the client used
+   * HTTPS (for the cookie's Secure attribute with `secure: "auto"`), as
+   * Express's `trust proxy`: a number of proxies, their addresses or ranges
+   * (`"loopback"`, `"10.0.0.0/8"`), or a function; `true` means one proxy.
+   * Only the value the farthest trusted proxy wrote counts, never what the
+   * client put to its left. Addresses are known where the runtime tells
+   * the peer's address (node:http, `@hono/node-server`); elsewhere use a
+   * number. Default `false`: only the connection's own scheme counts (a
+   * TLS socket, `https.createServer`, on node:http; the request URL's
+   * scheme on Hono).
+   *
+   * @example
+   * ```ts
+   * nodeSession(sessions, { trustProxy: "loopback" }); // a load balancer on the same host
+   * ```
+   */
+  trustProxy?: TrustProxy;
+}
+
 /** What the adapter knows of a request's path through proxies. */
 export interface ProxyHops {
   /** The address of the peer that connected to the app, when the runtime tells it. */
