@@ -130,3 +130,31 @@ export function clearingSetCookie(settings: CookieSettings, requestIsSecure: boo
     maxAge: 0,
   });
 }
+
+/**
+ * What the response must tell the client about its session cookie, as the
+ * handle decided it: store `value` until `expiresAt` (epoch ms; `issuedAt`
+ * is when that was decided, for Max-Age), or clear the cookie. The handle
+ * records intents; {@link renderSetCookie} alone knows the cookie's
+ * attributes.
+ */
+export type CookieIntent =
+  | { readonly kind: "set"; readonly token: string; readonly value: string; readonly expiresAt: number; readonly issuedAt: number }
+  | { readonly kind: "clear" };
+
+/** The one "clear the cookie" intent. */
+export const CLEAR_COOKIE: CookieIntent = Object.freeze({ kind: "clear" });
+
+/**
+ * The Set-Cookie header value of an intent.
+ *
+ * @example
+ * ```ts
+ * renderSetCookie(manager.options.cookie, CLEAR_COOKIE, true); // "tessera=; Max-Age=0; ..."
+ * ```
+ */
+export function renderSetCookie(settings: CookieSettings, intent: CookieIntent, requestIsSecure: boolean): string {
+  return intent.kind === "clear"
+    ? clearingSetCookie(settings, requestIsSecure)
+    : sessionSetCookie(settings, intent.value, intent.expiresAt, intent.issuedAt, requestIsSecure);
+}
