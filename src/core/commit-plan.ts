@@ -4,10 +4,11 @@
  * does. Pure: no I/O, no token generation, no sealing; the handle carries
  * the plan out and the store answers.
  */
+import { isCsrfSecret } from "./csrf-token.js";
 import { isRenewalDue, leaseEndFor, targetTtlMs, type ExpiryPolicy } from "./expiry.js";
 import { CREATED_AT_FIELD, CSRF_SECRET_FIELD, DEVICE_FIELD, LAST_SEEN_FIELD, LEASE_FIELD, USER_ID_FIELD } from "./record-fields.js";
-import type { UpdateWrite } from "./store.js";
-import { isLeaseDue, type Binding, type StoredBinding } from "./user-binding.js";
+import type { StoredSession, UpdateWrite } from "./store.js";
+import { bindingFromRecord, isLeaseDue, type Binding, type StoredBinding } from "./user-binding.js";
 
 /** What the handle knows of its session's record: the planner's input, and the handle's state. */
 export interface RecordState {
@@ -44,6 +45,40 @@ export const NEW_RECORD: RecordState = Object.freeze({
   csrfSecret: undefined,
   csrfSecretChanged: false,
 });
+
+/**
+ * The state of a loaded record (id `id`, created at `createdAt`), whose
+ * data fields' texts are `baseline` (see data-fields.ts).
+ */
+export function loadedRecord(stored: StoredSession, id: string, token: string, createdAt: number, baseline: ReadonlyMap<string, string>): RecordState {
+  const csrfSecret = stored.fields.get(CSRF_SECRET_FIELD);
+  return {
+    storedId: id,
+    token,
+    replacesId: undefined,
+    baseline,
+    createdAt,
+    expiresAt: stored.expiresAt,
+    binding: bindingFromRecord(stored.fields, createdAt),
+    pendingBinding: undefined,
+    csrfSecret: isCsrfSecret(csrfSecret) ? csrfSecret : undefined,
+    csrfSecretChanged: false,
+  };
+}
+
+/**
+ * The state once the stored session is marked to be replaced by a new
+ * token at commit (regenerate, bindUser). A new session gets a fresh token
+ * anyway, and a session already marked is not marked twice: rotating is
+ * idempotent until the commit.
+ */
+export function rotated(record: RecordState, newCsrfSecret: () => string): RecordState {
+  // Forms shown before (the login form) must not work after: a new CSRF
+  // secret goes into the new record, in the same write (once per commit).
+  if (record.csrfSecret !== undefined && !record.csrfSecretChanged) record = { ...record, csrfSecret: newCsrfSecret(), csrfSecretChanged: true };
+  if (record.storedId === undefined) return record;
+  return { ...record, replacesId: record.storedId, storedId: undefined, token: undefined, baseline: NEW_RECORD.baseline };
+}
 
 /** A field and its text, as a write sets it. */
 type FieldEntry = [string, string];
@@ -197,4 +232,42 @@ function planUpdate(state: RecordState, fields: ReadonlyMap<string, string>, now
   const renew = isRenewalDue(state.expiresAt ?? 0, now + ttlMs, policy);
   const write: UpdateWrite = renew ? { kind: "update", set, del, ttlMs } : { kind: "update", set, del };
   return { kind: "update", now, write, dataFields, expiresAt: renew ? now + ttlMs : undefined, reindex, leaseEnd, csrfSecret };
+}
+
+/**
+ * The state after a plan's create was written as record `id` under `token`.
+ * `current` is the state now: a CSRF secret created while the write was in
+ * flight stays pending for the next commit.
+ */
+export function afterCreate(current: RecordState, plan: CreatePlan, id: string, token: string, fields: ReadonlyMap<string, string>): RecordState {
+  return {
+    storedId: id,
+    token,
+    replacesId: undefined,
+    baseline: fields,
+    createdAt: plan.createdAt,
+    expiresAt: plan.now + plan.ttlMs,
+    binding: plan.binding && { ...plan.binding, leaseEnd: plan.leaseEnd },
+    pendingBinding: undefined,
+    csrfSecret: current.csrfSecret,
+    csrfSecretChanged: current.csrfSecretChanged && current.csrfSecret !== plan.csrfSecret,
+  };
+}
+
+/** The state after a plan's update was written (see {@link afterCreate} for `current`). */
+export function afterUpdate(current: RecordState, plan: UpdatePlan, fields: ReadonlyMap<string, string>): RecordState {
+  const binding = current.binding;
+  // A literal, not a spread: this runs on every write.
+  return {
+    storedId: current.storedId,
+    token: current.token,
+    replacesId: current.replacesId,
+    baseline: fields,
+    createdAt: current.createdAt,
+    expiresAt: plan.expiresAt ?? current.expiresAt,
+    binding: binding && plan.leaseEnd !== undefined && plan.leaseEnd !== binding.leaseEnd ? { ...binding, leaseEnd: plan.leaseEnd } : binding,
+    pendingBinding: current.pendingBinding,
+    csrfSecret: current.csrfSecret,
+    csrfSecretChanged: current.csrfSecretChanged && current.csrfSecret !== plan.csrfSecret,
+  };
 }

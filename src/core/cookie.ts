@@ -158,3 +158,25 @@ export function renderSetCookie(settings: CookieSettings, intent: CookieIntent, 
     ? clearingSetCookie(settings, requestIsSecure)
     : sessionSetCookie(settings, intent.value, intent.expiresAt, intent.issuedAt, requestIsSecure);
 }
+
+/**
+ * The cookie intent of a request that failed and had its changes discarded:
+ * never a token the client did not send (a half-done login must not hand
+ * out its new session), only a renewal of the request's own token (its
+ * store expiry already moved at load, and the cookie must follow) or a
+ * clearing cookie when the session the client holds is gone (destroyed,
+ * rotated away, or unknown).
+ *
+ * @param intent what the handle decided for a successful response.
+ * @param requestToken the token the request's cookie carried, if it named a stored session.
+ * @param clientCookieDead the client holds a cookie naming no live session.
+ */
+export function failedResponseCookie(
+  intent: CookieIntent | undefined,
+  requestToken: string | undefined,
+  clientCookieDead: boolean,
+): CookieIntent | undefined {
+  if (intent === undefined || intent.kind === "clear") return intent;
+  if (requestToken !== undefined && intent.token === requestToken) return intent;
+  return requestToken !== undefined || clientCookieDead ? CLEAR_COOKIE : undefined;
+}

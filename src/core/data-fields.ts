@@ -22,18 +22,21 @@ export type FieldOptions = Pick<ResolvedOptions, "encryptData" | "clearDataAccep
 export const REWRITE_SEALED = "";
 
 /**
- * The key that seals one session's data fields, remembered for the token it
- * was derived from: a request that reads and writes derives it once.
+ * Seals data fields for the store when `encryptData` is on, remembering the
+ * key of the token it last derived one for: a request that reads and writes
+ * derives it once.
  *
  * @example
  * ```ts
- * const keys = new DataKeyCache();
- * keys.keyFor(token) === keys.keyFor(token); // true: one derivation
+ * const sealer = new FieldSealer(true);
+ * sealer.storedText(token, "cart", "[1]"); // "~1..." (sealed); with `false`, "[1]"
  * ```
  */
-export class DataKeyCache {
+export class FieldSealer {
   #token: string | undefined;
   #key: Buffer | undefined;
+
+  constructor(private readonly encryptData: boolean) {}
 
   /** The data key of `token`, derived on first use. */
   keyFor(token: string): Buffer {
@@ -42,6 +45,11 @@ export class DataKeyCache {
       this.#token = token;
     }
     return this.#key;
+  }
+
+  /** The text a data field is stored as: its JSON, sealed under `token`'s key when encryption is on. */
+  storedText(token: string, field: string, json: string): string {
+    return this.encryptData ? sealField(this.keyFor(token), field, json) : json;
   }
 }
 
@@ -75,17 +83,12 @@ export function encodeDataFields(data: Record<string, unknown> | undefined, opti
   return fields;
 }
 
-/** A data field's JSON text sealed under `token`'s key, for a store with `encryptData` on. */
-export function sealedFieldText(keys: DataKeyCache, token: string, field: string, json: string): string {
-  return sealField(keys.keyFor(token), field, json);
-}
-
 /**
  * Reads a loaded record's data fields into `data` (the values) and
  * `baseline` (their JSON texts, plaintext also when sealed, so a later
  * change is a change of value, never of nonce). A field that fails to open
  * or decode is skipped, not fatal, and left in the store as it is. Returns
- * the key cache, made on the first sealed field.
+ * `sealer`, made on the first sealed field if none was given.
  */
 export function decodeDataFields(
   stored: ReadonlyMap<string, string>,
@@ -93,12 +96,12 @@ export function decodeDataFields(
   options: FieldOptions,
   data: Record<string, unknown>,
   baseline: Map<string, string>,
-  keys: DataKeyCache | undefined,
-): DataKeyCache | undefined {
+  sealer: FieldSealer | undefined,
+): FieldSealer | undefined {
   for (const [field, text] of stored) {
     if (field.startsWith(RESERVED_FIELD_PREFIX)) continue;
     let json: string | undefined;
-    if (isSealedField(text)) json = openField((keys ??= new DataKeyCache()).keyFor(token), field, text);
+    if (isSealedField(text)) json = openField((sealer ??= new FieldSealer(options.encryptData)).keyFor(token), field, text);
     else if (options.clearDataAccepted) json = text;
     // Sealed fields are opened whatever `encryptData` says, so turning the
     // option off loses nothing; a clear field is refused only under
@@ -121,7 +124,7 @@ export function decodeDataFields(
     // this session's next commit: no JSON text is empty, so it looks changed.
     baseline.set(field, options.encryptData && json === text ? REWRITE_SEALED : json);
   }
-  return keys;
+  return sealer;
 }
 
 /**

@@ -1,15 +1,16 @@
-import { CLEAR_COOKIE, type CookieIntent } from "./cookie.js";
-import { NEW_RECORD, planCommit, type CommitPlan, type CreatePlan, type RecordState, type UpdatePlan } from "./commit-plan.js";
-import { generateCsrfSecret, isCsrfSecret } from "./csrf-token.js";
-import { DataKeyCache, decodeDataFields, encodeDataFields, sealedFieldText } from "./data-fields.js";
+import { CLEAR_COOKIE, failedResponseCookie, type CookieIntent } from "./cookie.js";
+import { afterCreate, afterUpdate, loadedRecord, NEW_RECORD, planCommit, rotated, type CommitPlan, type RecordState } from "./commit-plan.js";
+import { generateCsrfSecret } from "./csrf-token.js";
+import { decodeDataFields, encodeDataFields, FieldSealer } from "./data-fields.js";
 import { createDataObject } from "./data-object.js";
 import type { SessionStoreError } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
-import { CREATED_AT_FIELD, CSRF_SECRET_FIELD } from "./record-fields.js";
+import { CREATED_AT_FIELD } from "./record-fields.js";
 import type { RequestFacts, Session, SessionDataOf } from "./session.js";
-import type { CreateWrite, StoredSession, UpdateWrite } from "./store.js";
-import { encodeCookieValue, generateToken, sessionIdFromToken } from "./token.js";
-import { bindingFromRecord, createIndexed, destroyIndexed, evictOverLimit, indexSession, unindexSession } from "./user-binding.js";
+import { createRecord, updateRecord } from "./record-writes.js";
+import type { StoredSession } from "./store.js";
+import { encodeCookieValue } from "./token.js";
+import { destroyIndexed, destroyRecords, evictOverLimit } from "./user-binding.js";
 import { assertUserId, encodeDevice, requireUserIndex, type DeviceInfo } from "./user-sessions.js";
 
 /**
@@ -25,8 +26,8 @@ export class SessionHandle<D extends object> implements Session<D> {
   #record: RecordState = NEW_RECORD;
   /** The data object, made on first use: most anonymous requests never touch it. */
   #data: Record<string, unknown> | undefined;
-  /** The keys that seal data fields, made on first use. */
-  #keys: DataKeyCache | undefined;
+  /** Seals and opens data fields (keeps the data key), made on first use. */
+  #keys: FieldSealer | undefined;
   /** What the response must tell the client about its cookie, as decided so far. */
   #cookie: CookieIntent | undefined;
   /** The client holds a cookie naming no live session: cleared unless replaced. */
@@ -66,20 +67,8 @@ export class SessionHandle<D extends object> implements Session<D> {
     const data = createDataObject();
     const baseline = new Map<string, string>();
     handle.#keys = decodeDataFields(stored.fields, token, options, data, baseline, undefined);
-    const csrfSecret = stored.fields.get(CSRF_SECRET_FIELD);
     handle.#data = data;
-    handle.#record = {
-      storedId: id,
-      token,
-      replacesId: undefined,
-      baseline,
-      createdAt,
-      expiresAt: stored.expiresAt,
-      binding: bindingFromRecord(stored.fields, createdAt),
-      pendingBinding: undefined,
-      csrfSecret: isCsrfSecret(csrfSecret) ? csrfSecret : undefined,
-      csrfSecretChanged: false,
-    };
+    handle.#record = loadedRecord(stored, id, token, createdAt, baseline);
     handle.#requestToken = token;
     if (!resign) handle.#requestCookieValue = cookieValue;
     if (stored.renewed || resign) handle.#issueCookie(options.clock.now());
@@ -160,7 +149,7 @@ export class SessionHandle<D extends object> implements Session<D> {
 
   /** @internal What the response must tell the client about its cookie (see cookie.ts's `renderSetCookie`), if anything. */
   get cookieIntent(): CookieIntent | undefined {
-    return this.#discarded ? this.#failedResponseCookie() : this.#cookie;
+    return this.#discarded ? failedResponseCookie(this.#cookie, this.#requestToken, this.#clientCookieDead) : this.#cookie;
   }
 
   /** @internal The request arrived over HTTPS: the cookie's `secure: "auto"` applies. */
@@ -171,7 +160,9 @@ export class SessionHandle<D extends object> implements Session<D> {
   regenerate(): Promise<void> {
     // A login that cannot be stored must not look like it succeeded.
     if (this.#outage) return Promise.reject(this.#outage);
-    return this.#enqueue(async () => this.#rotate());
+    return this.#enqueue(async () => {
+      this.#record = rotated(this.#record, generateCsrfSecret);
+    });
   }
 
   bindUser(userId: string, device?: DeviceInfo): Promise<void> {
@@ -186,8 +177,7 @@ export class SessionHandle<D extends object> implements Session<D> {
       // the app forgets regenerate(). It also means a record's user id is
       // written only when the record is created, which "log out everywhere"
       // relies on (see revokeUserSessions).
-      this.#rotate();
-      this.#record = { ...this.#record, pendingBinding: binding };
+      this.#record = { ...rotated(this.#record, generateCsrfSecret), pendingBinding: binding };
     });
   }
 
@@ -195,10 +185,7 @@ export class SessionHandle<D extends object> implements Session<D> {
     // Nor may a logout: the stored session would live on.
     if (this.#outage) return Promise.reject(this.#outage);
     return this.#enqueue(async () => {
-      const { storedId, replacesId, binding } = this.#record;
-      if (storedId !== undefined) await destroyIndexed(this.options.store, storedId, binding?.userId);
-      if (replacesId !== undefined) await destroyIndexed(this.options.store, replacesId, binding?.userId);
-      if (storedId !== undefined || replacesId !== undefined) this.#drop();
+      if (await destroyRecords(this.options.store, this.#record)) this.#drop();
       else this.#forget();
     });
   }
@@ -240,37 +227,6 @@ export class SessionHandle<D extends object> implements Session<D> {
     this.#discarded = true;
   }
 
-  /**
-   * Marks the stored session to be replaced by a new token at commit
-   * (regenerate, bindUser). A new session gets a fresh token anyway, and a
-   * session already marked is not marked twice: rotating is idempotent
-   * until the commit.
-   */
-  #rotate(): void {
-    let record = this.#record;
-    // Forms shown before (the login form) must not work after: a new CSRF
-    // secret goes into the new record, in the same write (once per commit).
-    if (record.csrfSecret !== undefined && !record.csrfSecretChanged) record = { ...record, csrfSecret: generateCsrfSecret(), csrfSecretChanged: true };
-    if (record.storedId !== undefined) {
-      record = { ...record, replacesId: record.storedId, storedId: undefined, token: undefined, baseline: NEW_RECORD.baseline };
-    }
-    this.#record = record;
-  }
-
-  /**
-   * The cookie of a discarded request: never a token the client did not
-   * send (a half-done login must not hand out its new session), only a
-   * renewal of the request's own token (its store expiry already moved at
-   * load, and the cookie must follow) or a clearing cookie when the session
-   * the client holds is gone (destroyed, rotated away, or unknown).
-   */
-  #failedResponseCookie(): CookieIntent | undefined {
-    const cookie = this.#cookie;
-    if (cookie === undefined || cookie.kind === "clear") return cookie;
-    if (this.#requestToken !== undefined && cookie.token === this.#requestToken) return cookie;
-    return this.#requestToken !== undefined || this.#clientCookieDead ? CLEAR_COOKIE : undefined;
-  }
-
   #enqueue(step: () => Promise<void>): Promise<void> {
     const next = (this.#queue ?? Promise.resolve()).then(step);
     const idle = (): void => {
@@ -305,89 +261,30 @@ export class SessionHandle<D extends object> implements Session<D> {
     this.#cookie = { kind: "set", token, value, expiresAt, issuedAt: now };
   }
 
-  /** The text a data field is stored as: its JSON, sealed under `token`'s key when encryption is on. */
-  #storedText(token: string, field: string, json: string): string {
-    return this.options.encryptData ? sealedFieldText((this.#keys ??= new DataKeyCache()), token, field, json) : json;
+  /** The field sealer, made on first use (a clear session's writes seal nothing). */
+  #sealer(): FieldSealer | undefined {
+    return this.options.encryptData ? (this.#keys ??= new FieldSealer(true)) : undefined;
   }
 
   async #carryOut(plan: CommitPlan, fields: Map<string, string>): Promise<void> {
+    const { store } = this.options;
     if (plan.kind === "nothing") return;
-    if (plan.kind === "drop") return this.#drop();
-    if (plan.kind === "destroyReplaced") {
-      await destroyIndexed(this.options.store, plan.replacesId, this.#record.binding?.userId);
-      return this.#drop();
-    }
-    return plan.kind === "create" ? this.#create(plan, fields) : this.#update(plan, fields);
-  }
-
-  async #update(plan: UpdatePlan, fields: Map<string, string>): Promise<void> {
-    const { store } = this.options;
-    const { storedId: id, token, binding } = this.#record;
-    // The lease is indexed, and confirmed, before the write that records it.
-    if (plan.reindex) await indexSession(store, binding!.userId, id!, plan.leaseEnd!, plan.now);
-    let write: UpdateWrite = plan.write;
-    if (this.options.encryptData && plan.dataFields > 0) {
-      const set = write.set.slice();
-      for (let i = 0; i < plan.dataFields; i++) set[i] = [set[i]![0], this.#storedText(token!, set[i]![0], set[i]![1])];
-      write = { ...write, set };
-    }
-    // Anything else (destroyed, revoked, regenerated away or expired
-    // meanwhile): never bring it back. This request's changes are dropped.
-    if ((await store.write(id!, write, plan.now)) !== "ok") return this.#drop();
-    const current = this.#record; // a CSRF secret created meanwhile stays pending
-    this.#record = {
-      ...current,
-      baseline: fields,
-      expiresAt: plan.expiresAt ?? current.expiresAt,
-      binding: current.binding && plan.leaseEnd !== undefined ? { ...current.binding, leaseEnd: plan.leaseEnd } : current.binding,
-      csrfSecretChanged: current.csrfSecretChanged && current.csrfSecret !== plan.csrfSecret,
-    };
-    if (plan.expiresAt !== undefined) this.#issueCookie(plan.now);
-  }
-
-  async #create(plan: CreatePlan, fields: Map<string, string>): Promise<void> {
-    const { store } = this.options;
-    const replacedIndexedUser = this.#record.binding?.userId;
-    // A token collision is a 2^-128 event; one retry with a fresh token is plenty.
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const token = generateToken();
-      const id = sessionIdFromToken(token);
-      // Every field goes to the new record, sealed under the new token when
-      // encryption is on: a regenerate re-encrypts in the same atomic step.
-      const set = plan.meta.slice() as Array<readonly [string, string]>;
-      for (const [key, text] of fields) set.push([key, this.#storedText(token, key, text)]);
-      const write: CreateWrite =
-        plan.replaces === undefined ? { kind: "create", set, ttlMs: plan.ttlMs } : { kind: "create", set, ttlMs: plan.ttlMs, replaces: plan.replaces };
-      const { result, indexed } = await createIndexed(store, id, write, plan.binding, plan.leaseEnd, plan.now, replacedIndexedUser);
-      if (result === "exists") continue;
-      // The replaced record is dead now whatever the result ("ok" and
-      // "revoked" deleted it, "gone" found it gone): its entry can go.
-      await unindexSession(store, replacedIndexedUser, plan.replaces);
-      if (result !== "ok") {
-        // "gone": the session being regenerated was destroyed or revoked
-        // meanwhile, and its data must not live on under a new token.
-        // "revoked": its user was logged out everywhere between the index
-        // write and this create. Either way the login fails closed.
-        if (plan.binding !== undefined) await unindexSession(store, plan.binding.userId, id);
-        return this.#drop();
-      }
-      const current = this.#record;
-      this.#record = {
-        storedId: id,
-        token,
-        replacesId: undefined,
-        baseline: fields,
-        createdAt: plan.createdAt,
-        expiresAt: plan.now + plan.ttlMs,
-        binding: plan.binding && { ...plan.binding, leaseEnd: plan.leaseEnd },
-        pendingBinding: undefined,
-        csrfSecret: current.csrfSecret,
-        csrfSecretChanged: current.csrfSecretChanged && current.csrfSecret !== plan.csrfSecret,
-      };
-      this.#issueCookie(plan.now);
-      if (plan.newlyBound) await evictOverLimit(store, plan.binding!.userId, id, indexed, this.options.maxSessionsPerUser, plan.now);
+    if (plan.kind === "destroyReplaced") await destroyIndexed(store, plan.replacesId, this.#record.binding?.userId);
+    if (plan.kind === "drop" || plan.kind === "destroyReplaced") return this.#drop();
+    if (plan.kind === "update") {
+      const { storedId, token, binding } = this.#record;
+      if ((await updateRecord(store, plan, storedId!, token!, binding?.userId, this.#sealer())) !== "ok") return this.#drop();
+      this.#record = afterUpdate(this.#record, plan, fields);
+      if (plan.expiresAt !== undefined) this.#issueCookie(plan.now);
       return;
     }
-    throw new Error("Tessera: could not allocate a unique session id");
+    const created = await createRecord(store, plan, fields, this.#sealer() ?? CLEAR_FIELDS, this.#record.binding?.userId);
+    if (created === undefined) return this.#drop();
+    this.#record = afterCreate(this.#record, plan, created.id, created.token, fields);
+    this.#issueCookie(plan.now);
+    if (plan.newlyBound) await evictOverLimit(store, plan.binding!.userId, created.id, created.indexed, this.options.maxSessionsPerUser, plan.now);
   }
 }
+
+/** The sealer of clear sessions: every text is stored as it is. */
+const CLEAR_FIELDS = new FieldSealer(false);

@@ -12,6 +12,7 @@
 import { INDEX_GRACE_MS, leaseEndFor } from "./expiry.js";
 import type { ExpiryPolicy } from "./expiry.js";
 import { DEVICE_FIELD, LEASE_FIELD, USER_ID_FIELD } from "./record-fields.js";
+import type { RecordState } from "./commit-plan.js";
 import type { CreateWrite, SessionStore, WriteResult } from "./store.js";
 import { encodeDevice, enforceMaxSessions, requireUserIndex } from "./user-sessions.js";
 
@@ -96,6 +97,18 @@ export async function createIndexed(
 export async function destroyIndexed(store: SessionStore, id: string, indexedUser: string | undefined): Promise<void> {
   await store.destroy(id);
   await unindexSession(store, indexedUser, id);
+}
+
+/**
+ * Destroys the records a session state names (the stored one and the one a
+ * pending regenerate replaces), each before its index entry. Resolves to
+ * true when there was any.
+ */
+export async function destroyRecords(store: SessionStore, record: RecordState): Promise<boolean> {
+  const { storedId, replacesId, binding } = record;
+  if (storedId !== undefined) await destroyIndexed(store, storedId, binding?.userId);
+  if (replacesId !== undefined) await destroyIndexed(store, replacesId, binding?.userId);
+  return storedId !== undefined || replacesId !== undefined;
 }
 
 /**
