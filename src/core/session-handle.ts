@@ -15,9 +15,10 @@ import { assertUserId, encodeDevice, requireUserIndex, type DeviceInfo } from ".
 
 /**
  * The implementation behind {@link Session}: the session's state and its
- * public methods. What a commit does is decided by `planCommit`; the
- * binding's lease protocol is in user-binding.ts, the data's encoding in
- * data-fields.ts, and the cookie's rendering in cookie.ts. Not exported
+ * public methods. What a commit does is decided by `planCommit` and
+ * written by record-writes.ts; the binding's lease protocol is in
+ * user-binding.ts, the data's encoding in data-fields.ts, and the cookie's
+ * rendering in cookie.ts (the handle records intents). Not exported
  * from the package: apps and adapters see only the interface and the
  * manager, which hands it a store already under the deadline.
  */
@@ -27,7 +28,7 @@ export class SessionHandle<D extends object> implements Session<D> {
   /** The data object, made on first use: most anonymous requests never touch it. */
   #data: Record<string, unknown> | undefined;
   /** Seals and opens data fields (keeps the data key), made on first use. */
-  #keys: FieldSealer | undefined;
+  #sealer: FieldSealer | undefined;
   /** What the response must tell the client about its cookie, as decided so far. */
   #cookie: CookieIntent | undefined;
   /** The client holds a cookie naming no live session: cleared unless replaced. */
@@ -66,7 +67,7 @@ export class SessionHandle<D extends object> implements Session<D> {
     const handle = new SessionHandle<D>(options, facts);
     const data = createDataObject();
     const baseline = new Map<string, string>();
-    handle.#keys = decodeDataFields(stored.fields, token, options, data, baseline, undefined);
+    handle.#sealer = decodeDataFields(stored.fields, token, options, data, baseline, undefined);
     handle.#data = data;
     handle.#record = loadedRecord(stored, id, token, createdAt, baseline);
     handle.#requestToken = token;
@@ -262,8 +263,8 @@ export class SessionHandle<D extends object> implements Session<D> {
   }
 
   /** The field sealer, made on first use (a clear session's writes seal nothing). */
-  #sealer(): FieldSealer | undefined {
-    return this.options.encryptData ? (this.#keys ??= new FieldSealer(true)) : undefined;
+  #writeSealer(): FieldSealer | undefined {
+    return this.options.encryptData ? (this.#sealer ??= new FieldSealer(true)) : undefined;
   }
 
   async #carryOut(plan: CommitPlan, fields: Map<string, string>): Promise<void> {
@@ -273,12 +274,12 @@ export class SessionHandle<D extends object> implements Session<D> {
     if (plan.kind === "drop" || plan.kind === "destroyReplaced") return this.#drop();
     if (plan.kind === "update") {
       const { storedId, token, binding } = this.#record;
-      if ((await updateRecord(store, plan, storedId!, token!, binding?.userId, this.#sealer())) !== "ok") return this.#drop();
+      if ((await updateRecord(store, plan, storedId!, token!, binding?.userId, this.#writeSealer())) !== "ok") return this.#drop();
       this.#record = afterUpdate(this.#record, plan, fields);
       if (plan.expiresAt !== undefined) this.#issueCookie(plan.now);
       return;
     }
-    const created = await createRecord(store, plan, fields, this.#sealer() ?? CLEAR_FIELDS, this.#record.binding?.userId);
+    const created = await createRecord(store, plan, fields, this.#writeSealer() ?? CLEAR_FIELDS, this.#record.binding?.userId);
     if (created === undefined) return this.#drop();
     this.#record = afterCreate(this.#record, plan, created.id, created.token, fields);
     this.#issueCookie(plan.now);
