@@ -1,8 +1,9 @@
 /**
  * The commit planner: from what the handle knows of its record, the data's
  * current fields, the clock and the expiry policy, decides what a commit
- * does. Pure: no I/O, no token generation, no sealing; the handle carries
- * the plan out and the store answers.
+ * does; and the transitions of that record state (loaded, rotated, after a
+ * write). Pure: no I/O, no token generation, no sealing; the handle
+ * carries the plan out (record-writes.ts) and the store answers.
  */
 import { isCsrfSecret } from "./csrf-token.js";
 import { isRenewalDue, leaseEndFor, targetTtlMs, type ExpiryPolicy } from "./expiry.js";
