@@ -217,7 +217,7 @@ function resolveSecrets(secrets: SessionManagerOptions["secrets"]): string[] {
   return secrets.map((secret, i) => {
     if (typeof secret !== "string") {
       throw new SessionConfigError(
-        `secrets[${i}] is ${secret === undefined ? "undefined" : typeof secret}: is the environment variable that should hold it set? Generate one with \`npx tessera secret\` or \`openssl rand -base64 48\`.`,
+        `secrets[${i}] is ${secret === undefined ? "undefined" : typeof secret}: is the environment variable that should hold it set? Generate one with \`npx tessera-session secret\` or \`openssl rand -base64 48\`.`,
       );
     }
     if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
@@ -336,7 +336,7 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
   rejectUnknown(options, KNOWN_OPTIONS, "");
   const store = options.store;
   if (!store || typeof store.load !== "function" || typeof store.write !== "function" || typeof store.destroy !== "function") {
-    throw new SessionConfigError('store is required: pass redisStore({ client }) from "tessera/redis" or memoryStore() from "tessera/memory".');
+    throw new SessionConfigError('store is required: pass redisStore({ client }) from "tessera-session/redis" or memoryStore() from "tessera-session/memory".');
   }
   const idleSeconds = positiveNumber(options.idleTimeoutSeconds, "idleTimeoutSeconds", 30 * 60);
   const absoluteSeconds =
