@@ -130,3 +130,53 @@ export function clearingSetCookie(settings: CookieSettings, requestIsSecure: boo
     maxAge: 0,
   });
 }
+
+/**
+ * What the response must tell the client about its session cookie, as the
+ * handle decided it: store `value` until `expiresAt` (epoch ms; `issuedAt`
+ * is when that was decided, for Max-Age), or clear the cookie. The handle
+ * records intents; {@link renderSetCookie} alone knows the cookie's
+ * attributes.
+ */
+export type CookieIntent =
+  | { readonly kind: "set"; readonly token: string; readonly value: string; readonly expiresAt: number; readonly issuedAt: number }
+  | { readonly kind: "clear" };
+
+/** The one "clear the cookie" intent. */
+export const CLEAR_COOKIE: CookieIntent = Object.freeze({ kind: "clear" });
+
+/**
+ * The Set-Cookie header value of an intent.
+ *
+ * @example
+ * ```ts
+ * renderSetCookie(manager.options.cookie, CLEAR_COOKIE, true); // "tessera=; Max-Age=0; ..."
+ * ```
+ */
+export function renderSetCookie(settings: CookieSettings, intent: CookieIntent, requestIsSecure: boolean): string {
+  return intent.kind === "clear"
+    ? clearingSetCookie(settings, requestIsSecure)
+    : sessionSetCookie(settings, intent.value, intent.expiresAt, intent.issuedAt, requestIsSecure);
+}
+
+/**
+ * The cookie intent of a request that failed and had its changes discarded:
+ * never a token the client did not send (a half-done login must not hand
+ * out its new session), only a renewal of the request's own token (its
+ * store expiry already moved at load, and the cookie must follow) or a
+ * clearing cookie when the session the client holds is gone (destroyed,
+ * rotated away, or unknown).
+ *
+ * @param intent what the handle decided for a successful response.
+ * @param requestToken the token the request's cookie carried, if it named a stored session.
+ * @param clientCookieDead the client holds a cookie naming no live session.
+ */
+export function failedResponseCookie(
+  intent: CookieIntent | undefined,
+  requestToken: string | undefined,
+  clientCookieDead: boolean,
+): CookieIntent | undefined {
+  if (intent === undefined || intent.kind === "clear") return intent;
+  if (requestToken !== undefined && intent.token === requestToken) return intent;
+  return requestToken !== undefined || clientCookieDead ? CLEAR_COOKIE : undefined;
+}

@@ -32,7 +32,8 @@
 import { csrfTokenMatches, maskCsrfSecret } from "./csrf-token.js";
 import { SessionConfigError, TesseraError } from "./errors.js";
 import { knownKeys } from "./known-keys.js";
-import { SessionHandle, type Session } from "./session.js";
+import { SessionHandle } from "./session-handle.js";
+import type { Session } from "./session.js";
 
 /** Why a request failed the CSRF check; stable, for logs and branching. */
 export type CsrfFailure =

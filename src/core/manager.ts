@@ -1,9 +1,10 @@
-import { readSessionCookies } from "./cookie.js";
+import { readSessionCookies, renderSetCookie } from "./cookie.js";
 import { SessionStoreError } from "./errors.js";
 import { resolveOptions, resolveStoreOutage, type ResolvedOptions, type SessionManagerOptions, type StoreOutagePolicy } from "./options.js";
 import type { SessionData } from "./session-data.js";
-import { SessionHandle, type RequestFacts, type Session } from "./session.js";
-import { withStoreDeadline } from "./timeout.js";
+import { SessionHandle } from "./session-handle.js";
+import type { RequestFacts, Session } from "./session.js";
+import { storeWithDeadline } from "./timeout.js";
 import { verifiedCookies } from "./verified-cookies.js";
 import {
   assertUserId,
@@ -196,14 +197,19 @@ export function createSessionManager<D extends object = SessionData>(
   options: SessionManagerOptions,
 ): SessionManager<D> {
   const resolved = resolveOptions(options);
-  const { store, policy, clock, secrets, storeTimeoutMs } = resolved;
+  const { policy, clock, secrets, storeTimeoutMs } = resolved;
+  // The one place the store deadline is applied: every store call below,
+  // the handles' included, goes through this wrapper.
+  const store = storeWithDeadline(resolved.store, storeTimeoutMs);
+  /** What the handles see: the options, with the store under the deadline. */
+  const handleOptions: ResolvedOptions = { ...resolved, store };
 
   const cookies = verifiedCookies(secrets);
 
   async function load(input: LoadInput): Promise<Session<D>> {
     const facts: RequestFacts = { secure: input.secure };
     const sent = readSessionCookies(input.cookieHeader, resolved.cookie.name);
-    if (sent.values.length === 0) return new SessionHandle<D>(resolved, facts);
+    if (sent.values.length === 0) return new SessionHandle<D>(handleOptions, facts);
 
     // Several cookies of the name mean one may be a decoy planted for another
     // domain or path: try each in header order and take the first live
@@ -214,19 +220,19 @@ export function createSessionManager<D extends object = SessionData>(
       if (cookie === undefined) continue;
       let stored;
       try {
-        stored = await withStoreDeadline("load", storeTimeoutMs, () => store.load(cookie.id, clock.now(), policy));
+        stored = await store.load(cookie.id, clock.now(), policy);
       } catch (error) {
         const outage = input.storeOutage === undefined ? resolved.storeOutage : resolveStoreOutage(input.storeOutage);
-        if (outage === "anonymous" && error instanceof SessionStoreError) return SessionHandle.unavailable<D>(resolved, facts, error);
+        if (outage === "anonymous" && error instanceof SessionStoreError) return SessionHandle.unavailable<D>(handleOptions, facts, error);
         throw error;
       }
-      const handle = stored && SessionHandle.fromStore<D>(resolved, facts, cookie.token, cookie.id, stored, cookie.stale, cookie.value);
+      const handle = stored && SessionHandle.fromStore<D>(handleOptions, facts, cookie.token, cookie.id, stored, cookie.stale, cookie.value);
       if (handle) {
         cookies.confirm(cookie);
         return handle;
       }
     }
-    const anonymous = new SessionHandle<D>(resolved, facts);
+    const anonymous = new SessionHandle<D>(handleOptions, facts);
     // The clearing Set-Cookie deletes the cookie at our own domain and path,
     // whichever of the values sent that is. Every value was tried and none
     // is live, so nothing worth keeping is lost; but past the cap an untried
@@ -245,7 +251,7 @@ export function createSessionManager<D extends object = SessionData>(
       const handle = asHandle(session);
       discardIfFailed(handle, outcome);
       const writing = handle.commitIfChanged();
-      return writing === undefined ? Promise.resolve(handle.setCookieHeader) : writing.then(() => handle.setCookieHeader);
+      return writing === undefined ? Promise.resolve(setCookieOf(handle)) : writing.then(() => setCookieOf(handle));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -254,14 +260,20 @@ export function createSessionManager<D extends object = SessionData>(
   function pendingSetCookie(session: Session<D>, outcome?: RequestOutcome): string | undefined {
     const handle = asHandle(session);
     discardIfFailed(handle, outcome);
-    return handle.setCookieHeader;
+    return setCookieOf(handle);
   }
 
-  async function listPage(userId: string, options: { currentId?: string; limit?: number; cursor?: string }): Promise<UserSessionPage> {
+  /** The Set-Cookie header value of what the handle decided, if anything. */
+  function setCookieOf(handle: SessionHandle<D>): string | undefined {
+    const intent = handle.cookieIntent;
+    return intent === undefined ? undefined : renderSetCookie(resolved.cookie, intent, handle.requestIsSecure);
+  }
+
+  /** Argument and configuration checks happen here, once, before any store call. */
+  function listPage(userId: string, options: { currentId?: string | undefined; limit?: number; cursor?: string | undefined }): Promise<UserSessionPage> {
     assertUserId(userId);
-    resolveListWindow(options);
-    requireUserIndex(store);
-    return withStoreDeadline("list", storeTimeoutMs, () => listUserSessions(store, userId, clock.now(), options));
+    const window = resolveListWindow(options);
+    return listUserSessions(requireUserIndex(store), userId, clock.now(), window, options.currentId);
   }
 
   return {
@@ -269,24 +281,22 @@ export function createSessionManager<D extends object = SessionData>(
     load,
     commit,
     pendingSetCookie,
-    // Argument and configuration errors are checked before the store
-    // deadline, which would otherwise report them as store failures.
     async listUserSessions(userId, options = {}) {
       return (await listPage(userId, { currentId: options.currentId, limit: options.limit })).sessions;
     },
-    listUserSessionPage: (userId, options = {}) => listPage(userId, options),
+    listUserSessionPage: async (userId, options = {}) => listPage(userId, options),
     async revokeSession(id, options = {}) {
-      requireUserIndex(store);
+      const index = requireUserIndex(store);
       // `{ userId: req.session.userId }` from a logged-out request must not
       // turn into "revoke anyone's session".
       if ("userId" in options && options.userId === undefined) return false;
       if (options.userId !== undefined) assertUserId(options.userId);
-      return withStoreDeadline("revoke", storeTimeoutMs, () => revokeSession(store, id, options.userId));
+      if (typeof id !== "string" || id.length === 0) return false;
+      return revokeSession(index, id, options.userId);
     },
     async revokeUserSessions(userId, options = {}) {
       assertUserId(userId);
-      requireUserIndex(store);
-      return withStoreDeadline("revoke", storeTimeoutMs, () => revokeUserSessions(store, userId, clock.now(), options.exceptId));
+      return revokeUserSessions(requireUserIndex(store), userId, clock.now(), options.exceptId);
     },
   };
 }

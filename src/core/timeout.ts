@@ -1,4 +1,5 @@
 import { SessionStoreError, TesseraError } from "./errors.js";
+import type { SessionStore, UserIndexStore } from "./store.js";
 
 /**
  * Runs one store operation with a deadline. Any failure becomes a
@@ -44,4 +45,38 @@ export function withStoreDeadline<T>(operation: string, timeoutMs: number, work:
       },
     );
   });
+}
+
+/**
+ * The store with every call under the deadline of {@link withStoreDeadline},
+ * its user index included: the manager wraps its store once, at creation,
+ * so no caller applies the deadline itself and no argument check (run
+ * before any store call) is ever reported as a store failure. Each call is
+ * one round trip, and is named in a {@link SessionStoreError} by what it is
+ * part of: `load`, `commit` (a write, or the index entry written before
+ * it), `destroy`, `list` (reading an index), `revoke` (revoking, removing
+ * entries).
+ *
+ * @example
+ * ```ts
+ * const store = storeWithDeadline(redisStore({ client }), 2000);
+ * await store.load(id, Date.now(), policy); // rejects with SessionStoreError after 2 s
+ * ```
+ */
+export function storeWithDeadline(store: SessionStore, timeoutMs: number): SessionStore {
+  const index = store.userIndex;
+  const userIndex: UserIndexStore | undefined = index && {
+    add: (userId, id, leaseEnd, now, removeIds) => withStoreDeadline("commit", timeoutMs, () => index.add(userId, id, leaseEnd, now, removeIds)),
+    remove: (userId, ids) => withStoreDeadline("revoke", timeoutMs, () => index.remove(userId, ids)),
+    entries: (userId, now, range) => withStoreDeadline("list", timeoutMs, () => index.entries(userId, now, range)),
+    inspect: (ids, now) => withStoreDeadline("list", timeoutMs, () => index.inspect(ids, now)),
+    revoke: (id, userId) => withStoreDeadline("revoke", timeoutMs, () => index.revoke(id, userId)),
+    revokeEntry: (userId, entry, now, options) => withStoreDeadline("revoke", timeoutMs, () => index.revokeEntry(userId, entry, now, options)),
+  };
+  return {
+    load: (id, now, policy) => withStoreDeadline("load", timeoutMs, () => store.load(id, now, policy)),
+    write: (id, write, now) => withStoreDeadline("commit", timeoutMs, () => store.write(id, write, now)),
+    destroy: (id) => withStoreDeadline("destroy", timeoutMs, () => store.destroy(id)),
+    ...(userIndex && { userIndex }),
+  };
 }

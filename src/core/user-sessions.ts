@@ -1,3 +1,10 @@
+/**
+ * Users' sessions: device facts, listing, revoking and eviction over a
+ * user index. The functions below take arguments the manager (the public
+ * entry) has already checked with {@link assertUserId} and
+ * {@link resolveListWindow}, and an index that is already under the store
+ * deadline.
+ */
 import { SessionConfigError, SessionStoreError } from "./errors.js";
 import { type IndexEntry, type SessionStore, type SessionSummary, type UserIndexStore } from "./store.js";
 import { CREATED_AT_FIELD, DEVICE_FIELD, LAST_SEEN_FIELD, USER_ID_FIELD } from "./record-fields.js";
@@ -171,14 +178,17 @@ export function resolveListWindow(options: ListOptions): { offset: number; limit
  *
  * @example
  * ```ts
- * let page = await listUserSessions(store, "user-42", Date.now(), { currentId: req.session.id });
- * while (page.nextCursor) page = await listUserSessions(store, "user-42", Date.now(), { cursor: page.nextCursor });
+ * const window = resolveListWindow({ limit: 50 });
+ * const page = await listUserSessions(requireUserIndex(store), "user-42", Date.now(), window, req.session.id);
  * ```
  */
-export async function listUserSessions(store: SessionStore, userId: string, now: number, options: ListOptions = {}): Promise<UserSessionPage> {
-  assertUserId(userId);
-  const window = resolveListWindow(options);
-  const index = requireUserIndex(store);
+export async function listUserSessions(
+  index: UserIndexStore,
+  userId: string,
+  now: number,
+  window: { offset: number; limit: number },
+  currentId?: string,
+): Promise<UserSessionPage> {
   const entries = await index.entries(userId, now, window);
   if (entries.length === 0) return { sessions: [], nextCursor: undefined };
   const summaries = await index.inspect(entries.map((entry) => entry.id), now);
@@ -189,7 +199,7 @@ export async function listUserSessions(store: SessionStore, userId: string, now:
     const summary = summaries[i];
     if (!summary || !summary.fields.has(CREATED_AT_FIELD)) missing.push(entry);
     else if (summary.fields.get(USER_ID_FIELD) !== userId) foreign.push(entry.id);
-    else if (summary.expiresAt > now) live.push(toUserSession(entry.id, userId, summary, options.currentId));
+    else if (summary.expiresAt > now) live.push(toUserSession(entry.id, userId, summary, currentId));
     // else: expired but not yet deleted; its lease pruning will drop it.
   });
   // A record's user is written only when it is created (a binding rotates
@@ -210,13 +220,10 @@ export async function listUserSessions(store: SessionStore, userId: string, now:
  *
  * @example
  * ```ts
- * const revoked = await revokeSession(store, req.body.id, req.session.userId);
+ * const revoked = await revokeSession(requireUserIndex(store), req.body.id, req.session.userId);
  * ```
  */
-export async function revokeSession(store: SessionStore, id: string, userId?: string): Promise<boolean> {
-  if (typeof id !== "string" || id.length === 0) return false;
-  if (userId !== undefined) assertUserId(userId);
-  const index = requireUserIndex(store);
+export async function revokeSession(index: UserIndexStore, id: string, userId?: string): Promise<boolean> {
   const result = await index.revoke(id, userId);
   if (!result.deleted) return false;
   if (result.userId !== undefined) await index.remove(result.userId, [id]);
@@ -264,17 +271,15 @@ const REVOKE_BATCH = 500;
  *
  * @example
  * ```ts
- * await revokeUserSessions(store, "user-42", Date.now(), req.session.id); // "log out everywhere else"
+ * await revokeUserSessions(requireUserIndex(store), "user-42", Date.now(), req.session.id); // "log out everywhere else"
  * ```
  */
 export async function revokeUserSessions(
-  store: SessionStore,
+  index: UserIndexStore,
   userId: string,
   now: number,
   exceptId?: string,
 ): Promise<string[]> {
-  assertUserId(userId);
-  const index = requireUserIndex(store);
   const revoked: string[] = [];
   const handled = new Set<string>();
   for (let pass = 0; pass < MAX_REVOKE_PASSES; pass++) {
@@ -305,21 +310,20 @@ const MAX_EVICTION_PAGES = 1000;
  *
  * @example
  * ```ts
- * await enforceMaxSessions(store, "user-42", Date.now(), 5, newSessionId);
+ * await enforceMaxSessions(requireUserIndex(store), "user-42", Date.now(), 5, newSessionId);
  * ```
  */
 export async function enforceMaxSessions(
-  store: SessionStore,
+  index: UserIndexStore,
   userId: string,
   now: number,
   max: number,
   keepId: string,
 ): Promise<string[]> {
-  const index = requireUserIndex(store);
   const live: UserSession[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_EVICTION_PAGES && (page === 0 || cursor !== undefined); page++) {
-    const listed = await listUserSessions(store, userId, now, { currentId: keepId, limit: MAX_LIST_LIMIT, cursor });
+    const listed = await listUserSessions(index, userId, now, resolveListWindow({ limit: MAX_LIST_LIMIT, cursor }), keepId);
     live.push(...listed.sessions);
     cursor = listed.nextCursor;
   }

@@ -1,0 +1,274 @@
+/**
+ * The commit planner: from what the handle knows of its record, the data's
+ * current fields, the clock and the expiry policy, decides what a commit
+ * does; and the transitions of that record state (loaded, rotated, after a
+ * write). Pure: no I/O, no token generation, no sealing; the handle
+ * carries the plan out (record-writes.ts) and the store answers.
+ */
+import { isCsrfSecret } from "./csrf-token.js";
+import { isRenewalDue, leaseEndFor, targetTtlMs, type ExpiryPolicy } from "./expiry.js";
+import { CREATED_AT_FIELD, CSRF_SECRET_FIELD, DEVICE_FIELD, LAST_SEEN_FIELD, LEASE_FIELD, USER_ID_FIELD } from "./record-fields.js";
+import type { StoredSession, UpdateWrite } from "./store.js";
+import { bindingFromRecord, isLeaseDue, type Binding, type StoredBinding } from "./user-binding.js";
+
+/** What the handle knows of its session's record: the planner's input, and the handle's state. */
+export interface RecordState {
+  /** Store id of the stored session; undefined while the session is new. */
+  readonly storedId: string | undefined;
+  /** Token of the stored session; undefined while the session is new. */
+  readonly token: string | undefined;
+  /** Store id of a session this one will replace at commit (pending regenerate). */
+  readonly replacesId: string | undefined;
+  /** Data fields' JSON texts as last read from or written to the store. */
+  readonly baseline: ReadonlyMap<string, string>;
+  readonly createdAt: number | undefined;
+  readonly expiresAt: number | undefined;
+  /** The binding of the stored (or replaced) record: whose index holds it, and its lease. */
+  readonly binding: StoredBinding | undefined;
+  /** A `bindUser` since the last commit: the next record is bound to it. */
+  readonly pendingBinding: Binding | undefined;
+  /** The CSRF secret, as stored or about to be. */
+  readonly csrfSecret: string | undefined;
+  /** The CSRF secret was created or rotated since the last write. */
+  readonly csrfSecretChanged: boolean;
+}
+
+/** A new session's state: nothing stored, nothing pending. */
+export const NEW_RECORD: RecordState = Object.freeze({
+  storedId: undefined,
+  token: undefined,
+  replacesId: undefined,
+  baseline: new Map<string, string>(),
+  createdAt: undefined,
+  expiresAt: undefined,
+  binding: undefined,
+  pendingBinding: undefined,
+  csrfSecret: undefined,
+  csrfSecretChanged: false,
+});
+
+/**
+ * The state of a loaded record (id `id`, created at `createdAt`), whose
+ * data fields' texts are `baseline` (see data-fields.ts).
+ */
+export function loadedRecord(stored: StoredSession, id: string, token: string, createdAt: number, baseline: ReadonlyMap<string, string>): RecordState {
+  const csrfSecret = stored.fields.get(CSRF_SECRET_FIELD);
+  return {
+    storedId: id,
+    token,
+    replacesId: undefined,
+    baseline,
+    createdAt,
+    expiresAt: stored.expiresAt,
+    binding: bindingFromRecord(stored.fields, createdAt),
+    pendingBinding: undefined,
+    csrfSecret: isCsrfSecret(csrfSecret) ? csrfSecret : undefined,
+    csrfSecretChanged: false,
+  };
+}
+
+/**
+ * The state once the stored session is marked to be replaced by a new
+ * token at commit (regenerate, bindUser). A new session gets a fresh token
+ * anyway, and a session already marked is not marked twice: rotating is
+ * idempotent until the commit.
+ */
+export function rotated(record: RecordState, newCsrfSecret: () => string): RecordState {
+  // Forms shown before (the login form) must not work after: a new CSRF
+  // secret goes into the new record, in the same write (once per commit).
+  if (record.csrfSecret !== undefined && !record.csrfSecretChanged) record = { ...record, csrfSecret: newCsrfSecret(), csrfSecretChanged: true };
+  if (record.storedId === undefined) return record;
+  return { ...record, replacesId: record.storedId, storedId: undefined, token: undefined, baseline: NEW_RECORD.baseline };
+}
+
+/** A field and its text, as a write sets it. */
+type FieldEntry = [string, string];
+
+/** Creates the record (a new session, or a regenerate when `replaces` is set); the data fields are sealed and added by the handle. */
+export interface CreatePlan {
+  readonly kind: "create";
+  /** The clock's time the plan was made for, epoch ms. */
+  readonly now: number;
+  readonly createdAt: number;
+  readonly ttlMs: number;
+  /** The reserved fields of the new record. */
+  readonly meta: readonly FieldEntry[];
+  readonly replaces: string | undefined;
+  /** The binding the new record carries, if any, and its lease end. */
+  readonly binding: Binding | undefined;
+  readonly leaseEnd: number;
+  /** The binding is new: the user's `maxSessionsPerUser` is enforced after the write. */
+  readonly newlyBound: boolean;
+  /** The CSRF secret the record gets. */
+  readonly csrfSecret: string | undefined;
+}
+
+/** Changes the stored record. `write.set` holds data fields as JSON (the handle seals them) and then reserved ones. */
+export interface UpdatePlan {
+  readonly kind: "update";
+  /** The clock's time the plan was made for, epoch ms. */
+  readonly now: number;
+  readonly write: UpdateWrite;
+  /** How many of `write.set`'s first entries are data fields. */
+  readonly dataFields: number;
+  /** The new expiry when the write moves it (the cookie must follow), else undefined. */
+  readonly expiresAt: number | undefined;
+  /** The lease is extended to `leaseEnd`: index the session first. */
+  readonly reindex: boolean;
+  /** The record's lease after the write, when bound. */
+  readonly leaseEnd: number | undefined;
+  /** The CSRF secret this write stores, if any. */
+  readonly csrfSecret: string | undefined;
+}
+
+/**
+ * What a commit does:
+ * - `nothing`: no change to store (an empty new session is never stored);
+ * - `drop`: the session is over (past its absolute timeout): forget it and clear the cookie;
+ * - `destroyReplaced`: a regenerated session was emptied: the old record still dies, then drop;
+ * - `create`: a new record, replacing the old one on a regenerate or a binding;
+ * - `update`: changed fields, the renewal and the lease of the stored record.
+ */
+export type CommitPlan =
+  | { readonly kind: "nothing" }
+  | { readonly kind: "drop" }
+  | { readonly kind: "destroyReplaced"; readonly replacesId: string }
+  | CreatePlan
+  | UpdatePlan;
+
+const NOTHING: CommitPlan = Object.freeze({ kind: "nothing" });
+const DROP: CommitPlan = Object.freeze({ kind: "drop" });
+
+/** The clock the planner reads, only when a decision needs the time: most commits change nothing and never read it. */
+export interface PlanClock {
+  now(): number;
+}
+
+/**
+ * Plans one commit of `state` with the data's current `fields` (JSON texts).
+ *
+ * @example
+ * ```ts
+ * planCommit(NEW_RECORD, new Map([["theme", '"dark"']]), { now: () => 1000 }, policy).kind; // "create"
+ * ```
+ */
+export function planCommit(state: RecordState, fields: ReadonlyMap<string, string>, clock: PlanClock, policy: ExpiryPolicy): CommitPlan {
+  const { storedId, binding } = state;
+  if (storedId === undefined) {
+    if (fields.size === 0 && state.pendingBinding === undefined && binding === undefined && !state.csrfSecretChanged) {
+      // An empty new session is never stored, but a regenerate of a
+      // session that was then emptied still kills the old one.
+      return state.replacesId === undefined ? NOTHING : { kind: "destroyReplaced", replacesId: state.replacesId };
+    }
+    return planCreate(state, clock.now(), policy);
+  }
+  if (state.csrfSecretChanged || !sameFields(fields, state.baseline)) return planUpdate(state, fields, clock.now(), policy);
+  if (binding === undefined) return NOTHING;
+  const now = clock.now();
+  return isLeaseDue(binding.leaseEnd, state.createdAt!, now, policy) ? planUpdate(state, fields, now, policy) : NOTHING;
+}
+
+function sameFields(fields: ReadonlyMap<string, string>, baseline: ReadonlyMap<string, string>): boolean {
+  if (fields.size !== baseline.size) return false;
+  for (const [key, text] of fields) if (baseline.get(key) !== text) return false;
+  return true;
+}
+
+function planCreate(state: RecordState, now: number, policy: ExpiryPolicy): CommitPlan {
+  const createdAt = state.createdAt ?? now;
+  let ttlMs = targetTtlMs(createdAt, now, policy);
+  if (ttlMs <= 0) return DROP; // regenerating a session past its absolute timeout: it is over
+  const meta: FieldEntry[] = [[CREATED_AT_FIELD, String(createdAt)]];
+  // The binding survives regenerates; a pending one replaces it.
+  const binding = state.pendingBinding ?? state.binding;
+  const leaseEnd = leaseEndFor(createdAt, now, policy);
+  if (binding !== undefined) {
+    meta.push([USER_ID_FIELD, binding.userId], [DEVICE_FIELD, binding.device], [LEASE_FIELD, String(leaseEnd)], [LAST_SEEN_FIELD, String(now)]);
+    ttlMs = Math.min(ttlMs, leaseEnd - now);
+  }
+  const csrfSecret = state.csrfSecret;
+  if (csrfSecret !== undefined) meta.push([CSRF_SECRET_FIELD, csrfSecret]);
+  return {
+    kind: "create",
+    now,
+    createdAt,
+    ttlMs,
+    meta,
+    replaces: state.replacesId,
+    binding: binding === undefined ? undefined : { userId: binding.userId, device: binding.device },
+    leaseEnd,
+    newlyBound: state.pendingBinding !== undefined,
+    csrfSecret,
+  };
+}
+
+function planUpdate(state: RecordState, fields: ReadonlyMap<string, string>, now: number, policy: ExpiryPolicy): CommitPlan {
+  const { baseline, binding } = state;
+  const set: FieldEntry[] = [];
+  for (const [key, text] of fields) if (baseline.get(key) !== text) set.push([key, text]);
+  const dataFields = set.length;
+  const del: string[] = [];
+  for (const key of baseline.keys()) if (!fields.has(key)) del.push(key);
+  const createdAt = state.createdAt!;
+  let ttlMs = targetTtlMs(createdAt, now, policy);
+  if (ttlMs <= 0) return DROP; // past the absolute timeout: never written again
+  let leaseEnd: number | undefined;
+  let reindex = false;
+  if (binding !== undefined) {
+    leaseEnd = binding.leaseEnd;
+    if (isLeaseDue(leaseEnd, createdAt, now, policy)) {
+      reindex = true;
+      leaseEnd = leaseEndFor(createdAt, now, policy);
+      set.push([LEASE_FIELD, String(leaseEnd)]);
+      // No user id here: a binding always creates a new record.
+    }
+    ttlMs = Math.min(ttlMs, leaseEnd - now);
+    if (ttlMs <= 0) return DROP; // the lease ended and cannot be extended
+    set.push([LAST_SEEN_FIELD, String(now)]);
+  }
+  const csrfSecret = state.csrfSecretChanged ? state.csrfSecret : undefined;
+  if (csrfSecret !== undefined) set.push([CSRF_SECRET_FIELD, csrfSecret]);
+  // Move the expiry only when it is due, like a read's renewal: the cookie
+  // must follow every move, and re-sending it on every write costs.
+  const renew = isRenewalDue(state.expiresAt ?? 0, now + ttlMs, policy);
+  const write: UpdateWrite = renew ? { kind: "update", set, del, ttlMs } : { kind: "update", set, del };
+  return { kind: "update", now, write, dataFields, expiresAt: renew ? now + ttlMs : undefined, reindex, leaseEnd, csrfSecret };
+}
+
+/**
+ * The state after a plan's create was written as record `id` under `token`.
+ * `current` is the state now: a CSRF secret created while the write was in
+ * flight stays pending for the next commit.
+ */
+export function afterCreate(current: RecordState, plan: CreatePlan, id: string, token: string, fields: ReadonlyMap<string, string>): RecordState {
+  return {
+    storedId: id,
+    token,
+    replacesId: undefined,
+    baseline: fields,
+    createdAt: plan.createdAt,
+    expiresAt: plan.now + plan.ttlMs,
+    binding: plan.binding && { ...plan.binding, leaseEnd: plan.leaseEnd },
+    pendingBinding: undefined,
+    csrfSecret: current.csrfSecret,
+    csrfSecretChanged: current.csrfSecretChanged && current.csrfSecret !== plan.csrfSecret,
+  };
+}
+
+/** The state after a plan's update was written (see {@link afterCreate} for `current`). */
+export function afterUpdate(current: RecordState, plan: UpdatePlan, fields: ReadonlyMap<string, string>): RecordState {
+  const binding = current.binding;
+  // A literal, not a spread: this runs on every write.
+  return {
+    storedId: current.storedId,
+    token: current.token,
+    replacesId: current.replacesId,
+    baseline: fields,
+    createdAt: current.createdAt,
+    expiresAt: plan.expiresAt ?? current.expiresAt,
+    binding: binding && plan.leaseEnd !== undefined && plan.leaseEnd !== binding.leaseEnd ? { ...binding, leaseEnd: plan.leaseEnd } : binding,
+    pendingBinding: current.pendingBinding,
+    csrfSecret: current.csrfSecret,
+    csrfSecretChanged: current.csrfSecretChanged && current.csrfSecret !== plan.csrfSecret,
+  };
+}
