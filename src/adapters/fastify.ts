@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { SessionManager } from "../core/manager.js";
 import type { StoreOutagePolicy } from "../core/options.js";
+import { legacySetCookies } from "../core/migration.js";
 import type { Session } from "../core/session.js";
 import type { SessionData } from "../core/session-data.js";
 import { isServerError, isUnhandledError } from "./shared/failed-request.js";
@@ -118,6 +119,7 @@ export function fastifySession<D extends object>(manager: SessionManager<D>, opt
         throw error;
       }
       if (cookie !== undefined) reply.header("set-cookie", cookie);
+      for (const clearing of legacySetCookies(session)) reply.header("set-cookie", clearing);
       return payload;
     });
   };

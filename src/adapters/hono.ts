@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { SessionManager } from "../core/manager.js";
 import { SessionStoreError } from "../core/errors.js";
+import { legacySetCookies } from "../core/migration.js";
 import type { Session } from "../core/session.js";
 import type { SessionData } from "../core/session-data.js";
 import { isServerError, isUnhandledError } from "./shared/failed-request.js";
@@ -123,6 +124,7 @@ export function honoSession<D extends object>(
       throw toHttpException(error);
     }
     if (cookie !== undefined) c.header("Set-Cookie", cookie, { append: true });
+    for (const clearing of legacySetCookies(session)) c.header("Set-Cookie", clearing, { append: true });
   };
 }
 

@@ -1,5 +1,6 @@
 import type { DefaultState, Middleware, ParameterizedContext } from "koa";
 import type { SessionManager } from "../core/manager.js";
+import { legacySetCookies } from "../core/migration.js";
 import type { Session } from "../core/session.js";
 import type { SessionData } from "../core/session-data.js";
 import { isServerError, isUnhandledError } from "./shared/failed-request.js";
@@ -105,6 +106,7 @@ export function koaSession<D extends object>(manager: SessionManager<D>, options
     }
     const cookie = await manager.commit(session, { failed: isServerError(ctx.status) });
     if (cookie !== undefined) ctx.append("Set-Cookie", cookie);
+    for (const clearing of legacySetCookies(session)) ctx.append("Set-Cookie", clearing);
   };
   return Object.assign(middleware, {
     session: (ctx: { session: unknown }) => ctx.session as Session<D>,
