@@ -15,12 +15,15 @@
  *   that session, is worth exactly what it was before the switch.
  * - Only an old cookie whose signature verifies (in constant time) costs a
  *   round trip; forged ones are ignored before any store call.
- * - The old cookie reaches a Tessera session only while the old record is
- *   live and not yet retired (the migration itself), or within the grace
- *   window after the migration (requests sent before the browser stored the
- *   new cookie). Afterwards, even a stolen old cookie is dead; and since the
- *   old record is retired once the Tessera record exists, replaying it after
- *   a Tessera logout finds nothing to bring back.
+ * - The old cookie reaches a Tessera session only while the old record
+ *   exists (the migration itself), or within the grace window after the
+ *   migration (requests sent before the browser stored the new cookie).
+ *   The migration removes the old record, and its expiry was cut to the
+ *   grace window in the same round trip as the create, so it is gone
+ *   within the window even if the removal is lost: after the window, even
+ *   a stolen old cookie is dead, and replaying it after a Tessera logout
+ *   finds nothing to bring back. A kept record (`keep: true`) is marked
+ *   migrated before the response instead.
  */
 
 import { SessionStoreError } from "./errors.js";
@@ -84,6 +87,18 @@ export interface LegacySessionSource {
   tokenFor(legacyId: string): string;
   /** Reads the old record in one round trip. */
   read(legacyId: string, now: number): Promise<LegacyRead>;
+  /**
+   * True when the old record is kept (and marked migrated by `retire`):
+   * then `retire` is awaited before the response, the marker being all
+   * that keeps the old cookie from migrating again.
+   */
+  readonly keepsRecord: boolean;
+  /**
+   * Cuts the old record's remaining lifetime to the grace window (never
+   * lengthens it); nothing when the record is kept. Sent with the create,
+   * so a migration that fails half-way loses nothing within the window.
+   */
+  claim(legacyId: string): Promise<void>;
   /** Removes the old record (or marks it migrated, when it is kept); idempotent. */
   retire(legacyId: string, record: LegacyRecord, now: number): Promise<void>;
   /** Set-Cookie values that delete the old cookie(s) on the client. */
@@ -134,10 +149,12 @@ function recordFields(options: ResolvedOptions, token: string, data: Readonly<Re
  * `load` for a request without a Tessera cookie when `migrate` is set:
  * the migrated session when the request carries a valid old cookie, else a
  * new session. A request without a valid old cookie costs nothing. One that
- * migrates costs three round trips (read the old record, create the Tessera
- * record, retire the old one); a concurrent one that loses the create, or
- * one that arrives after the migration, costs two or three (read, load,
- * and retire when the old record was still there).
+ * migrates costs two round trips before the response (read the old record;
+ * create the Tessera record while cutting the old one's expiry to the grace
+ * window), and the old record's removal is sent after, off the response's
+ * path. With `keep: true`, marking the kept record is a third, awaited.
+ * A concurrent request that loses the create loads the winner's record (a
+ * third round trip); one arriving after the migration reads and loads (two).
  *
  * @throws SessionStoreError under the `"fail"` outage policy, as `load` does.
  */
@@ -153,11 +170,25 @@ export async function loadLegacySession<D extends object>(
   try {
     return await migrate<D>(options, source, legacyId, facts);
   } catch (error) {
-    // Nothing was lost: the old record is retired only after the Tessera
-    // record exists, and the old cookie is left alone, so a retry migrates.
+    // Nothing was lost: the old record is removed only after the Tessera
+    // record exists (its expiry cut to the grace window at most), and the
+    // old cookie is left alone, so a retry migrates.
     if (outage === "anonymous" && error instanceof SessionStoreError) return SessionHandle.unavailable<D>(options, facts, error);
     throw error;
   }
+}
+
+/**
+ * Retires the old record once the Tessera record exists. A kept record's
+ * marker is awaited (it alone stops a second migration); a removal is not:
+ * the claim already bounds the record's life to the grace window, so a
+ * lost removal costs nothing but that window, and the response does not
+ * wait a round trip for it.
+ */
+async function retire(options: ResolvedOptions, source: LegacySessionSource, legacyId: string, record: LegacyRecord, now: number): Promise<void> {
+  const retiring = withStoreDeadline("migrate", options.storeTimeoutMs, () => source.retire(legacyId, record, now));
+  if (source.keepsRecord) return retiring;
+  retiring.catch(() => undefined);
 }
 
 async function migrate<D extends object>(
@@ -192,11 +223,12 @@ async function migrate<D extends object>(
     // activity too), and the absolute timeout runs from the migration.
     const ttlMs = Math.min(targetTtlMs(now, now, policy), found.expiresAt - now);
     if (ttlMs > 0) {
-      const result = await withStoreDeadline("migrate", storeTimeoutMs, () =>
-        store.write(id, { kind: "create", set: [...fields], ttlMs }, now),
-      );
+      const [result] = await Promise.all([
+        withStoreDeadline("migrate", storeTimeoutMs, () => store.write(id, { kind: "create", set: [...fields], ttlMs }, now)),
+        withStoreDeadline("migrate", storeTimeoutMs, () => source.claim(legacyId)),
+      ]);
       if (result === "ok") {
-        await withStoreDeadline("migrate", storeTimeoutMs, () => source.retire(legacyId, found, now));
+        await retire(options, source, legacyId, found, now);
         const stored: StoredSession = { fields, expiresAt: now + ttlMs, renewed: true };
         // `resign`: the client has no Tessera cookie yet, so it gets one now.
         const handle = SessionHandle.fromStore<D>(options, facts, token, id, stored, true);
@@ -208,13 +240,13 @@ async function migrate<D extends object>(
     }
   }
 
-  // The old record is gone (retired by a request of this user that
-  // migrated it) or was just created concurrently: the migrated session
+  // The old record is gone (removed by the request of this user that
+  // migrated it) or was just migrated concurrently: the migrated session
   // answers to the old cookie only within the grace window.
   const stored = await withStoreDeadline("load", storeTimeoutMs, () => store.load(id, now, policy));
   const handle = stored && SessionHandle.fromStore<D>(options, facts, token, id, stored, true);
   if (handle !== undefined && handle.createdAt! >= now - source.graceMs) {
-    if (found !== undefined) await withStoreDeadline("migrate", storeTimeoutMs, () => source.retire(legacyId, found, now));
+    if (found !== undefined) await retire(options, source, legacyId, found, now);
     return withOldCookieCleared(handle, source, facts);
   }
   return withOldCookieCleared(new SessionHandle<D>(options, facts), source, facts);

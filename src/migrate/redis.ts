@@ -12,6 +12,8 @@ export interface LegacyRedis {
   exists(key: string): Promise<boolean>;
   /** DEL of one key. */
   del(key: string): Promise<void>;
+  /** Cuts the key's remaining TTL to `ttlMs` if it is longer or has none; never lengthens it. */
+  shortenTtl(key: string, ttlMs: number): Promise<void>;
   /** SET key value PX ttlMs. */
   setWithTtl(key: string, value: string, ttlMs: number): Promise<void>;
 }
@@ -35,6 +37,8 @@ export type LegacyRedisClient = IoRedisLike | NodeRedisLike | object;
 const READ_WITH_TTL = "return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}";
 const EXISTS = "return redis.call('EXISTS', KEYS[1])";
 const DEL = "return redis.call('DEL', KEYS[1])";
+const SHORTEN_TTL =
+  "local ttl = redis.call('PTTL', KEYS[1]) if ttl == -1 or ttl > tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return ttl";
 const SET_PX = "return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])";
 
 /**
@@ -71,6 +75,9 @@ export function legacyRedis(client: LegacyRedisClient): LegacyRedis {
     },
     async del(key) {
       await run(DEL, key, []);
+    },
+    async shortenTtl(key, ttlMs) {
+      await run(SHORTEN_TTL, key, [String(Math.max(1, Math.ceil(ttlMs)))]);
     },
     async setWithTtl(key, value, ttlMs) {
       await run(SET_PX, key, [value, String(Math.max(1, Math.ceil(ttlMs)))]);

@@ -46,8 +46,9 @@ export interface MigrateOptions {
   tokenKey?: string;
   /**
    * How long after its migration a session still answers to the old cookie
-   * (requests in flight, or sent before the browser stored the new cookie).
-   * Default 60.
+   * (requests in flight, or sent before the browser stored the new cookie);
+   * the old record, unless kept, lives at most this long after the
+   * migration began, even if its removal is lost. At least 1. Default 60.
    */
   graceSeconds?: number;
   /** Prefix of the "migrated" markers `keep: true` writes. Default `"tessera:migrated:"`. */
@@ -97,7 +98,11 @@ export function legacySource(format: LegacyFormat, options: MigrateOptions): Leg
   const markerPrefix = options.markerPrefix ?? "tessera:migrated:";
   const keep = options.keep === true;
   const graceSeconds = options.graceSeconds ?? DEFAULT_GRACE_SECONDS;
-  if (typeof graceSeconds !== "number" || !(graceSeconds >= 0)) throw new TypeError(`${format.library}: graceSeconds must be a number of seconds, 0 or more.`);
+  // At least a second: the claim cuts the old record's expiry to it, and a
+  // zero expiry would delete the record before the migration is done.
+  if (typeof graceSeconds !== "number" || !(graceSeconds >= 1) || !Number.isFinite(graceSeconds)) {
+    throw new TypeError(`${format.library}: graceSeconds must be a number of seconds, at least 1.`);
+  }
   if (options.tokenKey !== undefined && Buffer.byteLength(options.tokenKey) < MIN_TOKEN_KEY_BYTES) {
     throw new TypeError(`${format.library}: tokenKey must be at least ${MIN_TOKEN_KEY_BYTES} bytes.`);
   }
@@ -109,9 +114,11 @@ export function legacySource(format: LegacyFormat, options: MigrateOptions): Leg
     createHmac("sha256", tokenKey).update(`tessera/migrate/v1\0${format.library}\0${prefix}\0${legacyId}`).digest("base64url");
   const markerKey = (legacyId: string): string => markerPrefix + sessionIdFromToken(tokenFor(legacyId));
 
+  const graceMs = graceSeconds * 1000;
   return {
     library: format.library,
-    graceMs: graceSeconds * 1000,
+    graceMs,
+    keepsRecord: keep,
     verifiedId(cookieHeader) {
       if (cookieHeader === undefined || !cookieHeader.includes(cookieName)) return undefined;
       try {
@@ -138,6 +145,9 @@ export function legacySource(format: LegacyFormat, options: MigrateOptions): Leg
       const { data, expiresAt } = format.split(parsed as Record<string, unknown>);
       const ends = Math.min(pttlMs >= 0 ? now + pttlMs : Infinity, expiresAt ?? Infinity);
       return ends > now ? { data, expiresAt: ends } : undefined;
+    },
+    async claim(legacyId) {
+      if (!keep) await redis.shortenTtl(prefix + legacyId, graceMs);
     },
     async retire(legacyId, record: LegacyRecord, now) {
       if (!keep) return redis.del(prefix + legacyId);

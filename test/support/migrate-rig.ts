@@ -17,6 +17,7 @@ import { fastifySession } from "tessera/fastify";
 import { koaSession } from "tessera/koa";
 import { redisStore } from "tessera/redis";
 import { CookieClient } from "./http.js";
+import { waitFor } from "./wait-for.js";
 
 /** The Tessera store's key prefix in these tests. */
 export const TESSERA_PREFIX = "t:";
@@ -136,4 +137,15 @@ export function browserWith(url: string, cookies: ReadonlyMap<string, string>): 
 export function assertData(body: string, expected: Data): void {
   const parsed = JSON.parse(body) as { data: Data };
   assert.deepEqual(parsed.data, expected);
+}
+
+/**
+ * Asserts the migration removed the old record: at once its expiry is at
+ * most the grace window (the claim, sent with the create), and the removal,
+ * sent after the create without holding up the response, lands soon after.
+ */
+export async function assertOldRecordRemoved(client: Redis, key: string, graceMs = 60_000): Promise<void> {
+  const ttl = await client.pttl(key);
+  assert.ok(ttl === -2 || (ttl > 0 && ttl <= graceMs), `old record's TTL ${ttl}`);
+  await waitFor(`removal of ${key}`, async () => ((await client.exists(key)) === 0 ? true : undefined), { timeoutMs: 5000, intervalMs: 10 });
 }
