@@ -119,14 +119,27 @@ describe("migrating from express-session + connect-redis", () => {
     await io.del(...(await tesseraSessionKeys(io)));
   });
 
-  it("a migrating request sends four commands in two round trips before the response; one without the old cookie, none", async () => {
+  it("a migrating request sends four commands in two round trips before the response; later ones, and those without the old cookie, pay as usual", async () => {
     const { browser } = await loginOld();
     const app = await tesseraApp();
     // Read the old record (1); create the Tessera record and cut the old
     // record's expiry to the grace window, sent together (2); remove the old
     // record, sent once the create answered, without holding up the response.
-    const migrating = await redis.countCommands(() => browserWith(app.url, browser.jar).get("/me"));
+    const user = browserWith(app.url, browser.jar);
+    const migrating = await redis.countCommands(() => user.get("/me"));
     assert.equal(migrating.total, 4, JSON.stringify(migrating.byCommand));
+    // Within the grace window, the old cookie alone: read (nothing), load.
+    const inFlight = await redis.countCommands(() => new CookieClient(app.url).get("/me", { cookie: `connect.sid=${browser.jar.get("connect.sid")}` }));
+    assert.equal(inFlight.total, 2, JSON.stringify(inFlight.byCommand));
+    // With Tessera's cookie: the load, as without migrate.
+    const migrated = await redis.countCommands(() => user.get("/me"));
+    assert.equal(migrated.total, 1, JSON.stringify(migrated.byCommand));
+    // keep: true: read and check the marker; create; set the marker.
+    const kept = await loginOld();
+    const keepApp = await tesseraApp({ keep: true });
+    const keeping = await redis.countCommands(() => browserWith(keepApp.url, kept.browser.jar).get("/me"));
+    assert.equal(keeping.total, 4, JSON.stringify(keeping.byCommand));
+    await io.del(...(await io.keys("tessera:migrated:*")), `sess:${kept.sid}`);
     const anonymous = await redis.countCommands(() => new CookieClient(app.url).get("/me", { cookie: "theme=dark" }));
     assert.equal(anonymous.total, 0);
     const none = await redis.countCommands(() => new CookieClient(app.url).get("/me"));
