@@ -259,6 +259,35 @@ describe("migrating from express-session + connect-redis", () => {
     assert.equal((await tesseraSessionKeys(io)).length, 0);
   });
 
+  it("a record Tessera cannot store (over maxSessionBytes) is reported and left in place, its lifetime untouched", async () => {
+    const reported: Error[] = [];
+    const app = await tesseraApp({ onError: (error) => reported.push(error) }, { maxSessionBytes: 1024 });
+    const text = JSON.stringify({ cookie: { path: "/" }, blob: "x".repeat(4096) });
+    await nodeClient.set("sess:too-large", text, { EX: 300 });
+    const cookie = `connect.sid=${encodeURIComponent(`s:${cookieSignature.sign("too-large", OLD_SECRET)}`)}`;
+    const res = await new CookieClient(app.url).get("/me", { cookie });
+    assert.equal(res.status, 200);
+    assertData(res.body, {});
+    assert.deepEqual(res.setCookies, []);
+    assert.equal(reported.length, 1);
+    assert.match(reported[0]!.message, /maxSessionBytes/);
+    assert.equal(await nodeClient.get("sess:too-large"), text);
+    assert.ok((await io.pttl("sess:too-large")) > 200_000, "the claim never cut its expiry");
+    assert.equal((await tesseraSessionKeys(io)).length, 0);
+  });
+
+  it("with encryptData, the migrated fields are stored sealed and read back", async () => {
+    const { browser } = await loginOld();
+    const app = await tesseraApp({}, { encryptData: true });
+    const user = browserWith(app.url, browser.jar);
+    assertData((await user.get("/me")).body, { user: USER, cart: ["book", "pen"] });
+    const [key] = await tesseraSessionKeys(io);
+    const stored = await io.hgetall(key!);
+    assert.ok(stored.user!.startsWith("~1") && !stored.user!.includes("ada"), "sealed at rest");
+    assertData((await user.get("/me")).body, { user: USER, cart: ["book", "pen"] });
+    await io.del(...(await tesseraSessionKeys(io)));
+  });
+
   it("a Redis outage fails the migrating request (503) and loses nothing; the next request migrates", async () => {
     const { browser, sid } = await loginOld();
     const app = await tesseraApp({}, { storeTimeoutMs: 300 });

@@ -49,20 +49,20 @@ function isForeignStore(store: unknown): boolean {
  *
  * @example
  * ```ts
- * rejectForeignOptions({ resave: false }); // throws: "resave" is not needed: Tessera writes only the keys that changed...
+ * rejectForeignOptions({ resave: false }); // throws: Unknown option "resave". express-session's "resave" is not needed: ...
  * ```
  */
 export function rejectForeignOptions(options: object): void {
   const given = options as Record<string, unknown>;
   for (const key of Object.keys(given)) {
     const fix = Object.hasOwn(TOP_LEVEL, key) ? TOP_LEVEL[key] : undefined;
-    if (fix !== undefined) throw new SessionConfigError(`${fix} ${MIGRATING}`);
+    if (fix !== undefined) throw new SessionConfigError(`Unknown option "${key}". ${fix} ${MIGRATING}`);
   }
   const cookie = given.cookie;
   if (cookie !== null && typeof cookie === "object") {
     for (const key of Object.keys(cookie)) {
       const fix = Object.hasOwn(COOKIE, key) ? COOKIE[key] : undefined;
-      if (fix !== undefined) throw new SessionConfigError(`${fix} ${MIGRATING}`);
+      if (fix !== undefined) throw new SessionConfigError(`Unknown option cookie."${key}". ${fix} ${MIGRATING}`);
     }
   }
   if (isForeignStore(given.store)) {
