@@ -288,6 +288,36 @@ describe("migrating from express-session + connect-redis", () => {
     await io.del(...(await tesseraSessionKeys(io)));
   });
 
+  it("when Tessera's own Redis is down, the create fails, and the old record keeps its whole lifetime", async () => {
+    const { browser, sid } = await loginOld();
+    const tesseraRedis = await startRedisServer();
+    const tesseraClient = new Redis(tesseraRedis.url);
+    try {
+      const app = await startTesseraApp("express", tesseraClient, fromExpressSession(migrateOptions()), { storeTimeoutMs: 300 });
+      apps.push(app);
+      const user = browserWith(app.url, browser.jar);
+      const ttlBefore = await io.pttl(`sess:${sid}`);
+      tesseraRedis.pause();
+      let res;
+      try {
+        res = await user.get("/me");
+      } finally {
+        tesseraRedis.resume();
+      }
+      assert.equal(res.status, 503);
+      assert.ok(user.jar.has("connect.sid"));
+      // The claim (sent with the create, to the old records' Redis, which is up) was undone.
+      const ttlAfter = await io.pttl(`sess:${sid}`);
+      assert.ok(ttlAfter > 60_000 && ttlAfter <= ttlBefore, `TTL ${ttlBefore} -> ${ttlAfter}`);
+      const retry = await user.get("/me");
+      assertData(retry.body, { user: USER, cart: ["book", "pen"] });
+      assert.equal((await tesseraClient.keys("t:s:*")).length, 1);
+    } finally {
+      tesseraClient.disconnect();
+      await tesseraRedis.close();
+    }
+  });
+
   it("a Redis outage fails the migrating request (503) and loses nothing; the next request migrates", async () => {
     const { browser, sid } = await loginOld();
     const app = await tesseraApp({}, { storeTimeoutMs: 300 });

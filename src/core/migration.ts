@@ -99,6 +99,12 @@ export interface LegacySessionSource {
    * so a migration that fails half-way loses nothing within the window.
    */
   claim(legacyId: string): Promise<void>;
+  /**
+   * Gives the old record back the lifetime it had when read (`record`),
+   * after a create that failed: whether or not the claim landed, the old
+   * session then lives as long as before the attempt. Best effort.
+   */
+  unclaim(legacyId: string, record: LegacyRecord, now: number): Promise<void>;
   /** Removes the old record (or marks it migrated, when it is kept); idempotent. */
   retire(legacyId: string, record: LegacyRecord, now: number): Promise<void>;
   /** Set-Cookie values that delete the old cookie(s) on the client. */
@@ -151,8 +157,8 @@ function recordFields(options: ResolvedOptions, token: string, data: Readonly<Re
  * new session. A request without a valid old cookie costs nothing. One that
  * migrates costs two round trips before the response (read the old record;
  * create the Tessera record while cutting the old one's expiry to the grace
- * window), and the old record's removal is sent after, off the response's
- * path. With `keep: true`, marking the kept record is a third, awaited.
+ * window, undone if the create fails), and the old record's removal is
+ * sent after, off the response's path. With `keep: true`, marking the kept record is a third, awaited.
  * A concurrent request that loses the create loads the winner's record (a
  * third round trip); one arriving after the migration reads and loads (two).
  *
@@ -223,10 +229,21 @@ async function migrate<D extends object>(
     // activity too), and the absolute timeout runs from the migration.
     const ttlMs = Math.min(targetTtlMs(now, now, policy), found.expiresAt - now);
     if (ttlMs > 0) {
-      const [result] = await Promise.all([
+      // A failed claim is harmless (it only bounds how long the old record
+      // outlives a lost removal, and the removal is sent below): only the
+      // create's outcome counts.
+      const [creating] = await Promise.allSettled([
         withStoreDeadline("migrate", storeTimeoutMs, () => store.write(id, { kind: "create", set: [...fields], ttlMs }, now)),
         withStoreDeadline("migrate", storeTimeoutMs, () => source.claim(legacyId)),
       ]);
+      if (creating.status === "rejected") {
+        // The claim may have landed (the old records can be on another
+        // Redis than Tessera's): undo it, so that a migration that failed
+        // leaves the old session its whole lifetime for the next attempt.
+        await withStoreDeadline("migrate", storeTimeoutMs, () => source.unclaim(legacyId, found, now)).catch(() => undefined);
+        throw creating.reason;
+      }
+      const result = creating.value;
       if (result === "ok") {
         await retire(options, source, legacyId, found, now);
         const stored: StoredSession = { fields, expiresAt: now + ttlMs, renewed: true };

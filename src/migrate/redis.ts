@@ -14,6 +14,8 @@ export interface LegacyRedis {
   del(key: string): Promise<void>;
   /** Cuts the key's remaining TTL to `ttlMs` if it is longer or has none; never lengthens it. */
   shortenTtl(key: string, ttlMs: number): Promise<void>;
+  /** Sets an existing key's TTL to `ttlMs`, or removes its TTL when undefined. */
+  restoreTtl(key: string, ttlMs: number | undefined): Promise<void>;
   /** SET key value PX ttlMs. */
   setWithTtl(key: string, value: string, ttlMs: number): Promise<void>;
 }
@@ -39,6 +41,7 @@ const EXISTS = "return redis.call('EXISTS', KEYS[1])";
 const DEL = "return redis.call('DEL', KEYS[1])";
 const SHORTEN_TTL =
   "local ttl = redis.call('PTTL', KEYS[1]) if ttl == -1 or ttl > tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return ttl";
+const RESTORE_TTL = "if ARGV[1] == 'none' then return redis.call('PERSIST', KEYS[1]) end return redis.call('PEXPIRE', KEYS[1], ARGV[1])";
 const SET_PX = "return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])";
 
 /**
@@ -78,6 +81,9 @@ export function legacyRedis(client: LegacyRedisClient): LegacyRedis {
     },
     async shortenTtl(key, ttlMs) {
       await run(SHORTEN_TTL, key, [String(Math.max(1, Math.ceil(ttlMs)))]);
+    },
+    async restoreTtl(key, ttlMs) {
+      await run(RESTORE_TTL, key, [ttlMs === undefined ? "none" : String(Math.max(1, Math.ceil(ttlMs)))]);
     },
     async setWithTtl(key, value, ttlMs) {
       await run(SET_PX, key, [value, String(Math.max(1, Math.ceil(ttlMs)))]);

@@ -149,6 +149,11 @@ export function legacySource(format: LegacyFormat, options: MigrateOptions): Leg
     async claim(legacyId) {
       if (!keep) await redis.shortenTtl(prefix + legacyId, graceMs);
     },
+    async unclaim(legacyId, record, now) {
+      if (keep) return;
+      const ttlMs = record.expiresAt - now;
+      if (ttlMs > 0) await redis.restoreTtl(prefix + legacyId, Number.isFinite(ttlMs) ? ttlMs : undefined);
+    },
     async retire(legacyId, record: LegacyRecord, now) {
       if (!keep) return redis.del(prefix + legacyId);
       // The marker outlives the old record as it was when read; an old app
