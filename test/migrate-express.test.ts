@@ -288,6 +288,25 @@ describe("migrating from express-session + connect-redis", () => {
     await io.del(...(await tesseraSessionKeys(io)));
   });
 
+  it("under the anonymous outage policy, a migrating request during an outage goes on without its session and touches no cookie", async () => {
+    const { browser, sid } = await loginOld();
+    const app = await tesseraApp({}, { storeTimeoutMs: 300, storeOutage: "anonymous" });
+    const user = browserWith(app.url, browser.jar);
+    redis.pause();
+    let res;
+    try {
+      res = await user.get("/me");
+    } finally {
+      redis.resume();
+    }
+    assert.equal(res.status, 200);
+    assertData(res.body, {});
+    assert.deepEqual(res.setCookies, []);
+    assert.equal(await io.exists(`sess:${sid}`), 1);
+    assertData((await user.get("/me")).body, { user: USER, cart: ["book", "pen"] });
+    await io.del(...(await tesseraSessionKeys(io)));
+  });
+
   it("when Tessera's own Redis is down, the create fails, and the old record keeps its whole lifetime", async () => {
     const { browser, sid } = await loginOld();
     const tesseraRedis = await startRedisServer();
