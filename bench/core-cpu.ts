@@ -6,7 +6,7 @@
 // `encryptData: true`, interleaved in the same process. Run after `npm run build`:
 //
 //   npx tsx bench/core-cpu.ts [requests per run = 100000] [runs = 7]
-import { createSessionManager, type SessionStore } from "tessera";
+import { createSessionManager, type SessionStore } from "tessera-session";
 
 const SECRET = "bench-secret-0123456789abcdef-0123456789abcdef";
 const IDLE_MS = 30 * 60 * 1000;

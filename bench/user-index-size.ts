@@ -6,8 +6,8 @@
 //
 // Pass "false" as the second argument to measure without a cap.
 import { Redis } from "ioredis";
-import { createSessionManager, type SessionManagerOptions } from "tessera";
-import { redisStore } from "tessera/redis";
+import { createSessionManager, type SessionManagerOptions } from "tessera-session";
+import { redisStore } from "tessera-session/redis";
 import { startRedisServer } from "../test/support/redis-server.js";
 
 async function main(): Promise<void> {

@@ -8,8 +8,8 @@
  *   npm run build && npx tsx scripts/session-bytes.ts [count]
  */
 import { Redis } from "ioredis";
-import { createSessionManager } from "tessera";
-import { redisStore } from "tessera/redis";
+import { createSessionManager } from "tessera-session";
+import { redisStore } from "tessera-session/redis";
 import { startRedisServer } from "../test/support/redis-server.js";
 
 const count = Number(process.argv[2] ?? 10_000);

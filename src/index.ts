@@ -1,6 +1,6 @@
 /**
- * Tessera's framework-free core. Adapters live under `tessera/express`,
- * `tessera/fastify`...; stores under `tessera/redis` and `tessera/memory`.
+ * Tessera's framework-free core. Adapters live under `tessera-session/express`,
+ * `tessera-session/fastify`...; stores under `tessera-session/redis` and `tessera-session/memory`.
  *
  * @module
  */

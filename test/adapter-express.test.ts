@@ -1,4 +1,4 @@
-import { adapterConformance } from "tessera/testing";
+import { adapterConformance } from "tessera-session/testing";
 import { withRedis } from "./support/conformance.js";
 import { serveExpress as serve } from "./support/express-conformance-app.js";
 

@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import { after, describe, it } from "node:test";
 import express, { type ErrorRequestHandler } from "express";
-import { createSessionManager } from "tessera";
-import { expressSession } from "tessera/express";
-import { memoryStore } from "tessera/memory";
-import { nodeSession } from "tessera/node";
-import { listenOnLoopback, type ServedApp } from "tessera/testing";
+import { createSessionManager } from "tessera-session";
+import { expressSession } from "tessera-session/express";
+import { memoryStore } from "tessera-session/memory";
+import { nodeSession } from "tessera-session/node";
+import { listenOnLoopback, type ServedApp } from "tessera-session/testing";
 
 // Failed requests beyond the conformance suite: Express's failOnError, and
 // streamed 5xx responses, whose cookie is decided when the headers go out.

@@ -1,8 +1,8 @@
 import { Readable } from "node:stream";
 import Fastify from "fastify";
-import type { SessionManager } from "tessera";
-import { fastifySession } from "tessera/fastify";
-import { adapterConformance, conformanceRoutes, type ConformanceData } from "tessera/testing";
+import type { SessionManager } from "tessera-session";
+import { fastifySession } from "tessera-session/fastify";
+import { adapterConformance, conformanceRoutes, type ConformanceData } from "tessera-session/testing";
 import { withRedis } from "./support/conformance.js";
 
 async function serve(manager: SessionManager<ConformanceData>) {

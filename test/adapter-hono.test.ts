@@ -4,9 +4,9 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { stream } from "hono/streaming";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { SessionStoreError, type SessionManager } from "tessera";
-import { honoSession, type HonoSessionEnv } from "tessera/hono";
-import { adapterConformance, conformanceRoutes, listenOnLoopback, type ConformanceData } from "tessera/testing";
+import { SessionStoreError, type SessionManager } from "tessera-session";
+import { honoSession, type HonoSessionEnv } from "tessera-session/hono";
+import { adapterConformance, conformanceRoutes, listenOnLoopback, type ConformanceData } from "tessera-session/testing";
 import { withRedis } from "./support/conformance.js";
 
 async function serve(manager: SessionManager<ConformanceData>) {

@@ -1,9 +1,9 @@
 import http from "node:http";
 import { Readable } from "node:stream";
 import Koa from "koa";
-import type { SessionManager } from "tessera";
-import { koaSession } from "tessera/koa";
-import { adapterConformance, findConformanceRoute, listenOnLoopback, type ConformanceData } from "tessera/testing";
+import type { SessionManager } from "tessera-session";
+import { koaSession } from "tessera-session/koa";
+import { adapterConformance, findConformanceRoute, listenOnLoopback, type ConformanceData } from "tessera-session/testing";
 import { withRedis } from "./support/conformance.js";
 
 async function serve(manager: SessionManager<ConformanceData>) {

@@ -1,7 +1,7 @@
 import http from "node:http";
-import type { SessionManager } from "tessera";
-import { nodeSession } from "tessera/node";
-import { adapterConformance, findConformanceRoute, listenOnLoopback, type ConformanceData } from "tessera/testing";
+import type { SessionManager } from "tessera-session";
+import { nodeSession } from "tessera-session/node";
+import { adapterConformance, findConformanceRoute, listenOnLoopback, type ConformanceData } from "tessera-session/testing";
 import { withRedis } from "./support/conformance.js";
 
 async function serve(manager: SessionManager<ConformanceData>) {

@@ -1,4 +1,4 @@
-import { adapterConformance } from "tessera/testing";
+import { adapterConformance } from "tessera-session/testing";
 import { serveExpress } from "./support/express-conformance-app.js";
 import { withTopology } from "./support/topology-conformance.js";
 

@@ -12,15 +12,15 @@ import Fastify from "fastify";
 import { Hono } from "hono";
 import { Redis } from "ioredis";
 import Koa from "koa";
-import { createSessionManager, SessionConfigError, type Session, type SessionManager } from "tessera";
-import { expressSession } from "tessera/express";
-import { fastifySession } from "tessera/fastify";
-import { honoSession, type HonoSessionEnv } from "tessera/hono";
-import { koaSession } from "tessera/koa";
-import { memoryStore } from "tessera/memory";
-import { nodeSession } from "tessera/node";
-import { redisStore } from "tessera/redis";
-import { listenOnLoopback, type ServedApp } from "tessera/testing";
+import { createSessionManager, SessionConfigError, type Session, type SessionManager } from "tessera-session";
+import { expressSession } from "tessera-session/express";
+import { fastifySession } from "tessera-session/fastify";
+import { honoSession, type HonoSessionEnv } from "tessera-session/hono";
+import { koaSession } from "tessera-session/koa";
+import { memoryStore } from "tessera-session/memory";
+import { nodeSession } from "tessera-session/node";
+import { redisStore } from "tessera-session/redis";
+import { listenOnLoopback, type ServedApp } from "tessera-session/testing";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 
 interface Data {

@@ -3,11 +3,11 @@ import http, { type Server } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { createAdaptorServer } from "@hono/node-server";
 import { Hono } from "hono";
-import { createSessionManager, SessionConfigError, type SessionManager } from "tessera";
-import { honoSession, type HonoSessionEnv } from "tessera/hono";
-import { memoryStore } from "tessera/memory";
-import { nodeSession, type TrustProxy } from "tessera/node";
-import { listenOnLoopback, type ServedApp } from "tessera/testing";
+import { createSessionManager, SessionConfigError, type SessionManager } from "tessera-session";
+import { honoSession, type HonoSessionEnv } from "tessera-session/hono";
+import { memoryStore } from "tessera-session/memory";
+import { nodeSession, type TrustProxy } from "tessera-session/node";
+import { listenOnLoopback, type ServedApp } from "tessera-session/testing";
 
 // How the node and Hono adapters decide, behind proxies, that a client used
 // HTTPS (the Secure attribute with cookie.secure "auto"): only the

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
-import { createSessionManager, type SessionManager } from "tessera";
-import { redisStore } from "tessera/redis";
+import { createSessionManager, type SessionManager } from "tessera-session";
+import { redisStore } from "tessera-session/redis";
 import { runCli, type CliResult } from "./support/cli.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { sessionClient } from "./support/session-client.js";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Cluster, Redis } from "ioredis";
-import { createSessionManager, type SessionManager } from "tessera";
-import { redisStore } from "tessera/redis";
+import { createSessionManager, type SessionManager } from "tessera-session";
+import { redisStore } from "tessera-session/redis";
 import { runCli } from "./support/cli.js";
 import { startRedisCluster, type RedisClusterRig } from "./support/rigs/cluster.js";
 import { startRedisSentinel, type RedisSentinelRig } from "./support/rigs/sentinel.js";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
-import { createSessionManager, DEFAULT_LIST_LIMIT, TOMBSTONE_FIELD, type SessionManager } from "tessera";
-import { redisStore } from "tessera/redis";
+import { createSessionManager, DEFAULT_LIST_LIMIT, TOMBSTONE_FIELD, type SessionManager } from "tessera-session";
+import { redisStore } from "tessera-session/redis";
 import { assertOneLineError, BIN, runCli, type CliResult } from "./support/cli.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { sessionClient, type SessionClient } from "./support/session-client.js";
@@ -225,7 +225,7 @@ describe("tessera CLI", () => {
   });
 });
 
-describe("tessera stats on 100,000 sessions", () => {
+describe("tessera-session stats on 100,000 sessions", () => {
   it("finishes and reports exact counts", async (t) => {
     const prefix = "big:";
     const now = Date.now();
@@ -263,7 +263,7 @@ describe("tessera stats on 100,000 sessions", () => {
       biggest: unknown[];
       scanMs: number;
     };
-    t.diagnostic(`inserted 100,000 sessions in ${insertMs} ms; \`tessera stats\` took ${result.ms} ms wall (scan ${report.scanMs} ms)`);
+    t.diagnostic(`inserted 100,000 sessions in ${insertMs} ms; \`tessera-session stats\` took ${result.ms} ms wall (scan ${report.scanMs} ms)`);
     assert.equal(report.sessions.count, 100_000);
     assert.equal(report.sessions.bound, 1000);
     assert.equal(report.sessions.users, 10);

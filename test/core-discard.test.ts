@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createSessionManager } from "tessera";
-import { memoryStore } from "tessera/memory";
-import { fakeClock } from "tessera/testing";
+import { createSessionManager } from "tessera-session";
+import { memoryStore } from "tessera-session/memory";
+import { fakeClock } from "tessera-session/testing";
 
 // What a failed request (an unhandled error or a 5xx, reported by the
 // adapter as { failed: true }) does to its session, below the adapters:

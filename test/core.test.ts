@@ -4,9 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createSessionManager, SessionConfigError, type Session, type SessionManager, type SessionManagerOptions } from "tessera";
-import { memoryStore } from "tessera/memory";
-import { fakeClock } from "tessera/testing";
+import { createSessionManager, SessionConfigError, type Session, type SessionManager, type SessionManagerOptions } from "tessera-session";
+import { memoryStore } from "tessera-session/memory";
+import { fakeClock } from "tessera-session/testing";
 
 type Data = Record<string, unknown>;
 const SECRET = "k".repeat(32);

@@ -21,10 +21,10 @@ import {
   verifyCsrf,
   type CsrfRequest,
   type SessionManager,
-} from "tessera";
-import { memoryStore } from "tessera/memory";
-import { redisStore } from "tessera/redis";
-import type { ServedApp } from "tessera/testing";
+} from "tessera-session";
+import { memoryStore } from "tessera-session/memory";
+import { redisStore } from "tessera-session/redis";
+import type { ServedApp } from "tessera-session/testing";
 import { csrfApps } from "./support/csrf-apps.js";
 import { CookieClient, type TestResponse } from "./support/http.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";

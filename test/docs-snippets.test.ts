@@ -137,7 +137,7 @@ function compile(snippet: Snippet): Array<{ line: number | undefined; text: stri
   const snippetFile = join(snippetDir, name);
   // `export {}` makes the block a module even when it imports nothing, as
   // every file of an ESM app is: its own scope, top-level await, and a
-  // `declare module "tessera"` that augments rather than replaces.
+  // `declare module "tessera-session"` that augments rather than replaces.
   virtualFiles.set(snippetFile, `${snippet.code}\nexport {};\n`);
   try {
     const contextFiles = snippet.contexts.flatMap((context) => contextFile(context) ?? []);

@@ -13,9 +13,9 @@ import {
   type Session,
   type SessionManager,
   type SessionManagerOptions,
-} from "tessera";
-import { redisStore, type RedisSessionStore } from "tessera/redis";
-import { adapterConformance } from "tessera/testing";
+} from "tessera-session";
+import { redisStore, type RedisSessionStore } from "tessera-session/redis";
+import { adapterConformance } from "tessera-session/testing";
 import { withRedis } from "./support/conformance.js";
 import { serveExpress } from "./support/express-conformance-app.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
@@ -125,7 +125,7 @@ describe("encryptData: what Redis holds", () => {
     const { manager, store } = instance("format:");
     const { client, id } = await loggedIn(manager);
     const token = client.cookie!; // no secrets: the cookie is the token itself
-    const key = Buffer.from(hkdfSync("sha256", token, "", "tessera data v1", 32));
+    const key = Buffer.from(hkdfSync("sha256", token, "", "tessera-session data v1", 32));
     const hash = await spy.hgetall(store.sessionKey(id));
     const open = (field: string, text: string): string => {
       assert.ok(text.startsWith("~1"));

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import type { UserSession } from "tessera";
+import type { UserSession } from "tessera-session";
 import { describeDevice } from "../examples/shared/device.js";
 import { indexPage, sessionsPage } from "../examples/shared/pages.js";
 import { relativeTime } from "../examples/shared/relative-time.js";

@@ -17,8 +17,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { Redis } from "ioredis";
-import { createSessionManager, type Session, type SessionManager } from "tessera";
-import { redisStore } from "tessera/redis";
+import { createSessionManager, type Session, type SessionManager } from "tessera-session";
+import { redisStore } from "tessera-session/redis";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { fuzzSeed } from "./support/fuzz-seed.js";
 

@@ -11,7 +11,7 @@ import express from "express";
 import { RedisStore } from "connect-redis";
 import { Redis } from "ioredis";
 import { createClient } from "redis";
-import { fromExpressSession, LegacySessionError, type MigrateOptions } from "tessera/migrate";
+import { fromExpressSession, LegacySessionError, type MigrateOptions } from "tessera-session/migrate";
 import { close, CookieClient, listen } from "./support/http.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 import {

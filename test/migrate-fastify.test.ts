@@ -13,7 +13,7 @@ import Fastify, { type FastifyInstance, type FastifyPluginCallback } from "fasti
 import { RedisStore } from "connect-redis";
 import { Redis } from "ioredis";
 import { createClient } from "redis";
-import { fromFastifySession, type FastifySessionMigrateOptions } from "tessera/migrate";
+import { fromFastifySession, type FastifySessionMigrateOptions } from "tessera-session/migrate";
 import { CookieClient } from "./support/http.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { assertData, assertOldRecordRemoved, browserWith, clears, startTesseraApp, tesseraCookie, tesseraSessionKeys, type TesseraApp } from "./support/migrate-rig.js";

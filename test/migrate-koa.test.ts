@@ -11,7 +11,7 @@ import http, { type Server } from "node:http";
 import { after, before, describe, it } from "node:test";
 import Koa from "koa";
 import { Redis } from "ioredis";
-import { fromKoaSession, type KoaSessionMigrateOptions } from "tessera/migrate";
+import { fromKoaSession, type KoaSessionMigrateOptions } from "tessera-session/migrate";
 import { close, CookieClient, listen } from "./support/http.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { assertData, assertOldRecordRemoved, browserWith, clears, startTesseraApp, tesseraCookie, tesseraSessionKeys, type TesseraApp } from "./support/migrate-rig.js";

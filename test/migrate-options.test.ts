@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { RedisStore } from "connect-redis";
 import { Redis } from "ioredis";
-import { createSessionManager, SessionConfigError, type SessionManagerOptions } from "tessera";
-import { memoryStore } from "tessera/memory";
-import { fromExpressSession, fromFastifySession, fromKoaSession } from "tessera/migrate";
+import { createSessionManager, SessionConfigError, type SessionManagerOptions } from "tessera-session";
+import { memoryStore } from "tessera-session/memory";
+import { fromExpressSession, fromFastifySession, fromKoaSession } from "tessera-session/migrate";
 
 /** Given options as an app being ported would write them, typed loosely on purpose. */
 function create(options: Record<string, unknown>): void {

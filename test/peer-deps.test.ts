@@ -50,13 +50,13 @@ describe("peer dependencies: tessera + hono alone", () => {
     }
   });
 
-  it('runs: import "tessera" and "tessera/hono" serve a session', async () => {
+  it('runs: import "tessera-session" and "tessera/hono" serve a session', async () => {
     writeFileSync(
       join(dir, "check.mjs"),
       `import { Hono } from "hono";
-import { createSessionManager } from "tessera";
-import { memoryStore } from "tessera/memory";
-import { honoSession } from "tessera/hono";
+import { createSessionManager } from "tessera-session";
+import { memoryStore } from "tessera-session/memory";
+import { honoSession } from "tessera-session/hono";
 const app = new Hono();
 app.use(honoSession(createSessionManager({ store: memoryStore() })));
 app.get("/login", (c) => { c.get("session").data.username = "ada"; return c.text("ok"); });
@@ -74,10 +74,10 @@ console.log(await (await app.request("/", { headers: { cookie } })).text());
     writeFileSync(
       join(dir, "check.ts"),
       `import { Hono } from "hono";
-import { createSessionManager } from "tessera";
-import { memoryStore } from "tessera/memory";
-import { honoSession } from "tessera/hono";
-declare module "tessera" { interface SessionData { username: string } }
+import { createSessionManager } from "tessera-session";
+import { memoryStore } from "tessera-session/memory";
+import { honoSession } from "tessera-session/hono";
+declare module "tessera-session" { interface SessionData { username: string } }
 const app = new Hono();
 app.use(honoSession(createSessionManager({ store: memoryStore() })));
 app.get("/", (c) => c.text(c.get("session").data.username ?? "stranger"));

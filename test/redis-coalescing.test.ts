@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
 import { createClient } from "redis";
-import { createSessionManager, SessionStoreError, type ExpiryPolicy } from "tessera";
-import { redisStore, type RedisSessionStore } from "tessera/redis";
+import { createSessionManager, SessionStoreError, type ExpiryPolicy } from "tessera-session";
+import { redisStore, type RedisSessionStore } from "tessera-session/redis";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 
 const IDLE_MS = 60_000;

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
-import { CREATED_AT_FIELD, SessionStoreError } from "tessera";
-import { redisStore } from "tessera/redis";
+import { CREATED_AT_FIELD, SessionStoreError } from "tessera-session";
+import { redisStore } from "tessera-session/redis";
 import { FAILOVER_SETUPS, runFailover, type FailoverReport } from "./support/failover-load.js";
 import type { RedisServer } from "./support/redis-server.js";
 import { waitFor } from "./support/wait-for.js";

@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
-import { createSessionManager, SessionDataError, SessionKeyError, type Session, type SessionManager } from "tessera";
-import { redisStore } from "tessera/redis";
+import { createSessionManager, SessionDataError, SessionKeyError, type Session, type SessionManager } from "tessera-session";
+import { redisStore } from "tessera-session/redis";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 
 type Data = Record<string, unknown>;

@@ -1,5 +1,5 @@
-import { memoryStore } from "tessera/memory";
-import { fakeClock, storeConformance } from "tessera/testing";
+import { memoryStore } from "tessera-session/memory";
+import { fakeClock, storeConformance } from "tessera-session/testing";
 
 const clock = fakeClock();
 

@@ -3,8 +3,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { describe, it } from "node:test";
 import autocannon from "autocannon";
-import { createSessionManager, SessionStoreError, type SessionStore } from "tessera";
-import { memoryStore } from "tessera/memory";
+import { createSessionManager, SessionStoreError, type SessionStore } from "tessera-session";
+import { memoryStore } from "tessera-session/memory";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

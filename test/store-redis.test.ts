@@ -9,8 +9,8 @@ import { Redis as Redis5 } from "ioredis5";
 import { createClient } from "redis";
 import { createClient as createClient4 } from "redis4";
 import { createClient as createClient5 } from "redis5";
-import { redisStore } from "tessera/redis";
-import { storeConformance } from "tessera/testing";
+import { redisStore } from "tessera-session/redis";
+import { storeConformance } from "tessera-session/testing";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 
 // Redis expires keys on its own (real) clock, so this suite uses real time

@@ -11,8 +11,8 @@ import {
   type Session,
   type SessionManager,
   type SessionManagerOptions,
-} from "tessera";
-import { redisStore, type RedisSessionStore } from "tessera/redis";
+} from "tessera-session";
+import { redisStore, type RedisSessionStore } from "tessera-session/redis";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { sessionClient, type SessionClient } from "./support/session-client.js";
 

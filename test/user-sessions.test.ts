@@ -11,9 +11,9 @@ import {
   type SessionManager,
   type SessionManagerOptions,
   type SessionStore,
-} from "tessera";
-import { memoryStore, type MemoryStore } from "tessera/memory";
-import { fakeClock, type FakeClock } from "tessera/testing";
+} from "tessera-session";
+import { memoryStore, type MemoryStore } from "tessera-session/memory";
+import { fakeClock, type FakeClock } from "tessera-session/testing";
 import { sessionClient, type SessionClient } from "./support/session-client.js";
 
 // The manager-level behaviour of binding, listing and revoking, on the

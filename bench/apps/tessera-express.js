@@ -1,5 +1,5 @@
-// Tessera on Express (tessera/express).
-import { expressSession } from "tessera/express";
+// Tessera on Express (tessera-session/express).
+import { expressSession } from "tessera-session/express";
 import { serveExpress } from "./frameworks/express.js";
 import { tesseraSessions } from "./shared/tessera.js";
 

@@ -1,5 +1,5 @@
-// Tessera on Fastify (tessera/fastify), against the API of issue 4.
-import { fastifySession } from "tessera/fastify";
+// Tessera on Fastify (tessera-session/fastify), against the API of issue 4.
+import { fastifySession } from "tessera-session/fastify";
 import { serveFastify } from "./frameworks/fastify.js";
 import { tesseraSessions } from "./shared/tessera.js";
 

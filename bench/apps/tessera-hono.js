@@ -1,5 +1,5 @@
-// Tessera on Hono (tessera/hono), against the API of issue 4.
-import { honoSession } from "tessera/hono";
+// Tessera on Hono (tessera-session/hono), against the API of issue 4.
+import { honoSession } from "tessera-session/hono";
 import { serveHono } from "./frameworks/hono.js";
 import { tesseraSessions } from "./shared/tessera.js";
 

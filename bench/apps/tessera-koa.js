@@ -1,5 +1,5 @@
-// Tessera on Koa (tessera/koa), against the API of issue 4.
-import { koaSession } from "tessera/koa";
+// Tessera on Koa (tessera-session/koa), against the API of issue 4.
+import { koaSession } from "tessera-session/koa";
 import { serveKoa } from "./frameworks/koa.js";
 import { tesseraSessions } from "./shared/tessera.js";
 

@@ -1,5 +1,5 @@
-// Tessera on plain node:http (tessera/node), against the API of issue 4.
-import { nodeSession } from "tessera/node";
+// Tessera on plain node:http (tessera-session/node), against the API of issue 4.
+import { nodeSession } from "tessera-session/node";
 import { serveNode } from "./frameworks/node.js";
 import { tesseraSessions } from "./shared/tessera.js";
 

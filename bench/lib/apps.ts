@@ -114,8 +114,8 @@ function tesseraAdapterMissing(framework: Framework): string | undefined {
   };
   const entry = pkg.exports?.[`./${framework}`];
   const target = typeof entry === "string" ? entry : entry?.default;
-  if (target === undefined) return `tessera/${framework} is not in package.json exports (adapter not merged yet)`;
-  if (!existsSync(join(ROOT_DIR, target))) return `tessera/${framework} is exported but ${target} is not built (run npm run build)`;
+  if (target === undefined) return `tessera-session/${framework} is not in package.json exports (adapter not merged yet)`;
+  if (!existsSync(join(ROOT_DIR, target))) return `tessera-session/${framework} is exported but ${target} is not built (run npm run build)`;
   return undefined;
 }
 
@@ -148,7 +148,7 @@ export function catalogue(): { apps: AppSpec[]; absent: AbsentApp[] } {
     }
     apps.push(...ANCHORS.filter((a) => a.framework === framework));
     const tesseraId = `tessera-${framework}`;
-    const label = `Tessera (tessera/${framework})`;
+    const label = `Tessera (tessera-session/${framework})`;
     if (!files.has(`${tesseraId}.js`)) {
       absent.push({ id: tesseraId, label, reason: `no bench/apps/${tesseraId}.js` });
       continue;

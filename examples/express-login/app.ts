@@ -1,6 +1,6 @@
 import express, { type ErrorRequestHandler, type RequestHandler } from "express";
-import { CsrfError, csrfToken, SessionStoreError, type SessionManager, type SessionData } from "tessera";
-import { expressCsrf, expressSession } from "tessera/express";
+import { CsrfError, csrfToken, SessionStoreError, type SessionManager, type SessionData } from "tessera-session";
+import { expressCsrf, expressSession } from "tessera-session/express";
 import { describeDevice } from "../shared/device.js";
 import {
   CSRF_FIELD,

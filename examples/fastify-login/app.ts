@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from "fastify";
-import { CsrfError, SessionStoreError } from "tessera";
-import { fastifyCsrf, fastifySession } from "tessera/fastify";
+import { CsrfError, SessionStoreError } from "tessera-session";
+import { fastifyCsrf, fastifySession } from "tessera-session/fastify";
 import { countVisit, formExpired, logIn, loginForm, pageContext, type LoginAppOptions } from "../shared/login-app.js";
 import { indexPage, parseUsername, unavailablePage } from "../shared/pages.js";
 

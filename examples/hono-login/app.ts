@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { CsrfError, SessionStoreError } from "tessera";
-import { honoCsrf, honoSession } from "tessera/hono";
+import { CsrfError, SessionStoreError } from "tessera-session";
+import { honoCsrf, honoSession } from "tessera-session/hono";
 import { countVisit, formExpired, logIn, loginForm, pageContext, type LoginAppOptions } from "../shared/login-app.js";
 import { indexPage, parseUsername, unavailablePage } from "../shared/pages.js";
 

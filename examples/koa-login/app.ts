@@ -1,6 +1,6 @@
 import Koa from "koa";
-import { CsrfError, SessionStoreError } from "tessera";
-import { koaCsrf, koaSession } from "tessera/koa";
+import { CsrfError, SessionStoreError } from "tessera-session";
+import { koaCsrf, koaSession } from "tessera-session/koa";
 import { isForm, readForm } from "../shared/form.js";
 import { countVisit, formExpired, logIn, loginForm, pageContext, type LoginAppOptions } from "../shared/login-app.js";
 import { indexPage, parseUsername, unavailablePage } from "../shared/pages.js";

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { CsrfError, SessionStoreError } from "tessera";
-import { nodeCsrf, nodeSession } from "tessera/node";
+import { CsrfError, SessionStoreError } from "tessera-session";
+import { nodeCsrf, nodeSession } from "tessera-session/node";
 import { FormTooLargeError, readForm } from "../shared/form.js";
 import { countVisit, formExpired, logIn, loginForm, pageContext, type LoginAppOptions } from "../shared/login-app.js";
 import { indexPage, parseUsername, unavailablePage } from "../shared/pages.js";

@@ -17,9 +17,9 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import { Redis } from "ioredis";
-import { createSessionManager, type SessionData, type SessionManager } from "tessera";
-import { memoryStore } from "tessera/memory";
-import { redisStore } from "tessera/redis";
+import { createSessionManager, type SessionData, type SessionManager } from "tessera-session";
+import { memoryStore } from "tessera-session/memory";
+import { redisStore } from "tessera-session/redis";
 import { MEMORY_STORE_BANNER, type InstanceReady } from "./instance-protocol.js";
 import "./session-data.js";
 

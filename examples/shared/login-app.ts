@@ -3,7 +3,7 @@
  * options and the session logic of each route, so the apps differ only in
  * how their framework routes, parses and responds.
  */
-import { csrfToken, type Session, type SessionData, type SessionManager } from "tessera";
+import { csrfToken, type Session, type SessionData, type SessionManager } from "tessera-session";
 import { formExpiredPage, loginPage, type PageContext } from "./pages.js";
 import "./session-data.js";
 

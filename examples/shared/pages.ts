@@ -2,7 +2,7 @@
  * The login example's pages, shared by every framework's version so they
  * look and behave the same. Plain HTML and a little CSS, no framework.
  */
-import type { UserSession } from "tessera";
+import type { UserSession } from "tessera-session";
 import { describeDevice, type DeviceDescription } from "./device.js";
 import { relativeTime } from "./relative-time.js";
 

@@ -68,7 +68,7 @@ const DISPLAY_NAME = Symbol.for("fastify.display-name");
  * @example
  * ```ts
  * import Fastify from "fastify";
- * import { fastifySession } from "tessera/fastify";
+ * import { fastifySession } from "tessera-session/fastify";
  * const app = Fastify({ trustProxy: "127.0.0.1" });
  * await app.register(fastifySession(sessions));
  * app.get("/", async (request) => `Hello ${request.session.data.username ?? "stranger"}`);

@@ -90,7 +90,7 @@ function dropRouteResponse(c: Context): void {
  * @example
  * ```ts
  * import { Hono } from "hono";
- * import { honoSession } from "tessera/hono";
+ * import { honoSession } from "tessera-session/hono";
  * const app = new Hono();
  * app.use(honoSession(sessions, { trustProxy: 1 })); // one proxy in front
  * app.get("/", (c) => c.text(`Hello ${c.get("session").data.username ?? "stranger"}`));

@@ -83,7 +83,7 @@ function attachCookieToError(error: unknown, cookie: string): void {
  * @example
  * ```ts
  * import Koa from "koa";
- * import { koaSession } from "tessera/koa";
+ * import { koaSession } from "tessera-session/koa";
  * const app = new Koa({ proxy: true });
  * app.use(koaSession(sessions));
  * app.use((ctx) => { ctx.body = `Hello ${ctx.session.data.username ?? "stranger"}`; });

@@ -100,7 +100,7 @@ function defaultOnError(error: unknown, _req: IncomingMessage, res: ServerRespon
  * @example
  * ```ts
  * import http from "node:http";
- * import { nodeSession } from "tessera/node";
+ * import { nodeSession } from "tessera-session/node";
  * const tessera = nodeSession(sessions, { trustProxy: "loopback" }); // behind a load balancer on this host
  * http.createServer(tessera.handler(async (req, res, session) => {
  *   if (req.url === "/login") {

@@ -1,5 +1,5 @@
 /**
- * A reader that goes away (`tessera stats --json | head -c 10`, a pager
+ * A reader that goes away (`tessera-session stats --json | head -c 10`, a pager
  * quit early) closes the pipe under the CLI: its next write fails with
  * EPIPE, an 'error' event that Node turns into a crash and a stack trace
  * unless someone listens. Like any Unix tool, the CLI then just stops being

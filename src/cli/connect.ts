@@ -110,7 +110,7 @@ async function chooseDriver(preference: ClientName | undefined): Promise<Driver>
     }
   }
   if (preference !== undefined) throw new CliError(EXIT.FAILED, `--client ${preference}: that package is not installed (npm install ${preference})`);
-  throw new CliError(EXIT.FAILED, "the tessera CLI needs a Redis client: npm install ioredis (or redis)");
+  throw new CliError(EXIT.FAILED, "the tessera-session CLI needs a Redis client: npm install ioredis (or redis)");
 }
 
 /** The names of the masters a Sentinel monitors (SENTINEL MASTERS: flat field lists, or maps under RESP3). */

@@ -1,5 +1,5 @@
 /**
- * Exit codes of the `tessera` CLI. Scripts can branch on them; the message
+ * Exit codes of the `tessera-session` CLI. Scripts can branch on them; the message
  * on stderr is for people.
  */
 export const EXIT = {

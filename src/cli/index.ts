@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 /**
- * The `tessera` operator CLI (the package's bin). See `tessera --help` and
+ * The `tessera-session` operator CLI (the package's bin). See `tessera-session --help` and
  * docs/sessions-and-cli.md.
  *
  * @example
  * ```sh
- * npx tessera sessions --user 42 --redis-url redis://localhost:6379 --prefix myapp:
+ * npx tessera-session sessions --user 42 --redis-url redis://localhost:6379 --prefix myapp:
  * ```
  *
  * @module

@@ -83,11 +83,11 @@ function explain(error: unknown, redisUrl: string, timeoutMs: number): { message
 }
 
 /**
- * Builds the `tessera` program. Exposed for tests and for embedding; the
+ * Builds the `tessera-session` program. Exposed for tests and for embedding; the
  * bin (`dist/cli/index.js`) calls {@link run}.
  */
 function buildProgram(io: CliIO, setContext: (ctx: CliContext) => void): Command {
-  const program = new Command("tessera");
+  const program = new Command("tessera-session");
   const contextOf = (command: Command): CliContext => {
     const options = command.optsWithGlobals<GlobalOptions>();
     const ctx = cliContext({
@@ -139,7 +139,7 @@ Exit codes: 0 done, 1 failed (or doctor found a problem), 2 bad arguments,
   program
     .command("revoke")
     .description("revoke one session by public id, or all of a user's sessions (needs --yes)")
-    .argument("[public-id]", "a session's public id, as `tessera sessions` lists it")
+    .argument("[public-id]", "a session's public id, as `tessera-session sessions` lists it")
     .option("--user <id>", "revoke this user's sessions")
     .option("--except <public-id>", "with --user: keep this session")
     .option("--dry-run", "show what would be revoked, change nothing")

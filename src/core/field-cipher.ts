@@ -18,7 +18,7 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:
 /** Marks a sealed field, and names its format version: a new format gets a new prefix. */
 export const SEALED_PREFIX = "~1";
 /** HKDF info: a different use of the token, or a new format, needs a different string. */
-const KEY_INFO = "tessera data v1";
+const KEY_INFO = "tessera-session data v1";
 const KEY_BYTES = 32;
 /** GCM's standard 96-bit nonce; random per encryption (a session seals far fewer than 2^32 fields). */
 const NONCE_BYTES = 12;

@@ -11,7 +11,7 @@ const MIGRATING = "See docs/migrating.md (https://github.com/tessera-session/tes
 /** express-session's top-level option names, each with what to do instead. */
 const TOP_LEVEL: Readonly<Record<string, string>> = {
   secret:
-    'express-session\'s "secret" is Tessera\'s "secrets": an array whose first entry signs and whose others still verify, each at least 32 bytes (`npx tessera secret`). To keep the old cookies working during the switch, pass the old secret to fromExpressSession({ secret }) in the "migrate" option.',
+    'express-session\'s "secret" is Tessera\'s "secrets": an array whose first entry signs and whose others still verify, each at least 32 bytes (`npx tessera-session secret`). To keep the old cookies working during the switch, pass the old secret to fromExpressSession({ secret }) in the "migrate" option.',
   resave:
     'express-session\'s "resave" is not needed: Tessera writes only the keys that changed, and an unchanged session only has its expiry refreshed, at most once per renewIntervalSeconds. Remove it.',
   saveUninitialized:
@@ -67,7 +67,7 @@ export function rejectForeignOptions(options: object): void {
   }
   if (isForeignStore(given.store)) {
     throw new SessionConfigError(
-      `store is a connect-style store (express-session, @fastify/session or koa-session: get/set/destroy with callbacks), which Tessera cannot use: its records are whole JSON blobs. Pass redisStore({ client }) from "tessera/redis" on the same Redis, and move the live sessions over with migrate: fromExpressSession({ client, prefix, secret, cookieName }) from "tessera/migrate". ${MIGRATING}`,
+      `store is a connect-style store (express-session, @fastify/session or koa-session: get/set/destroy with callbacks), which Tessera cannot use: its records are whole JSON blobs. Pass redisStore({ client }) from "tessera-session/redis" on the same Redis, and move the live sessions over with migrate: fromExpressSession({ client, prefix, secret, cookieName }) from "tessera-session/migrate". ${MIGRATING}`,
     );
   }
 }

@@ -182,8 +182,8 @@ function asHandle<D extends object>(session: Session<D>): SessionHandle<D> {
  *
  * @example
  * ```ts
- * import { createSessionManager } from "tessera";
- * import { redisStore } from "tessera/redis";
+ * import { createSessionManager } from "tessera-session";
+ * import { redisStore } from "tessera-session/redis";
  *
  * const sessions = createSessionManager({
  *   store: redisStore({ client: new Redis(process.env.REDIS_URL), prefix: "myapp:" }),

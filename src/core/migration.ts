@@ -55,14 +55,14 @@ export type LegacyRead = LegacyRecord | undefined | { readonly unreadable: Error
 /**
  * The `migrate` option of `createSessionManager`: an old session library's
  * side of a migration. Made by `fromExpressSession`, `fromFastifySession`
- * or `fromKoaSession` from `tessera/migrate`; implement it for another
+ * or `fromKoaSession` from `tessera-session/migrate`; implement it for another
  * library the same way.
  *
  * @example
  * ```ts
- * import { createSessionManager } from "tessera";
- * import { memoryStore } from "tessera/memory";
- * import type { LegacySessionSource } from "tessera";
+ * import { createSessionManager } from "tessera-session";
+ * import { memoryStore } from "tessera-session/memory";
+ * import type { LegacySessionSource } from "tessera-session";
  *
  * declare const migrate: LegacySessionSource;
  * createSessionManager({ store: memoryStore(), migrate });

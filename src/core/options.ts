@@ -151,7 +151,7 @@ export interface SessionManagerOptions {
    *
    * @example
    * ```ts
-   * import { fromExpressSession } from "tessera/migrate";
+   * import { fromExpressSession } from "tessera-session/migrate";
    * createSessionManager({ store, migrate: fromExpressSession({ client, prefix: "sess:", secret: process.env.OLD_SECRET!, cookieName: "connect.sid" }) });
    * ```
    */
@@ -237,7 +237,7 @@ function resolveSecrets(secrets: SessionManagerOptions["secrets"]): string[] {
   return secrets.map((secret, i) => {
     if (typeof secret !== "string") {
       throw new SessionConfigError(
-        `secrets[${i}] is ${secret === undefined ? "undefined" : typeof secret}: is the environment variable that should hold it set? Generate one with \`npx tessera secret\` or \`openssl rand -base64 48\`.`,
+        `secrets[${i}] is ${secret === undefined ? "undefined" : typeof secret}: is the environment variable that should hold it set? Generate one with \`npx tessera-session secret\` or \`openssl rand -base64 48\`.`,
       );
     }
     if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
@@ -357,7 +357,7 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
   rejectUnknown(options, KNOWN_OPTIONS, "");
   const store = options.store;
   if (!store || typeof store.load !== "function" || typeof store.write !== "function" || typeof store.destroy !== "function") {
-    throw new SessionConfigError('store is required: pass redisStore({ client }) from "tessera/redis" or memoryStore() from "tessera/memory".');
+    throw new SessionConfigError('store is required: pass redisStore({ client }) from "tessera-session/redis" or memoryStore() from "tessera-session/memory".');
   }
   const idleSeconds = positiveNumber(options.idleTimeoutSeconds, "idleTimeoutSeconds", 30 * 60);
   const absoluteSeconds =
@@ -398,7 +398,7 @@ function resolveMigrate(value: unknown): LegacySessionSource | undefined {
   const source = value as Partial<LegacySessionSource> | null;
   if (source === null || typeof source !== "object" || typeof source.verifiedId !== "function" || typeof source.read !== "function") {
     throw new SessionConfigError(
-      'migrate must be made by fromExpressSession, fromFastifySession or fromKoaSession from "tessera/migrate", e.g. migrate: fromExpressSession({ client, prefix: "sess:", secret, cookieName: "connect.sid" }).',
+      'migrate must be made by fromExpressSession, fromFastifySession or fromKoaSession from "tessera-session/migrate", e.g. migrate: fromExpressSession({ client, prefix: "sess:", secret, cookieName: "connect.sid" }).',
     );
   }
   return source as LegacySessionSource;

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * declare module "tessera" {
+ * declare module "tessera-session" {
  *   interface SessionData {
  *     username: string;
  *     cart: { sku: string; qty: number }[];

@@ -63,9 +63,9 @@ export type SessionWrite = CreateWrite | UpdateWrite;
 export type WriteResult = "ok" | "gone" | "exists" | "revoked";
 
 /**
- * A session store. Implementations: `redisStore` (`tessera/redis`) and
- * `memoryStore` (`tessera/memory`); run `storeConformance` from
- * `tessera/testing` against your own.
+ * A session store. Implementations: `redisStore` (`tessera-session/redis`) and
+ * `memoryStore` (`tessera-session/memory`); run `storeConformance` from
+ * `tessera-session/testing` against your own.
  */
 export interface SessionStore {
   /**

@@ -48,9 +48,9 @@ const EXPRESS_SESSION: LegacyFormat = {
  * @example
  * ```ts
  * import { createClient } from "redis";
- * import { createSessionManager } from "tessera";
- * import { redisStore } from "tessera/redis";
- * import { fromExpressSession } from "tessera/migrate";
+ * import { createSessionManager } from "tessera-session";
+ * import { redisStore } from "tessera-session/redis";
+ * import { fromExpressSession } from "tessera-session/migrate";
  *
  * const client = createClient({ url: process.env.REDIS_URL });
  * await client.connect();

@@ -22,9 +22,9 @@ export interface FastifySessionMigrateOptions extends MigrateOptions {
  * @example
  * ```ts
  * import { Redis } from "ioredis";
- * import { createSessionManager } from "tessera";
- * import { redisStore } from "tessera/redis";
- * import { fromFastifySession } from "tessera/migrate";
+ * import { createSessionManager } from "tessera-session";
+ * import { redisStore } from "tessera-session/redis";
+ * import { fromFastifySession } from "tessera-session/migrate";
  *
  * const client = new Redis(process.env.REDIS_URL!);
  * const sessions = createSessionManager({

@@ -32,9 +32,9 @@ function unquoted(raw: string): string {
  * @example
  * ```ts
  * import { Redis } from "ioredis";
- * import { createSessionManager } from "tessera";
- * import { redisStore } from "tessera/redis";
- * import { fromKoaSession } from "tessera/migrate";
+ * import { createSessionManager } from "tessera-session";
+ * import { redisStore } from "tessera-session/redis";
+ * import { fromKoaSession } from "tessera-session/migrate";
  *
  * const client = new Redis(process.env.REDIS_URL!);
  * const sessions = createSessionManager({

@@ -32,7 +32,7 @@ const SWEEP_EVERY_WRITES = 1000;
  *
  * @example
  * ```ts
- * import { memoryStore } from "tessera/memory";
+ * import { memoryStore } from "tessera-session/memory";
  * const sessions = createSessionManager({ store: memoryStore() });
  * ```
  */

@@ -116,8 +116,8 @@ interface WhoAmI {
  * ```ts
  * import http from "node:http";
  * import Redis from "ioredis";
- * import { redisStore } from "tessera/redis";
- * import { adapterConformance, conformanceRoutes, listenOnLoopback } from "tessera/testing";
+ * import { redisStore } from "tessera-session/redis";
+ * import { adapterConformance, conformanceRoutes, listenOnLoopback } from "tessera-session/testing";
  *
  * let client: Redis;
  * adapterConformance({

@@ -50,7 +50,7 @@ function newId(): string {
  *
  * @example
  * ```ts
- * import { storeConformance, fakeClock } from "tessera/testing";
+ * import { storeConformance, fakeClock } from "tessera-session/testing";
  * const clock = fakeClock();
  * storeConformance({
  *   name: "my store",

@@ -5,11 +5,11 @@
  * `sessions` for the manager.
  */
 import type { Express, Request, Response } from "express";
-import type {} from "tessera/express";
+import type {} from "tessera-session/express";
 // The app made its manager with createSessionManager, so its program holds
-// "tessera" too: what a `declare module "tessera"` augmentation needs (an
+// "tessera" too: what a `declare module "tessera-session"` augmentation needs (an
 // augmentation only merges into a module that is part of the program).
-import type {} from "tessera";
+import type {} from "tessera-session";
 
 declare global {
   /** `express()` with `app.use(expressSession(sessions))` */

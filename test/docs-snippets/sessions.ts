@@ -4,9 +4,9 @@
  * the app's own values: whatever a package exports, a snippet imports itself.
  */
 import type { Redis } from "ioredis";
-import type { SessionData, SessionManager, SessionStore } from "tessera";
+import type { SessionData, SessionManager, SessionStore } from "tessera-session";
 
-declare module "tessera" {
+declare module "tessera-session" {
   /** The shape the docs declare (README "Typing session data"; docs/frameworks.md). */
   interface SessionData {
     username: string;

@@ -8,9 +8,9 @@ import type { AddressInfo } from "node:net";
 import express, { type ErrorRequestHandler } from "express";
 import { Redis } from "ioredis";
 import { createClient } from "redis";
-import { createSessionManager } from "tessera";
-import { expressSession } from "tessera/express";
-import { redisStore } from "tessera/redis";
+import { createSessionManager } from "tessera-session";
+import { expressSession } from "tessera-session/express";
+import { redisStore } from "tessera-session/redis";
 
 const url = process.env.REDIS_URL!;
 const reconnectDelayMs = (attempt: number): number => Math.min(50 * (attempt + 1), 500);

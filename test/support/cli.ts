@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-/** The built `tessera` bin. */
+/** The built `tessera-session` bin. */
 export const BIN = fileURLToPath(new URL("../../dist/cli/index.js", import.meta.url));
 
 /** How a CLI child process ended. */

@@ -1,8 +1,8 @@
 import { Redis } from "ioredis";
 import { createClient } from "redis";
-import type { SessionManager } from "tessera";
-import { redisStore } from "tessera/redis";
-import type { AdapterConformanceOptions, ConformanceData, ServedApp } from "tessera/testing";
+import type { SessionManager } from "tessera-session";
+import { redisStore } from "tessera-session/redis";
+import type { AdapterConformanceOptions, ConformanceData, ServedApp } from "tessera-session/testing";
 import { startRedisServer, type RedisServer } from "./redis-server.js";
 
 /** Which Redis client the store under test uses. */

@@ -12,13 +12,13 @@ import Fastify from "fastify";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import Koa from "koa";
-import { CsrfError, csrfToken, type CsrfOptions, type Session, type SessionManager } from "tessera";
-import { expressCsrf, expressSession } from "tessera/express";
-import { fastifyCsrf, fastifySession } from "tessera/fastify";
-import { honoCsrf, honoSession } from "tessera/hono";
-import { koaCsrf, koaSession } from "tessera/koa";
-import { nodeCsrf, nodeSession } from "tessera/node";
-import { listenOnLoopback, type ServedApp } from "tessera/testing";
+import { CsrfError, csrfToken, type CsrfOptions, type Session, type SessionManager } from "tessera-session";
+import { expressCsrf, expressSession } from "tessera-session/express";
+import { fastifyCsrf, fastifySession } from "tessera-session/fastify";
+import { honoCsrf, honoSession } from "tessera-session/hono";
+import { koaCsrf, koaSession } from "tessera-session/koa";
+import { nodeCsrf, nodeSession } from "tessera-session/node";
+import { listenOnLoopback, type ServedApp } from "tessera-session/testing";
 
 /** The apps' session data, whatever the app-wide `SessionData` says. */
 type Data = Record<string, unknown>;

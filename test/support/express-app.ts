@@ -1,6 +1,6 @@
 import express, { type ErrorRequestHandler } from "express";
-import type { SessionManager } from "tessera";
-import { expressSession } from "tessera/express";
+import type { SessionManager } from "tessera-session";
+import { expressSession } from "tessera-session/express";
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

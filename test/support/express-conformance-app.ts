@@ -1,8 +1,8 @@
 import http from "node:http";
 import express from "express";
-import type { SessionManager } from "tessera";
-import { expressSession } from "tessera/express";
-import { conformanceRoutes, listenOnLoopback, type ConformanceData } from "tessera/testing";
+import type { SessionManager } from "tessera-session";
+import { expressSession } from "tessera-session/express";
+import { conformanceRoutes, listenOnLoopback, type ConformanceData } from "tessera-session/testing";
 
 /** The Express app the adapter conformance suite drives, on a loopback port. */
 export async function serveExpress(manager: SessionManager<ConformanceData>) {

@@ -1,9 +1,9 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type ErrorRequestHandler } from "express";
-import { createSessionManager } from "tessera";
-import { expressSession } from "tessera/express";
-import { redisStore, type RedisClient, type WaitForReplicas } from "tessera/redis";
+import { createSessionManager } from "tessera-session";
+import { expressSession } from "tessera-session/express";
+import { redisStore, type RedisClient, type WaitForReplicas } from "tessera-session/redis";
 import type { RedisServer } from "./redis-server.js";
 import { startRedisCluster } from "./rigs/cluster.js";
 import { startRedisSentinel } from "./rigs/sentinel.js";

@@ -10,8 +10,8 @@
  * Takes about 2–3 minutes on 2 cores. Not a test: nothing is asserted.
  */
 import { randomBytes } from "node:crypto";
-import { CREATED_AT_FIELD } from "tessera";
-import { redisStore, type RedisClient } from "tessera/redis";
+import { CREATED_AT_FIELD } from "tessera-session";
+import { redisStore, type RedisClient } from "tessera-session/redis";
 import { FAILOVER_SETUPS, runFailover } from "./failover-load.js";
 import { startRedisSentinel } from "./rigs/sentinel.js";
 import { closeClient, ioredisSentinel, nodeRedisSentinel } from "./topology-clients.js";

@@ -11,11 +11,11 @@ import express from "express";
 import Fastify from "fastify";
 import Koa from "koa";
 import type { Redis } from "ioredis";
-import { createSessionManager, type LegacySessionSource, type Session, type SessionManager, type SessionManagerOptions } from "tessera";
-import { expressSession } from "tessera/express";
-import { fastifySession } from "tessera/fastify";
-import { koaSession } from "tessera/koa";
-import { redisStore } from "tessera/redis";
+import { createSessionManager, type LegacySessionSource, type Session, type SessionManager, type SessionManagerOptions } from "tessera-session";
+import { expressSession } from "tessera-session/express";
+import { fastifySession } from "tessera-session/fastify";
+import { koaSession } from "tessera-session/koa";
+import { redisStore } from "tessera-session/redis";
 import { CookieClient } from "./http.js";
 import { waitFor } from "./wait-for.js";
 
@@ -120,7 +120,7 @@ export function clears(setCookies: readonly string[], name: string): boolean {
   return setCookies.some((line) => line.startsWith(`${name}=;`) && /expires=thu, 01 jan 1970/i.test(line));
 }
 
-/** The `tessera` cookie value a response set, if any. */
+/** The `tessera-session` cookie value a response set, if any. */
 export function tesseraCookie(setCookies: readonly string[]): string | undefined {
   const line = setCookies.find((l) => l.startsWith("tessera=") && !l.startsWith("tessera=;"));
   return line?.slice("tessera=".length, line.indexOf(";"));

@@ -1,4 +1,4 @@
-import type { Session, SessionManager } from "tessera";
+import type { Session, SessionManager } from "tessera-session";
 
 /**
  * One browser, without a browser: keeps the session cookie between

@@ -1,6 +1,6 @@
-import type { SessionManager } from "tessera";
-import { redisStore, type RedisClient } from "tessera/redis";
-import type { AdapterConformanceOptions, ConformanceData, ConformanceRedis, ServedApp } from "tessera/testing";
+import type { SessionManager } from "tessera-session";
+import { redisStore, type RedisClient } from "tessera-session/redis";
+import type { AdapterConformanceOptions, ConformanceData, ConformanceRedis, ServedApp } from "tessera-session/testing";
 import type { ClientKind } from "./conformance.js";
 import type { RedisServer } from "./redis-server.js";
 import { startRedisCluster, type RedisClusterRig } from "./rigs/cluster.js";

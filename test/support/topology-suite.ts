@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { CREATED_AT_FIELD, SessionStoreError } from "tessera";
-import { redisStore, type RedisClient } from "tessera/redis";
-import { storeConformance } from "tessera/testing";
+import { CREATED_AT_FIELD, SessionStoreError } from "tessera-session";
+import { redisStore, type RedisClient } from "tessera-session/redis";
+import { storeConformance } from "tessera-session/testing";
 import type { RedisServer } from "./redis-server.js";
 import { closeClient } from "./topology-clients.js";
 

@@ -1,7 +1,7 @@
 import express from "express";
-import { createSessionManager } from "tessera";
-import { expressSession } from "tessera/express";
-import { memoryStore } from "tessera/memory";
+import { createSessionManager } from "tessera-session";
+import { expressSession } from "tessera-session/express";
+import { memoryStore } from "tessera-session/memory";
 import type { CartData } from "./support/session-data.js";
 
 // App-wide SessionData: req.session is typed in every handler.

@@ -1,7 +1,7 @@
 import Fastify from "fastify";
-import { createSessionManager } from "tessera";
-import { fastifySession } from "tessera/fastify";
-import { memoryStore } from "tessera/memory";
+import { createSessionManager } from "tessera-session";
+import { fastifySession } from "tessera-session/fastify";
+import { memoryStore } from "tessera-session/memory";
 import type { CartData } from "./support/session-data.js";
 
 const app = Fastify();

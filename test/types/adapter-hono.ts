@@ -1,7 +1,7 @@
 import { Hono } from "hono";
-import { createSessionManager } from "tessera";
-import { honoSession, type HonoSessionEnv } from "tessera/hono";
-import { memoryStore } from "tessera/memory";
+import { createSessionManager } from "tessera-session";
+import { honoSession, type HonoSessionEnv } from "tessera-session/hono";
+import { memoryStore } from "tessera-session/memory";
 import type { CartData } from "./support/session-data.js";
 
 // App-wide SessionData: c.get("session") is typed through ContextVariableMap.

@@ -1,7 +1,7 @@
 import Koa, { type DefaultState } from "koa";
-import { createSessionManager } from "tessera";
-import { koaSession, type KoaSessionContext } from "tessera/koa";
-import { memoryStore } from "tessera/memory";
+import { createSessionManager } from "tessera-session";
+import { koaSession, type KoaSessionContext } from "tessera-session/koa";
+import { memoryStore } from "tessera-session/memory";
 import type { CartData } from "./support/session-data.js";
 
 // App-wide SessionData: ctx.session is typed in every middleware.

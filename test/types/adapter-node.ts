@@ -1,7 +1,7 @@
 import http from "node:http";
-import { createSessionManager } from "tessera";
-import { memoryStore } from "tessera/memory";
-import { nodeSession } from "tessera/node";
+import { createSessionManager } from "tessera-session";
+import { memoryStore } from "tessera-session/memory";
+import { nodeSession } from "tessera-session/node";
 import type { CartData } from "./support/session-data.js";
 
 // App-wide SessionData: the manager's default type reaches the handler.

@@ -1,11 +1,11 @@
 // App-wide typing through module augmentation: declare SessionData once and
 // every handler's req.session.data is typed.
 import express from "express";
-import { createSessionManager, type Session } from "tessera";
-import { expressSession } from "tessera/express";
-import { memoryStore } from "tessera/memory";
+import { createSessionManager, type Session } from "tessera-session";
+import { expressSession } from "tessera-session/express";
+import { memoryStore } from "tessera-session/memory";
 
-declare module "tessera" {
+declare module "tessera-session" {
   interface SessionData {
     username: string;
     cart: { sku: string; qty: number }[];
@@ -30,6 +30,6 @@ app.get("/", (req, res) => {
 });
 
 // The manager defaults to the augmented SessionData.
-const session = {} as Session<import("tessera").SessionData>;
+const session = {} as Session<import("tessera-session").SessionData>;
 const qty: number | undefined = session.data.cart?.[0]?.qty;
 void qty;

@@ -1,8 +1,8 @@
 // Typing through a generic: no augmentation, the manager carries the type.
 import express from "express";
-import { createSessionManager } from "tessera";
-import { expressSession } from "tessera/express";
-import { memoryStore } from "tessera/memory";
+import { createSessionManager } from "tessera-session";
+import { expressSession } from "tessera-session/express";
+import { memoryStore } from "tessera-session/memory";
 
 interface Shop {
   cart: string[];

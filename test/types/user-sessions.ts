@@ -1,8 +1,8 @@
 // The per-user session API, as the "Your sessions" page of an app uses it.
 import express from "express";
-import { createSessionManager, type UserSession } from "tessera";
-import { expressSession } from "tessera/express";
-import { memoryStore } from "tessera/memory";
+import { createSessionManager, type UserSession } from "tessera-session";
+import { expressSession } from "tessera-session/express";
+import { memoryStore } from "tessera-session/memory";
 
 const sessions = createSessionManager<{ username: string }>({ store: memoryStore(), maxSessionsPerUser: 5 });
 const tessera = expressSession(sessions);

@@ -2,8 +2,8 @@
 // defaults (30 min idle timeout, like the anchors' maxAge), on the client of
 // shared/redis-client.js (the floor apps use the same one).
 import process from "node:process";
-import { createSessionManager } from "tessera";
-import { redisStore } from "tessera/redis";
+import { createSessionManager } from "tessera-session";
+import { redisStore } from "tessera-session/redis";
 import { IDLE_TIMEOUT_MS, PREFIX, SECRET } from "./env.js";
 import { connectClient } from "./redis-client.js";
 

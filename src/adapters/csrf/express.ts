@@ -34,8 +34,8 @@ function requestHost(req: Request): string | undefined {
  *
  * @example
  * ```ts
- * import { csrfToken } from "tessera";
- * import { expressCsrf, expressSession } from "tessera/express";
+ * import { csrfToken } from "tessera-session";
+ * import { expressCsrf, expressSession } from "tessera-session/express";
  * app.use(express.urlencoded({ extended: false }));
  * app.use(expressSession(sessions));
  * app.use(expressCsrf());

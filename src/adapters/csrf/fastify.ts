@@ -24,8 +24,8 @@ const DISPLAY_NAME = Symbol.for("fastify.display-name");
  *
  * @example
  * ```ts
- * import { csrfToken } from "tessera";
- * import { fastifyCsrf, fastifySession } from "tessera/fastify";
+ * import { csrfToken } from "tessera-session";
+ * import { fastifyCsrf, fastifySession } from "tessera-session/fastify";
  * await app.register(fastifySession(sessions));
  * await app.register(fastifyCsrf());
  * app.get("/form", async (request, reply) => reply.type("text/html").send(`<form method="post">

@@ -36,8 +36,8 @@ const FORM_TYPES = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data
  *
  * @example
  * ```ts
- * import { csrfToken } from "tessera";
- * import { honoCsrf, honoSession } from "tessera/hono";
+ * import { csrfToken } from "tessera-session";
+ * import { honoCsrf, honoSession } from "tessera-session/hono";
  * app.use(honoSession(sessions));
  * app.use(bodyLimit({ maxSize: 64 * 1024 }), honoCsrf());
  * app.get("/form", (c) => c.html(`<input type="hidden" name="_csrf" value="${csrfToken(c.get("session"))}">`));

@@ -18,8 +18,8 @@ import { csrfRequest } from "./headers.js";
  *
  * @example
  * ```ts
- * import { csrfToken } from "tessera";
- * import { koaCsrf, koaSession } from "tessera/koa";
+ * import { csrfToken } from "tessera-session";
+ * import { koaCsrf, koaSession } from "tessera-session/koa";
  * app.use(koaSession(sessions));
  * app.use(bodyParser());
  * app.use(koaCsrf());

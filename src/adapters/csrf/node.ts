@@ -40,14 +40,14 @@ export interface NodeCsrf {
 /**
  * CSRF protection for plain `node:http` servers: `verify(req, session,
  * form)` in each state-changing route, after reading the body (node:http
- * parses none). Put `csrfToken(session)` from `tessera` in every form.
+ * parses none). Put `csrfToken(session)` from `tessera-session` in every form.
  *
  * @throws SessionConfigError at creation for bad options.
  *
  * @example
  * ```ts
- * import { csrfToken } from "tessera";
- * import { nodeCsrf, nodeSession } from "tessera/node";
+ * import { csrfToken } from "tessera-session";
+ * import { nodeCsrf, nodeSession } from "tessera-session/node";
  * const csrf = nodeCsrf();
  * http.createServer(tessera.handler(async (req, res, session) => {
  *   if (req.method === "POST") csrf.verify(req, session, await readForm(req)); // throws CsrfError: 403 via onError

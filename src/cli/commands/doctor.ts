@@ -5,7 +5,7 @@ import { humanBytes, table } from "../format.js";
 import { parseInfo } from "../info.js";
 import { globEscape, prefixHint, scanKeys } from "../scan.js";
 
-/** One finding of `tessera doctor`. */
+/** One finding of `tessera-session doctor`. */
 export interface Check {
   readonly name: string;
   /** `fail`: sessions can be lost or never end; `warn`: worth a look; `ok`. */
@@ -188,7 +188,7 @@ function dbOf(url: string): string {
 }
 
 /**
- * `tessera doctor`: checks the Redis the CLI points at for what can lose
+ * `tessera-session doctor`: checks the Redis the CLI points at for what can lose
  * sessions (eviction, failed persistence, keys without TTL) or slow every
  * request (latency), and reports version, keyspace and role.
  *

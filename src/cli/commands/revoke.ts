@@ -6,7 +6,7 @@ import { sessionJson, sessionsTable } from "./sessions.js";
 import { USER_ID_FIELD } from "../../core/record-fields.js";
 import { generateToken, sessionIdFromToken } from "../../core/token.js";
 
-/** Options of `tessera revoke`. */
+/** Options of `tessera-session revoke`. */
 export interface RevokeOptions {
   user?: string;
   except?: string;
@@ -24,9 +24,9 @@ function assertPublicId(id: string, what: string): void {
   if (PUBLIC_ID.test(id)) return;
   if (TOKEN_LIKE.test(id)) {
     // Never echo a credential back into a terminal or a log.
-    throw new CliError(EXIT.USAGE, `${what} looks like a session token (a cookie value), not a public id; list public ids with \`tessera sessions --user <id>\``);
+    throw new CliError(EXIT.USAGE, `${what} looks like a session token (a cookie value), not a public id; list public ids with \`tessera-session sessions --user <id>\``);
   }
-  throw new CliError(EXIT.USAGE, `${what} ${JSON.stringify(id.slice(0, 40))} is not a public session id (${PUBLIC_ID_LENGTH} characters, as \`tessera sessions\` lists them)`);
+  throw new CliError(EXIT.USAGE, `${what} ${JSON.stringify(id.slice(0, 40))} is not a public session id (${PUBLIC_ID_LENGTH} characters, as \`tessera-session sessions\` lists them)`);
 }
 
 function plural(count: number, noun: string): string {
@@ -80,7 +80,7 @@ async function revokeOne(ctx: CliContext, redis: CliRedis, id: string, options: 
 }
 
 /**
- * `tessera revoke <public-id>` or `tessera revoke --user <id> [--except <public-id>]`:
+ * `tessera-session revoke <public-id>` or `tessera-session revoke --user <id> [--except <public-id>]`:
  * deletes sessions so they are dead on their next request on every
  * instance. Destructive: needs `--yes`; `--dry-run` shows what would go.
  *

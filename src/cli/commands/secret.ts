@@ -5,12 +5,12 @@ import type { CliContext } from "../context.js";
 const SECRET_BYTES = 48;
 
 /**
- * `tessera secret`: prints a new random secret for the `secrets` option
+ * `tessera-session secret`: prints a new random secret for the `secrets` option
  * (base64url, so it is safe in .env files and shell variables). Needs no Redis.
  *
  * @example
  * ```sh
- * echo "SESSION_SECRET=$(npx tessera secret)" >> .env
+ * echo "SESSION_SECRET=$(npx tessera-session secret)" >> .env
  * ```
  */
 export function secretCommand(ctx: CliContext): void {

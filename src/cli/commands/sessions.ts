@@ -26,7 +26,7 @@ export function sessionsTable(sessions: readonly UserSession[], now: number): st
 }
 
 /**
- * `tessera sessions --user <id>`: a user's live sessions, as the app's
+ * `tessera-session sessions --user <id>`: a user's live sessions, as the app's
  * `listUserSessions` sees them (public ids only, never tokens).
  *
  * @throws CliError NOT_FOUND when the user has no live session.

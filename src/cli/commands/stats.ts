@@ -33,13 +33,13 @@ const TTL_BUCKETS: ReadonlyArray<{ label: string; maxMs: number }> = [
   { label: ">= 24h", maxMs: Infinity },
 ];
 
-/** Options of `tessera stats`. */
+/** Options of `tessera-session stats`. */
 export interface StatsOptions {
   /** How many of the biggest sessions to show. */
   top: number;
 }
 
-/** What `tessera stats --json` prints. */
+/** What `tessera-session stats --json` prints. */
 export interface StatsReport {
   prefix: string;
   sessions: { count: number; bound: number; users: number; bytes: number; noExpiry: number };
@@ -193,7 +193,7 @@ function render(report: StatsReport): string[] {
 }
 
 /**
- * `tessera stats`: session count, memory, TTL distribution and the biggest
+ * `tessera-session stats`: session count, memory, TTL distribution and the biggest
  * sessions under the prefix, from one SCAN of the keyspace.
  *
  * @throws CliError NOT_FOUND when there are no sessions under the prefix.

@@ -75,7 +75,7 @@ function toStoredSession(reply: unknown, now: number): StoredSession | undefined
  * @example
  * ```ts
  * import Redis from "ioredis";
- * import { redisStore } from "tessera/redis";
+ * import { redisStore } from "tessera-session/redis";
  * const store = redisStore({ client: new Redis(process.env.REDIS_URL), prefix: "myapp:" });
  * ```
  */

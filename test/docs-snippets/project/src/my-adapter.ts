@@ -1,8 +1,8 @@
 // The adapter that docs/frameworks.md's adapter example tests: a stand-in
 // with the shape of a real one (see test/docs-snippets/my-framework.ts).
 import type { Middleware } from "my-framework";
-import type { Session, SessionManager } from "tessera";
-import type { ConformanceData } from "tessera/testing";
+import type { Session, SessionManager } from "tessera-session";
+import type { ConformanceData } from "tessera-session/testing";
 
 declare module "my-framework" {
   interface MyRequest {
