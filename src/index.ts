@@ -31,3 +31,4 @@ export { CREATED_AT_FIELD, USER_ID_FIELD, DEVICE_FIELD, LAST_SEEN_FIELD, LEASE_F
 export { INDEX_GRACE_MS, leaseEndFor, targetTtlMs, recordTtlMs, isRenewalDue, renewalOnLoad } from "./core/expiry.js";
 export type { SessionStore, StoredSession, SessionWrite, CreateWrite, UpdateWrite, WriteResult, UserIndexStore, IndexEntry, SessionSummary, RevokeResult, EntryRevokeResult, IndexRange } from "./core/store.js";
 export type { ExpiryPolicy, LoadRenewal } from "./core/expiry.js";
+export type { LegacySessionSource, LegacyRecord, LegacyRead } from "./core/migration.js";

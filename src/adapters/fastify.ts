@@ -7,6 +7,7 @@ import { isFailedRequest, isUnhandledError } from "./shared/failed-request.js";
 import { unencapsulatedPlugin } from "./shared/fastify-plugin.js";
 import { checkedStoreOutage, storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 import { typedSession } from "./shared/typed-session.js";
+import { responseSetCookies } from "./shared/set-cookies.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -106,12 +107,12 @@ export function fastifySession<D extends object>(manager: SessionManager<D>, opt
         for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
         throw error;
       }
-      if (cookie !== undefined) reply.header("set-cookie", cookie);
+      for (const value of responseSetCookies(session, cookie)) reply.header("set-cookie", value);
       return payload;
     });
   };
 
-  return Object.assign(unencapsulatedPlugin(plugin, "tessera"), { session: typedSession<D> });
+  return Object.assign(unencapsulatedPlugin(plugin, "tessera-session"), { session: typedSession<D> });
 }
 
 export { fastifyCsrf } from "./csrf/fastify.js";

@@ -84,10 +84,7 @@ function dropRouteResponse(c: Context): void {
  * app.get("/", (c) => c.text(`Hello ${c.get("session").data.username ?? "stranger"}`));
  * ```
  */
-export function honoSession<D extends object>(
-  manager: SessionManager<D>,
-  options: HonoSessionOptions = {},
-): MiddlewareHandler<HonoSessionEnv<D>> {
+export function honoSession<D extends object>(manager: SessionManager<D>, options: HonoSessionOptions = {}): MiddlewareHandler<HonoSessionEnv<D>> {
   const viaHttpsProxy = trustedForwardedHttps(options.trustProxy, "honoSession trustProxy");
   const isHttps = (c: Context): boolean =>
     c.req.url.startsWith("https:") ||
@@ -111,9 +108,10 @@ export function honoSession<D extends object>(
       dropRouteResponse(c);
       throw toHttpException(error);
     }
-    if (cookie !== undefined) c.header("Set-Cookie", cookie, { append: true });
+    for (const value of responseSetCookies(session, cookie)) c.header("Set-Cookie", value, { append: true });
   };
 }
 
 export type { TrustProxy } from "./shared/trust-proxy.js";
+import { responseSetCookies } from "./shared/set-cookies.js";
 export { honoCsrf, type HonoCsrfOptions } from "./csrf/hono.js";

@@ -5,6 +5,7 @@ import type { SessionData } from "../core/session-data.js";
 import { isServerError, isUnhandledError } from "./shared/failed-request.js";
 import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 import { typedSession } from "./shared/typed-session.js";
+import { responseSetCookies } from "./shared/set-cookies.js";
 
 declare module "koa" {
   interface DefaultContext {
@@ -107,7 +108,7 @@ export function koaSession<D extends object>(manager: SessionManager<D>, options
     }
     const failed = isServerError(ctx.status); // no unhandled error: those took the path above
     const cookie = await manager.commit(session, { failed });
-    if (cookie !== undefined) ctx.append("Set-Cookie", cookie);
+    for (const value of responseSetCookies(session, cookie)) ctx.append("Set-Cookie", value);
   };
 
   return Object.assign(middleware, { session: typedSession<D> });

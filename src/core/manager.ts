@@ -6,6 +6,7 @@ import { SessionHandle } from "./session-handle.js";
 import type { RequestFacts, Session } from "./session.js";
 import { storeWithDeadline } from "./timeout.js";
 import { verifiedCookies } from "./verified-cookies.js";
+import { loadLegacySession } from "./migration.js";
 import {
   assertUserId,
   listUserSessions,
@@ -209,7 +210,11 @@ export function createSessionManager<D extends object = SessionData>(
   async function load(input: LoadInput): Promise<Session<D>> {
     const facts: RequestFacts = { secure: input.secure };
     const sent = readSessionCookies(input.cookieHeader, resolved.cookie.name);
-    if (sent.values.length === 0) return new SessionHandle<D>(handleOptions, facts);
+    if (sent.values.length === 0) {
+      if (resolved.migrate === undefined) return new SessionHandle<D>(handleOptions, facts);
+      const outage = input.storeOutage === undefined ? resolved.storeOutage : resolveStoreOutage(input.storeOutage);
+      return loadLegacySession<D>(handleOptions, resolved.migrate, input.cookieHeader, facts, outage);
+    }
 
     // Several cookies of the name mean one may be a decoy planted for another
     // domain or path: try each in header order and take the first live

@@ -1,7 +1,9 @@
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
 import { SessionConfigError } from "./errors.js";
+import { rejectForeignOptions } from "./foreign-options.js";
 import { knownKeys } from "./known-keys.js";
+import type { LegacySessionSource } from "./migration.js";
 import type { SessionStore } from "./store.js";
 import type { ExpiryPolicy } from "./expiry.js";
 
@@ -139,6 +141,21 @@ export interface SessionManagerOptions {
    * ```
    */
   encryptData?: boolean | "strict";
+  /**
+   * Moves another library's live sessions over on their first request, so
+   * that switching to Tessera logs nobody out: a request that carries the
+   * old library's cookie (signature verified) and no Tessera cookie gets a
+   * Tessera session with the old session's data, Tessera's cookie, and the
+   * old cookie cleared. Requests without the old cookie pay nothing. See
+   * docs/migrating.md.
+   *
+   * @example
+   * ```ts
+   * import { fromExpressSession } from "tessera-session/migrate";
+   * createSessionManager({ store, migrate: fromExpressSession({ client, prefix: "sess:", secret: process.env.OLD_SECRET!, cookieName: "connect.sid" }) });
+   * ```
+   */
+  migrate?: LegacySessionSource;
   /** Cookie settings. */
   cookie?: CookieOptions;
   /** Source of the current time. Default: the system clock. Tests pass a fake. */
@@ -163,6 +180,8 @@ export interface ResolvedOptions {
   readonly clearDataAccepted: boolean;
   readonly cookie: Readonly<Required<Omit<CookieOptions, "domain">>> & { readonly domain: string | undefined };
   readonly clock: Clock;
+  /** The old library's sessions to migrate on first request, if any. */
+  readonly migrate: LegacySessionSource | undefined;
 }
 
 const KNOWN_OPTIONS = knownKeys<SessionManagerOptions>({
@@ -177,6 +196,7 @@ const KNOWN_OPTIONS = knownKeys<SessionManagerOptions>({
   maxSessionsPerUser: true,
   commitOnError: true,
   encryptData: true,
+  migrate: true,
   cookie: true,
   clock: true,
 });
@@ -333,6 +353,7 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
   if (options === null || typeof options !== "object") {
     throw new SessionConfigError("createSessionManager needs an options object with at least { store }.");
   }
+  rejectForeignOptions(options);
   rejectUnknown(options, KNOWN_OPTIONS, "");
   const store = options.store;
   if (!store || typeof store.load !== "function" || typeof store.write !== "function" || typeof store.destroy !== "function") {
@@ -368,5 +389,17 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
     ...resolveEncryptData(options.encryptData),
     cookie: resolveCookie(options.cookie),
     clock: options.clock ?? systemClock,
+    migrate: resolveMigrate(options.migrate),
   };
+}
+
+function resolveMigrate(value: unknown): LegacySessionSource | undefined {
+  if (value === undefined) return undefined;
+  const source = value as Partial<LegacySessionSource> | null;
+  if (source === null || typeof source !== "object" || typeof source.verifiedId !== "function" || typeof source.read !== "function") {
+    throw new SessionConfigError(
+      'migrate must be made by fromExpressSession, fromFastifySession or fromKoaSession from "tessera-session/migrate", e.g. migrate: fromExpressSession({ client, prefix: "sess:", secret, cookieName: "connect.sid" }).',
+    );
+  }
+  return source as LegacySessionSource;
 }

@@ -1,5 +1,6 @@
 import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { SessionManager } from "../../core/manager.js";
+import { legacySetCookies } from "../../core/migration.js";
 import type { Session } from "../../core/session.js";
 import { isFailedRequest, isServerError } from "./failed-request.js";
 
@@ -75,7 +76,13 @@ export function holdResponseUntilCommitted<D extends object>(
   const originalWriteHead = res.writeHead;
   const originalFlushHeaders = res.flushHeaders;
 
+  let legacyCleared = false;
   const emitCookie = (cookie: string | undefined): void => {
+    // A migrated session's response also clears the old library's cookie.
+    if (!legacyCleared && !res.headersSent) {
+      legacyCleared = true;
+      for (const clearing of legacySetCookies(session)) res.appendHeader("Set-Cookie", clearing);
+    }
     if (cookie === undefined || cookie === emittedCookie || res.headersSent) return;
     res.appendHeader("Set-Cookie", cookie);
     emittedCookie = cookie;
