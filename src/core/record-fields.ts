@@ -2,7 +2,7 @@
  * The reserved fields of a session record: the part of the Redis layout
  * that the core, the stores, their Lua scripts and the CLI all name. Data
  * fields never start with `@` (see `RESERVED_FIELD_PREFIX`), so these never
- * collide with an app's keys. The layout is a contract: see docs/format.md.
+ * collide with an app's keys. The layout is a contract: change it only with a migration.
  */
 
 /** Reserved field: creation time, epoch ms, as decimal text. */
