@@ -5,7 +5,7 @@ import type { SessionData } from "../core/session-data.js";
 import { isServerError, isUnhandledError } from "./shared/failed-request.js";
 import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 import { typedSession } from "./shared/typed-session.js";
-import { responseSetCookies } from "./shared/set-cookies.js";
+import { responseHeaders } from "./shared/set-cookies.js";
 
 declare module "koa" {
   interface DefaultContext {
@@ -94,7 +94,7 @@ export function koaSession<D extends object>(manager: SessionManager<D>, options
   const storeOutageOf = storeOutageChooser<ParameterizedContext>(options.storeOutage, "koaSession storeOutage");
 
   const middleware = async (ctx: ParameterizedContext<DefaultState, KoaSessionContext<D>>, next: () => Promise<unknown>) => {
-    const session = await manager.load({ cookieHeader: ctx.headers.cookie, secure: ctx.secure, storeOutage: storeOutageOf(ctx) });
+    const session = await manager.load({ cookieHeader: ctx.headers.cookie, headers: ctx.headers, secure: ctx.secure, storeOutage: storeOutageOf(ctx) });
     ctx.session = session;
     try {
       await next();
@@ -108,7 +108,7 @@ export function koaSession<D extends object>(manager: SessionManager<D>, options
     }
     const failed = isServerError(ctx.status); // no unhandled error: those took the path above
     const cookie = await manager.commit(session, { failed });
-    for (const value of responseSetCookies(session, cookie)) ctx.append("Set-Cookie", value);
+    for (const [name, value] of responseHeaders(session, cookie)) ctx.append(name, value);
   };
 
   return Object.assign(middleware, { session: typedSession<D> });
