@@ -11,6 +11,7 @@ import {
   CsrfError,
   resolveCsrfOptions,
   SessionConfigError,
+  SessionStoreError,
   verifyCsrf,
   type CsrfRequest,
   type Session,
@@ -198,6 +199,21 @@ describe("a bearer client", () => {
     await session.regenerate();
     await manager.commit(session, { failed: true });
     assert.equal(session.takeIssuedToken(), undefined);
+    assert.deepEqual(tokenResponseHeaders(session), []);
+  });
+
+  it("a store outage under the \"anonymous\" policy keeps a header client a header client: no cookie, no CSRF check, no logout", async () => {
+    const { apiLogin, bearer, store, clock } = setup({ transport: ["cookie", "bearer"] });
+    const token = await apiLogin("ada");
+    const down = new Proxy(store, {
+      get: (target, name, receiver) =>
+        name === "load" ? () => Promise.reject(new SessionStoreError("load", "down")) : (Reflect.get(target, name, receiver) as unknown),
+    });
+    const manager = createSessionManager<Data>({ store: down, clock, secrets: [SECRET], transport: ["cookie", "bearer"], storeOutage: "anonymous" });
+    const session = await manager.load({ headers: bearer(token), secure: false });
+    assert.equal(session.unavailable, true);
+    verifyCsrf(session, { method: "POST", secFetchSite: undefined, origin: undefined, protocol: "http", host: "localhost", formToken: undefined, headerToken: undefined }, resolveCsrfOptions());
+    assert.equal(await manager.commit(session), undefined);
     assert.deepEqual(tokenResponseHeaders(session), []);
   });
 

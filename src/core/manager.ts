@@ -264,15 +264,14 @@ export function createSessionManager<D extends object = SessionData>(
     const verified = cookies.verify(value);
     let handle: SessionHandle<D> | undefined;
     if (verified !== undefined) {
-      let stored;
       try {
-        stored = await store.load(verified.id, clock.now(), policy);
+        const stored = await store.load(verified.id, clock.now(), policy);
+        handle = stored && SessionHandle.fromStore<D>(handleOptions, facts, verified.token, verified.id, stored, verified.stale, verified.value);
+        if (handle) cookies.confirm(verified);
       } catch (error) {
-        if (outageOf(input) === "anonymous" && error instanceof SessionStoreError) return SessionHandle.unavailable<D>(handleOptions, facts, error);
-        throw error;
+        if (outageOf(input) !== "anonymous" || !(error instanceof SessionStoreError)) throw error;
+        handle = SessionHandle.unavailable<D>(handleOptions, facts, error); // still a header client's: no cookie, no CSRF check
       }
-      handle = stored && SessionHandle.fromStore<D>(handleOptions, facts, verified.token, verified.id, stored, verified.stale, verified.value);
-      if (handle) cookies.confirm(verified);
     }
     handle ??= new SessionHandle<D>(handleOptions, facts);
     handle.deliverInHeader(value, fromHeader, carriesCookie);
