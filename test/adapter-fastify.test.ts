@@ -27,3 +27,6 @@ async function serve(manager: SessionManager<ConformanceData>) {
 }
 
 adapterConformance(withRedis("fastify", "ioredis", serve));
+// The same suite with the token in a header instead of the cookie (issue 14).
+adapterConformance({ ...withRedis("fastify", "ioredis", serve), transport: "bearer" });
+adapterConformance({ ...withRedis("fastify", "ioredis", serve), transport: { header: "X-Session-Token" } });

@@ -39,3 +39,6 @@ async function serve(manager: SessionManager<ConformanceData>) {
 
 adapterConformance(withRedis("hono", "ioredis", serve));
 adapterConformance(withRedis("hono", "node-redis", serve));
+// The same suite with the token in a header instead of the cookie (issue 14).
+adapterConformance({ ...withRedis("hono", "ioredis", serve), transport: "bearer" });
+adapterConformance({ ...withRedis("hono", "node-redis", serve), transport: { header: "X-Session-Token" } });

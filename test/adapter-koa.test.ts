@@ -32,3 +32,6 @@ async function serve(manager: SessionManager<ConformanceData>) {
 }
 
 adapterConformance(withRedis("koa", "ioredis", serve));
+// The same suite with the token in a header instead of the cookie (issue 14).
+adapterConformance({ ...withRedis("koa", "ioredis", serve), transport: "bearer" });
+adapterConformance({ ...withRedis("koa", "ioredis", serve), transport: { header: "X-Session-Token" } });

@@ -26,3 +26,6 @@ async function serve(manager: SessionManager<ConformanceData>) {
 }
 
 adapterConformance(withRedis("node", "ioredis", serve));
+// The same suite with the token in a header instead of the cookie (issue 14).
+adapterConformance({ ...withRedis("node", "ioredis", serve), transport: "bearer" });
+adapterConformance({ ...withRedis("node", "ioredis", serve), transport: { header: "X-Session-Token" } });

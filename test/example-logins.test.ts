@@ -18,6 +18,7 @@ import { createLoginApp as fastifyLogin } from "../examples/fastify-login/app.js
 import { createLoginApp as honoLogin } from "../examples/hono-login/app.js";
 import { createLoginApp as koaLogin } from "../examples/koa-login/app.js";
 import { createLoginHandler as nodeLogin } from "../examples/node-login/app.js";
+import { DEMO_TRANSPORTS } from "../examples/shared/api.js";
 import { CookieClient, formCsrfToken } from "./support/http.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 
@@ -55,6 +56,7 @@ for (const [framework, start] of Object.entries(frameworks)) {
       const sessions = createSessionManager({
         store: redisStore({ client, prefix: `example-${framework}:` }),
         storeTimeoutMs: 300,
+        transport: DEMO_TRANSPORTS, // as the demo runs them: the /api routes take Bearer tokens
       });
       app = await start({ sessions, instance: `${framework}-a` });
     });
@@ -113,6 +115,60 @@ for (const [framework, start] of Object.entries(frameworks)) {
       assert.match((await browser.get("/")).body, /You are not logged in/);
       // The form's own token still works: the refusals changed nothing.
       assert.equal((await browser.post("/login", { username: "ada", _csrf: token })).status, 303);
+    });
+
+    it("the JSON API: POST /api/login answers a token and no cookie, GET /api/me reads the Bearer token, POST /api/logout ends it", async () => {
+      const api = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
+        fetch(new URL(path, app.url), { method, headers, body, redirect: "manual" });
+      const served = (response: Response) => assert.equal(response.headers.get("x-served-by"), `${framework}-a`, "names its instance");
+      const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+      const tokens: string[] = [];
+      for (const [contentType, body] of [["application/json", JSON.stringify({ username: "api-ada" })], ["application/x-www-form-urlencoded", "username=api-ada"]]) {
+        const login = await api("POST", "/api/login", { "content-type": contentType! }, body);
+        assert.equal(login.status, 200, `${contentType}: ${await login.clone().text()}`);
+        served(login);
+        assert.deepEqual(login.headers.getSetCookie(), [], "no cookie");
+        const { token } = (await login.json()) as { token: string };
+        assert.equal(typeof token, "string");
+        tokens.push(token);
+      }
+      assert.notEqual(tokens[0], tokens[1], "each login is its own session");
+
+      const me = await api("GET", "/api/me", bearer(tokens[0]!));
+      assert.equal(me.status, 200);
+      served(me);
+      assert.deepEqual(await me.json(), { username: "api-ada" });
+      assert.deepEqual(me.headers.getSetCookie(), []);
+
+      // Tampered: the signature's last character changed (to another canonical one, so the shape still passes).
+      const tampered = `${tokens[0]!.slice(0, -1)}${tokens[0]!.endsWith("A") ? "E" : "A"}`;
+      for (const headers of [{}, bearer("junk"), { authorization: "Basic YWRhOnB3" }, bearer(tampered)]) {
+        const refused = await api("GET", "/api/me", headers);
+        assert.equal(refused.status, 401, JSON.stringify(headers));
+        served(refused);
+        assert.equal(typeof ((await refused.json()) as { error?: unknown }).error, "string", "a JSON error");
+      }
+      const empty = await api("POST", "/api/login", { "content-type": "application/json" }, JSON.stringify({ username: " " }));
+      assert.equal(empty.status, 400);
+      served(empty);
+
+      const logout = await api("POST", "/api/logout", bearer(tokens[0]!));
+      assert.ok(logout.status === 204 || logout.status === 200, String(logout.status));
+      served(logout);
+      assert.equal((await api("GET", "/api/me", bearer(tokens[0]!))).status, 401, "the token is dead");
+      assert.equal((await api("GET", "/api/me", bearer(tokens[1]!))).status, 200, "the other session lives on");
+    });
+
+    it("the API login refuses a request carrying the browser's cookie, and a browser's cookie session is untouched by the API", async () => {
+      const browser = new CookieClient(app.url);
+      await browser.post("/login", { username: "grace", _csrf: formCsrfToken((await browser.get("/login")).body) });
+      const refused = await browser.request("/api/login", { method: "POST", body: JSON.stringify({ username: "mallory" }), headers: { "content-type": "application/json" } });
+      assert.equal(refused.status, 400, refused.body);
+      assert.match((await browser.get("/")).body, /Logged in as <strong>grace<\/strong>/, "the browser's session is untouched");
+      const logout = await browser.request("/api/logout", { method: "POST", headers: { "sec-fetch-site": "cross-site" } });
+      assert.equal(logout.status, 403, "a cookie request to the API stays CSRF-checked");
+      assert.match((await browser.get("/")).body, /Logged in as <strong>grace<\/strong>/);
     });
 
     it("answers 503 while Redis hangs instead of logging the user out, then carries on", async () => {

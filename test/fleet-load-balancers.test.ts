@@ -77,6 +77,26 @@ describe("the login example behind real load balancers", { timeout: 180_000 }, (
     assert.deepEqual([...counts.keys()].sort(), instances.map((i) => i.instance).sort(), `served by ${JSON.stringify([...counts])}`);
   });
 
+  it("the JSON API: a Bearer token from one instance works on every other, and its logout ends it everywhere", async () => {
+    const api = (url: string, method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
+      fetch(new URL(path, url), { method, headers, body, signal: AbortSignal.timeout(15_000) });
+    const login = await api(nginx!.url, "POST", "/api/login", { "content-type": "application/json" }, JSON.stringify({ username: "api-fleet" }));
+    assert.equal(login.status, 200);
+    assert.deepEqual(login.headers.getSetCookie(), []);
+    const { token } = (await login.json()) as { token: string };
+    const bearer = { authorization: `Bearer ${token}` };
+    const servedBy = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      const me = await api(nginx!.url, "GET", "/api/me", bearer);
+      assert.equal(me.status, 200, `request ${i + 1}`);
+      assert.deepEqual(await me.json(), { username: "api-fleet" });
+      servedBy.add(me.headers.get("x-served-by") ?? "?");
+    }
+    assert.deepEqual([...servedBy].sort(), instances.map((i) => i.instance).sort(), "every instance took the token");
+    assert.equal((await api(haproxy!.url, "POST", "/api/logout", bearer)).status, 204);
+    for (const instance of instances) assert.equal((await api(instance.url, "GET", "/api/me", bearer)).status, 401, `dead on ${instance.instance}`);
+  });
+
   it("Secure cookie behind a TLS-terminating proxy: only when the trusted proxy says https", async () => {
     const loginCookie = async (url: string, headers: Record<string, string>): Promise<Map<string, string>> => {
       const client = new CookieClient(url);

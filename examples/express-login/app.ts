@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type RequestHandler } from "express";
 import { CsrfError, csrfToken, SessionStoreError, type SessionManager, type SessionData } from "tessera-session";
 import { expressCsrf, expressSession } from "tessera-session/express";
+import { apiLogin, apiLogout, apiMe, type ApiAnswer } from "../shared/api.js";
 import { describeDevice } from "../shared/device.js";
 import {
   CSRF_FIELD,
@@ -44,6 +45,7 @@ export function createLoginApp(options: LoginAppOptions): express.Express {
   app.disable("x-powered-by");
   if (options.trustProxy !== undefined) app.set("trust proxy", options.trustProxy);
   app.use(express.urlencoded({ extended: false, limit: "4kb" }));
+  app.use(express.json({ limit: "4kb" })); // the API login takes JSON too
   app.use(expressSession(options.sessions));
   // Tessera's CSRF check, on each state-changing route: this session's token
   // (from the form, parsed above) and no other site's Origin / Sec-Fetch-Site.
@@ -133,6 +135,19 @@ export function createLoginApp(options: LoginAppOptions): express.Express {
     const revoked = await options.sessions.revokeUserSessions(req.session.userId!, { exceptId: req.session.id });
     res.redirect(303, `/sessions?revoked=${revoked.length}`);
   });
+
+  // The JSON API for header-token clients (examples/shared/api.ts). The
+  // login needs no CSRF check: it sets no cookie and refuses a request
+  // carrying the browser's. The logout is checked like any POST, which a
+  // request authenticated by its Bearer token alone passes.
+  const sendApi = (res: express.Response, answer: ApiAnswer): void => {
+    res.status(answer.status).set(answer.headers);
+    if (answer.body === undefined) res.end();
+    else res.json(answer.body);
+  };
+  app.post("/api/login", async (req, res) => sendApi(res, await apiLogin(options, req.session, req.body, req.headers.cookie, req.get("user-agent"))));
+  app.get("/api/me", (req, res) => sendApi(res, apiMe(options, req.session)));
+  app.post("/api/logout", csrfProtection, async (req, res) => sendApi(res, await apiLogout(options, req.session)));
 
   app.get("/healthz", (_req, res) => {
     res.type("text").send(`ok ${options.instance}\n`);

@@ -1,6 +1,7 @@
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { CsrfError, SessionStoreError } from "tessera-session";
 import { fastifyCsrf, fastifySession } from "tessera-session/fastify";
+import { apiLogin, apiLogout, apiMe, type ApiAnswer } from "../shared/api.js";
 import { countVisit, formExpired, logIn, loginForm, pageContext, type LoginAppOptions } from "../shared/login-app.js";
 import { indexPage, parseUsername, unavailablePage } from "../shared/pages.js";
 
@@ -26,28 +27,38 @@ export async function createLoginApp(options: LoginAppOptions): Promise<FastifyI
     return reply.code(500).type("text/plain").send("Internal error\n");
   });
   await app.register(fastifySession(options.sessions));
-  // Every POST needs this session's token (in the form) and must not come from another site.
-  await app.register(fastifyCsrf());
-
-  app.get("/", async (request, reply) => {
-    countVisit(request.session);
-    return reply.type("text/html").send(indexPage(pageContext(options, request.session)));
+  const sendApi = (reply: FastifyReply, answer: ApiAnswer) => reply.code(answer.status).headers(answer.headers).send(answer.body);
+  // The API login needs no CSRF check (it sets no cookie and refuses a
+  // request carrying the browser's: examples/shared/api.ts), so it is
+  // declared outside the checked routes below.
+  app.post("/api/login", async (request, reply) =>
+    sendApi(reply, await apiLogin(options, request.session, request.body, request.headers.cookie, request.headers["user-agent"])));
+  await app.register(async (checked) => {
+    // Every other POST needs this session's token (in the form) and must not come from another site;
+    // a request authenticated by its Bearer token alone passes.
+    await checked.register(fastifyCsrf());
+    checked.get("/", async (request, reply) => {
+      countVisit(request.session);
+      return reply.type("text/html").send(indexPage(pageContext(options, request.session)));
+    });
+    checked.get("/login", async (request, reply) => {
+      if (request.session.data.username) return reply.redirect("/", 303);
+      return reply.type("text/html").send(loginForm(options, request.session));
+    });
+    checked.post("/login", async (request, reply) => {
+      const parsed = parseUsername((request.body as Record<string, unknown> | undefined)?.username);
+      if (!parsed.ok) return reply.code(400).type("text/html").send(loginForm(options, request.session, parsed.error));
+      await logIn(request.session, parsed.username);
+      return reply.redirect("/", 303);
+    });
+    // A POST, CSRF-checked like every POST: a GET could be fired by any other site.
+    checked.post("/logout", async (request, reply) => {
+      await request.session.destroy();
+      return reply.redirect("/", 303);
+    });
+    checked.get("/healthz", async (_request, reply) => reply.type("text/plain").send(`ok ${options.instance}\n`));
+    checked.get("/api/me", async (request, reply) => sendApi(reply, apiMe(options, request.session)));
+    checked.post("/api/logout", async (request, reply) => sendApi(reply, await apiLogout(options, request.session)));
   });
-  app.get("/login", async (request, reply) => {
-    if (request.session.data.username) return reply.redirect("/", 303);
-    return reply.type("text/html").send(loginForm(options, request.session));
-  });
-  app.post("/login", async (request, reply) => {
-    const parsed = parseUsername((request.body as Record<string, unknown> | undefined)?.username);
-    if (!parsed.ok) return reply.code(400).type("text/html").send(loginForm(options, request.session, parsed.error));
-    await logIn(request.session, parsed.username);
-    return reply.redirect("/", 303);
-  });
-  // A POST, CSRF-checked like every POST: a GET could be fired by any other site.
-  app.post("/logout", async (request, reply) => {
-    await request.session.destroy();
-    return reply.redirect("/", 303);
-  });
-  app.get("/healthz", async (_request, reply) => reply.type("text/plain").send(`ok ${options.instance}\n`));
   return app;
 }

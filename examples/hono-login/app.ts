@@ -1,8 +1,10 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { CsrfError, SessionStoreError } from "tessera-session";
 import { honoCsrf, honoSession } from "tessera-session/hono";
+import type { ContentfulStatusCode, StatusCode } from "hono/utils/http-status";
+import { apiLogin, apiLogout, apiMe, type ApiAnswer } from "../shared/api.js";
 import { countVisit, formExpired, logIn, loginForm, pageContext, type LoginAppOptions } from "../shared/login-app.js";
 import { indexPage, parseUsername, unavailablePage } from "../shared/pages.js";
 
@@ -16,7 +18,11 @@ export function createLoginApp(options: LoginAppOptions): Hono {
   app.use(honoSession(options.sessions, { trustProxy: options.trustProxy ?? false }));
   // Every POST needs this session's token and must not come from another site. The
   // helper reads form bodies, so the size limit comes first.
-  app.use(bodyLimit({ maxSize: 4096 }), honoCsrf({ trustProxy: options.trustProxy ?? false }));
+  // The API login is not checked: it sets no cookie and refuses a request
+  // carrying the browser's (examples/shared/api.ts). A request authenticated
+  // by its Bearer token alone passes the check.
+  const csrf = honoCsrf({ trustProxy: options.trustProxy ?? false });
+  app.use(bodyLimit({ maxSize: 4096 }), (c, next) => (c.req.method === "POST" && c.req.path === "/api/login" ? next() : csrf(c, next)));
 
   app.get("/", (c) => {
     countVisit(c.get("session"));
@@ -37,6 +43,17 @@ export function createLoginApp(options: LoginAppOptions): Hono {
     await c.get("session").destroy();
     return c.redirect("/", 303);
   });
+  const sendApi = (c: Context, answer: ApiAnswer): Response =>
+    answer.body === undefined
+      ? c.body(null, answer.status as StatusCode, answer.headers)
+      : c.json(answer.body, answer.status as ContentfulStatusCode, answer.headers);
+  app.post("/api/login", async (c) => {
+    const json = /^\s*application\/json\s*(;|$)/i.test(c.req.header("content-type") ?? "");
+    const body: unknown = json ? await c.req.json().catch(() => ({})) : await c.req.parseBody();
+    return sendApi(c, await apiLogin(options, c.get("session"), body, c.req.header("cookie"), c.req.header("user-agent")));
+  });
+  app.get("/api/me", (c) => sendApi(c, apiMe(options, c.get("session"))));
+  app.post("/api/logout", async (c) => sendApi(c, await apiLogout(options, c.get("session"))));
   app.get("/healthz", (c) => c.text(`ok ${options.instance}\n`));
 
   app.onError((error, c) => {

@@ -1,14 +1,15 @@
 import Koa from "koa";
 import { CsrfError, SessionStoreError } from "tessera-session";
 import { koaCsrf, koaSession } from "tessera-session/koa";
-import { isForm, readForm } from "../shared/form.js";
+import { apiLogin, apiLogout, apiMe, type ApiAnswer } from "../shared/api.js";
+import { readFormOrJson } from "../shared/form.js";
 import { countVisit, formExpired, logIn, loginForm, pageContext, type LoginAppOptions } from "../shared/login-app.js";
 import { indexPage, parseUsername, unavailablePage } from "../shared/pages.js";
 
 declare module "koa" {
   interface Request {
     /** The parsed form, as a body parser (@koa/bodyparser) would set it; `koaCsrf` reads its token there. */
-    body?: Record<string, string>;
+    body?: Record<string, unknown>;
   }
 }
 
@@ -40,13 +41,19 @@ export function createLoginApp(options: LoginAppOptions): Koa {
     }
   });
   app.use(koaSession(options.sessions));
-  // What a body parser (@koa/bodyparser) would do for the login form: koaCsrf reads ctx.request.body.
+  // What a body parser (@koa/bodyparser) would do for the login form and the API's JSON: koaCsrf reads ctx.request.body.
   app.use(async (ctx, next) => {
-    if (ctx.method === "POST" && isForm(ctx.get("content-type"))) ctx.request.body = await readForm(ctx.req);
+    if (ctx.method === "POST") {
+      const body = await readFormOrJson(ctx.req);
+      if (body !== null && typeof body === "object") ctx.request.body = body as Record<string, unknown>;
+    }
     await next();
   });
-  // Every POST needs this session's token and must not come from another site.
-  app.use(koaCsrf());
+  // Every POST needs this session's token and must not come from another site
+  // (a request authenticated by its Bearer token alone passes), but the API
+  // login, which sets no cookie and refuses a request carrying the browser's.
+  const csrf = koaCsrf();
+  app.use((ctx, next) => (ctx.method === "POST" && ctx.path === "/api/login" ? next() : csrf(ctx, next)));
 
   app.use(async (ctx) => {
     const html = (status: number, page: string): void => {
@@ -58,7 +65,18 @@ export function createLoginApp(options: LoginAppOptions): Koa {
       ctx.status = 303; // set first: Koa keeps a redirect status it is given
       ctx.redirect("/");
     };
+    const sendApi = (answer: ApiAnswer): void => {
+      ctx.status = answer.status;
+      ctx.set(answer.headers);
+      if (answer.body !== undefined) ctx.body = answer.body;
+    };
     switch (`${ctx.method} ${ctx.path}`) {
+      case "POST /api/login":
+        return sendApi(await apiLogin(options, ctx.session, ctx.request.body, ctx.get("cookie") || undefined, ctx.get("user-agent")));
+      case "GET /api/me":
+        return sendApi(apiMe(options, ctx.session));
+      case "POST /api/logout":
+        return sendApi(await apiLogout(options, ctx.session));
       case "GET /":
         countVisit(ctx.session);
         return html(200, indexPage(pageContext(options, ctx.session)));

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { CsrfError, SessionStoreError } from "tessera-session";
 import { nodeCsrf, nodeSession } from "tessera-session/node";
-import { FormTooLargeError, readForm } from "../shared/form.js";
+import { apiLogin, apiLogout, apiMe, type ApiAnswer } from "../shared/api.js";
+import { FormTooLargeError, readForm, readFormOrJson } from "../shared/form.js";
 import { countVisit, formExpired, logIn, loginForm, pageContext, type LoginAppOptions } from "../shared/login-app.js";
 import { indexPage, parseUsername, unavailablePage } from "../shared/pages.js";
 
@@ -20,7 +21,14 @@ export function createLoginHandler(options: LoginAppOptions): (req: IncomingMess
     res.writeHead(303, { location: "/" }).end();
   };
 
-  // Every POST needs this session's token and must not come from another site.
+  const sendApi = (res: ServerResponse, answer: ApiAnswer): void => {
+    const json = answer.body === undefined ? undefined : JSON.stringify(answer.body);
+    res.writeHead(answer.status, { ...answer.headers, ...(json === undefined ? {} : { "content-type": "application/json; charset=utf-8" }) }).end(json);
+  };
+
+  // Every POST needs this session's token and must not come from another site
+  // (a request authenticated by its Bearer token alone passes), but the API
+  // login, which sets no cookie and refuses a request carrying the browser's.
   const csrf = nodeCsrf({ trustProxy: options.trustProxy ?? false });
   const tessera = nodeSession(options.sessions, {
     trustProxy: options.trustProxy ?? false,
@@ -60,6 +68,13 @@ export function createLoginHandler(options: LoginAppOptions): (req: IncomingMess
         csrf.verify(req, session, await readForm(req));
         await session.destroy();
         return redirectHome(res);
+      case "POST /api/login":
+        return sendApi(res, await apiLogin(options, session, await readFormOrJson(req), req.headers.cookie, req.headers["user-agent"]));
+      case "GET /api/me":
+        return sendApi(res, apiMe(options, session));
+      case "POST /api/logout":
+        csrf.verify(req, session, undefined);
+        return sendApi(res, await apiLogout(options, session));
       case "GET /healthz":
         return void res.writeHead(200, { "content-type": "text/plain" }).end(`ok ${options.instance}\n`);
       default:

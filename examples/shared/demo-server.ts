@@ -20,6 +20,7 @@ import { Redis } from "ioredis";
 import { createSessionManager, type SessionData, type SessionManager } from "tessera-session";
 import { memoryStore } from "tessera-session/memory";
 import { redisStore } from "tessera-session/redis";
+import { DEMO_TRANSPORTS } from "./api.js";
 import { MEMORY_STORE_BANNER, type InstanceReady } from "./instance-protocol.js";
 import "./session-data.js";
 
@@ -58,6 +59,7 @@ export async function runDemoServer(build: (options: DemoAppOptions) => Server |
     secrets: process.env.SESSION_SECRET ? [process.env.SESSION_SECRET] : undefined,
     idleTimeoutSeconds: 30 * 60,
     absoluteTimeoutSeconds: 7 * 24 * 3600,
+    transport: DEMO_TRANSPORTS, // browsers on the cookie, the /api routes' clients on Bearer tokens
   };
   if (useMemory) {
     sessions = createSessionManager<SessionData>({ store: memoryStore(), ...options });

@@ -38,3 +38,30 @@ export async function readForm(req: IncomingMessage, limitBytes = 4096): Promise
   }
   return Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString("utf8")));
 }
+
+/**
+ * Reads a URL-encoded form or a JSON object body (the API login takes
+ * either), refusing bodies over `limitBytes`; anything else reads as `{}`.
+ *
+ * @example
+ * ```ts
+ * usernameOf(await readFormOrJson(req)); // "ada"
+ * ```
+ */
+export async function readFormOrJson(req: IncomingMessage, limitBytes = 4096): Promise<unknown> {
+  const contentType = req.headers["content-type"];
+  if (isForm(contentType)) return readForm(req, limitBytes);
+  if (!/^\s*application\/json\s*(;|$)/i.test(contentType ?? "")) return {};
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limitBytes) throw new FormTooLargeError(`Body over ${limitBytes} bytes`);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+  } catch {
+    return {};
+  }
+}

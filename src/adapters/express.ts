@@ -96,7 +96,7 @@ export function expressSession<D extends object>(
   const middleware = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     let session: Session<D>;
     try {
-      session = await manager.load({ cookieHeader: req.headers.cookie, secure: req.secure, storeOutage: storeOutageOf(req) });
+      session = await manager.load({ cookieHeader: req.headers.cookie, headers: req.headers, secure: req.secure, storeOutage: storeOutageOf(req) });
     } catch (error) {
       next(error);
       return;

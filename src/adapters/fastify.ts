@@ -7,7 +7,7 @@ import { isFailedRequest, isUnhandledError } from "./shared/failed-request.js";
 import { unencapsulatedPlugin } from "./shared/fastify-plugin.js";
 import { checkedStoreOutage, storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 import { typedSession } from "./shared/typed-session.js";
-import { responseSetCookies } from "./shared/set-cookies.js";
+import { responseHeaders } from "./shared/set-cookies.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -85,7 +85,7 @@ export function fastifySession<D extends object>(manager: SessionManager<D>, opt
 
     fastify.addHook("onRequest", async (request) => {
       const storeOutage = request.routeOptions.config.tesseraStoreOutage ?? storeOutageOf(request);
-      const session = await manager.load({ cookieHeader: request.headers.cookie, secure: request.protocol === "https", storeOutage });
+      const session = await manager.load({ cookieHeader: request.headers.cookie, headers: request.headers, secure: request.protocol === "https", storeOutage });
       request.session = session as unknown as Session<SessionData>;
     });
 
@@ -107,7 +107,7 @@ export function fastifySession<D extends object>(manager: SessionManager<D>, opt
         for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
         throw error;
       }
-      for (const value of responseSetCookies(session, cookie)) reply.header("set-cookie", value);
+      for (const [name, value] of responseHeaders(session, cookie)) reply.header(name, value);
       return payload;
     });
   };

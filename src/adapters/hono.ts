@@ -94,7 +94,7 @@ export function honoSession<D extends object>(manager: SessionManager<D>, option
   return async (c, next) => {
     let session: Session<D>;
     try {
-      session = await manager.load({ cookieHeader: c.req.header("cookie"), secure: isHttps(c), storeOutage: storeOutageOf(c) });
+      session = await manager.load({ cookieHeader: c.req.header("cookie"), headers: (name) => c.req.header(name), secure: isHttps(c), storeOutage: storeOutageOf(c) });
     } catch (error) {
       throw toHttpException(error);
     }
@@ -108,10 +108,10 @@ export function honoSession<D extends object>(manager: SessionManager<D>, option
       dropRouteResponse(c);
       throw toHttpException(error);
     }
-    for (const value of responseSetCookies(session, cookie)) c.header("Set-Cookie", value, { append: true });
+    for (const [name, value] of responseHeaders(session, cookie)) c.header(name, value, { append: true });
   };
 }
 
 export type { TrustProxy } from "./shared/trust-proxy.js";
-import { responseSetCookies } from "./shared/set-cookies.js";
+import { responseHeaders } from "./shared/set-cookies.js";
 export { honoCsrf, type HonoCsrfOptions } from "./csrf/hono.js";

@@ -5,7 +5,7 @@ import type { SessionData } from "../core/session-data.js";
 import { isServerError, isUnhandledError } from "./shared/failed-request.js";
 import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 import { typedSession } from "./shared/typed-session.js";
-import { responseSetCookies } from "./shared/set-cookies.js";
+import { attachToError, responseHeaders } from "./shared/set-cookies.js";
 
 declare module "koa" {
   interface DefaultContext {
@@ -51,22 +51,6 @@ export type KoaSessionMiddleware<D extends object> = Middleware<DefaultState, Ko
 };
 
 /**
- * Adds a Set-Cookie to a thrown error's `headers`: Koa's error response
- * clears every header the app set and then applies `err.headers`, so this is
- * the only way a cookie (a renewal, a clearing one, or after a 4xx error a
- * regenerate's) reaches the error page.
- */
-function attachCookieToError(error: unknown, cookie: string): void {
-  if (error === null || typeof error !== "object") return;
-  const carrier = error as { headers?: Record<string, string | string[]> };
-  const headers = { ...carrier.headers };
-  const existing = headers["Set-Cookie"] ?? headers["set-cookie"];
-  delete headers["set-cookie"];
-  headers["Set-Cookie"] = existing === undefined ? [cookie] : [...[existing].flat(), cookie];
-  carrier.headers = headers;
-}
-
-/**
  * Koa middleware that loads the request's session into `ctx.session` and
  * commits it after `await next()`, before Koa sends the body (a redirect, a
  * stream...): Set-Cookie is attached and the write is done when the client
@@ -94,7 +78,7 @@ export function koaSession<D extends object>(manager: SessionManager<D>, options
   const storeOutageOf = storeOutageChooser<ParameterizedContext>(options.storeOutage, "koaSession storeOutage");
 
   const middleware = async (ctx: ParameterizedContext<DefaultState, KoaSessionContext<D>>, next: () => Promise<unknown>) => {
-    const session = await manager.load({ cookieHeader: ctx.headers.cookie, secure: ctx.secure, storeOutage: storeOutageOf(ctx) });
+    const session = await manager.load({ cookieHeader: ctx.headers.cookie, headers: ctx.headers, secure: ctx.secure, storeOutage: storeOutageOf(ctx) });
     ctx.session = session;
     try {
       await next();
@@ -102,13 +86,13 @@ export function koaSession<D extends object>(manager: SessionManager<D>, options
       // The app's error becomes the response, with the error's status: a
       // 4xx commits like any response, an unhandled error discards. Should
       // the commit fail too, the app's error is the one reported.
-      const cookie = await manager.commit(session, { failed: isUnhandledError(error) }).catch(() => undefined);
-      if (cookie !== undefined) attachCookieToError(error, cookie);
+      const cookie = await manager.commit(session, { failed: isUnhandledError(error) }).catch(() => null);
+      if (cookie !== null) attachToError(error, session, cookie);
       throw error;
     }
     const failed = isServerError(ctx.status); // no unhandled error: those took the path above
     const cookie = await manager.commit(session, { failed });
-    for (const value of responseSetCookies(session, cookie)) ctx.append("Set-Cookie", value);
+    for (const [name, value] of responseHeaders(session, cookie)) ctx.append(name, value);
   };
 
   return Object.assign(middleware, { session: typedSession<D> });

@@ -96,7 +96,7 @@ export function nodeSession<D extends object>(manager: SessionManager<D>, option
   const onError = options.onError ?? plainErrorAnswer;
 
   const load = async (req: IncomingMessage, res: ServerResponse) => {
-    const session = await manager.load({ cookieHeader: req.headers.cookie, secure: isHttps(req), storeOutage: storeOutageOf(req) });
+    const session = await manager.load({ cookieHeader: req.headers.cookie, headers: req.headers, secure: isHttps(req), storeOutage: storeOutageOf(req) });
     return { session, held: holdResponseUntilCommitted(res, session, manager, (error) => onError(error, req, res)) };
   };
 

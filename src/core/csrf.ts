@@ -23,11 +23,13 @@
  * in sessions that showed a form, and one field in the write that creates
  * or regenerates them: nothing on other requests.
  *
- * Not checked here, by design: sessions whose token travels in a request
- * header rather than a cookie (a later `Authorization: Bearer` transport).
- * A browser never adds such a header to a cross-site request on its own, so
- * they need no CSRF check; when that transport lands, {@link verifyCsrf} is
- * the one place that returns early for them.
+ * Not checked here, by design: requests read through a header transport
+ * (`Authorization: Bearer`, a named header; see the manager's `transport`)
+ * that carry no session cookie. A browser never adds such a header to a
+ * cross-site request on its own, so they need no CSRF check, and their
+ * responses never set a cookie; {@link verifyCsrf} is the one place that
+ * returns early for them. A request that carries the session cookie is
+ * checked whatever else it carries.
  */
 import { csrfTokenMatches, maskCsrfSecret } from "./csrf-token.js";
 import { SessionConfigError, TesseraError } from "./errors.js";
@@ -238,7 +240,9 @@ function sourceFailure(request: CsrfRequest, options: ResolvedCsrfOptions): Csrf
  * otherwise requires the browser's `Sec-Fetch-Site` / `Origin` not to say
  * another site sent it, and requires this session's token, from the form
  * field or else the header, whatever the headers say. Reads only what the
- * session already loaded: no store round trip, nothing written.
+ * session already loaded: no store round trip, nothing written. A request
+ * read through a header token transport, without the session cookie, is
+ * never checked (see the module's note).
  *
  * @throws CsrfError (status 403) naming the rule that refused the request.
  * @throws SessionStoreError when the session could not be loaded (the
@@ -252,6 +256,8 @@ function sourceFailure(request: CsrfRequest, options: ResolvedCsrfOptions): Csrf
  */
 export function verifyCsrf<D extends object>(session: Session<D>, request: CsrfRequest, options: ResolvedCsrfOptions): void {
   if (!isCsrfCheckedMethod(request.method)) return;
+  // A header token's request (and no session cookie) cannot be forged cross-site: see SessionHandle.csrfExempt.
+  if (asHandle(session).csrfExempt) return;
   const failure = sourceFailure(request, options);
   if (failure !== undefined) throw failure;
   const token = request.formToken ?? request.headerToken;

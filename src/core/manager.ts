@@ -5,6 +5,7 @@ import type { SessionData } from "./session-data.js";
 import { SessionHandle } from "./session-handle.js";
 import type { RequestFacts, Session } from "./session.js";
 import { storeWithDeadline } from "./timeout.js";
+import { headerToken, type RequestHeaders } from "./transport.js";
 import { verifiedCookies } from "./verified-cookies.js";
 import { loadLegacySession } from "./migration.js";
 import {
@@ -21,7 +22,21 @@ import {
 /** What an adapter passes to {@link SessionManager.load} for one request. */
 export interface LoadInput extends RequestFacts {
   /** The raw `Cookie` request header, if any. */
-  readonly cookieHeader: string | undefined;
+  readonly cookieHeader?: string | undefined;
+  /**
+   * The request's headers, read only for the manager's header transports
+   * (`"bearer"`, `{ header }`): Node's header object, or a lookup by
+   * lower-case name. Cookie-only managers never look at them.
+   */
+  readonly headers?: RequestHeaders | undefined;
+  /**
+   * A token the app got from anywhere else (a query parameter, a message, a
+   * socket's handshake): when given, it alone is read, the cookie and the
+   * headers are not, and the session is a header client's (see
+   * `session.takeIssuedToken()`). A value that is not a valid token gives
+   * an anonymous session, with no store call when secrets are set.
+   */
+  readonly token?: string | undefined;
   /** This request's store outage policy, overriding the manager's `storeOutage` (per-route choice). */
   readonly storeOutage?: StoreOutagePolicy;
 }
@@ -59,6 +74,12 @@ export interface SessionManager<D extends object> {
    * clears or shadows a valid session. A decoy that is itself a live session
    * (the attacker's own) and comes first still wins: `__Host-` cookie names
    * are the real defence against such cookie tossing.
+   *
+   * With header transports (the manager's `transport`), the first one whose
+   * credential the request carries is read, and only that one; a
+   * malformed, forged or oversized header token gives an anonymous session
+   * (no store call when secrets are set), and `Authorization` with another
+   * scheme is not a credential at all. See docs/header-tokens.md.
    *
    * @throws SessionStoreError when the store is down or slow; never turns that into "logged out".
    * With the `"anonymous"` outage policy it resolves instead to an empty
@@ -207,13 +228,61 @@ export function createSessionManager<D extends object = SessionData>(
 
   const cookies = verifiedCookies(secrets);
 
-  async function load(input: LoadInput): Promise<Session<D>> {
+  const { transports } = resolved;
+  const cookieOnly = transports.length === 1 && transports[0]!.kind === "cookie";
+  const cookieTransported = transports.some((t) => t.kind === "cookie");
+
+  function outageOf(input: LoadInput) {
+    return input.storeOutage === undefined ? resolved.storeOutage : resolveStoreOutage(input.storeOutage);
+  }
+
+  function load(input: LoadInput): Promise<Session<D>> {
     const facts: RequestFacts = { secure: input.secure };
+    if (input.token !== undefined) return loadHeaderToken(input, facts, input.token, false);
+    if (cookieOnly) return loadFromCookie(input, facts);
+    // The first transport whose credential is present decides; the others are not read.
+    for (const transport of transports) {
+      if (transport.kind === "cookie") {
+        if (readSessionCookies(input.cookieHeader, resolved.cookie.name).values.length > 0) return loadFromCookie(input, facts);
+        continue;
+      }
+      const value = headerToken(transport, input.headers);
+      if (value !== undefined) return loadHeaderToken(input, facts, value, true);
+    }
+    if (cookieTransported) return loadFromCookie(input, facts); // no credential: a new session, on the cookie (or a migrated one)
+    const fresh = new SessionHandle<D>(handleOptions, facts);
+    fresh.deliverInHeader(undefined);
+    return Promise.resolve(fresh);
+  }
+
+  /**
+   * A session from a header (or raw) token: the same value, verification and
+   * store call as a cookie's, delivered to a header client.
+   */
+  async function loadHeaderToken(input: LoadInput, facts: RequestFacts, value: string, fromHeader: boolean): Promise<Session<D>> {
+    const carriesCookie = fromHeader && readSessionCookies(input.cookieHeader, resolved.cookie.name).values.length > 0;
+    const verified = cookies.verify(value);
+    let handle: SessionHandle<D> | undefined;
+    if (verified !== undefined) {
+      try {
+        const stored = await store.load(verified.id, clock.now(), policy);
+        handle = stored && SessionHandle.fromStore<D>(handleOptions, facts, verified.token, verified.id, stored, verified.stale, verified.value);
+        if (handle) cookies.confirm(verified);
+      } catch (error) {
+        if (outageOf(input) !== "anonymous" || !(error instanceof SessionStoreError)) throw error;
+        handle = SessionHandle.unavailable<D>(handleOptions, facts, error); // still a header client's: no cookie, no CSRF check
+      }
+    }
+    handle ??= new SessionHandle<D>(handleOptions, facts);
+    handle.deliverInHeader(value, fromHeader, carriesCookie);
+    return handle;
+  }
+
+  async function loadFromCookie(input: LoadInput, facts: RequestFacts): Promise<Session<D>> {
     const sent = readSessionCookies(input.cookieHeader, resolved.cookie.name);
     if (sent.values.length === 0) {
       if (resolved.migrate === undefined) return new SessionHandle<D>(handleOptions, facts);
-      const outage = input.storeOutage === undefined ? resolved.storeOutage : resolveStoreOutage(input.storeOutage);
-      return loadLegacySession<D>(handleOptions, resolved.migrate, input.cookieHeader, facts, outage);
+      return loadLegacySession<D>(handleOptions, resolved.migrate, input.cookieHeader, facts, outageOf(input));
     }
 
     // Several cookies of the name mean one may be a decoy planted for another
@@ -227,8 +296,7 @@ export function createSessionManager<D extends object = SessionData>(
       try {
         stored = await store.load(cookie.id, clock.now(), policy);
       } catch (error) {
-        const outage = input.storeOutage === undefined ? resolved.storeOutage : resolveStoreOutage(input.storeOutage);
-        if (outage === "anonymous" && error instanceof SessionStoreError) return SessionHandle.unavailable<D>(handleOptions, facts, error);
+        if (outageOf(input) === "anonymous" && error instanceof SessionStoreError) return SessionHandle.unavailable<D>(handleOptions, facts, error);
         throw error;
       }
       const handle = stored && SessionHandle.fromStore<D>(handleOptions, facts, cookie.token, cookie.id, stored, cookie.stale, cookie.value);

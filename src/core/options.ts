@@ -6,6 +6,7 @@ import { knownKeys } from "./known-keys.js";
 import type { LegacySessionSource } from "./migration.js";
 import type { SessionStore } from "./store.js";
 import type { ExpiryPolicy } from "./expiry.js";
+import { resolveTransports, type ResolvedTransport, type TokenTransport } from "./transport.js";
 
 /** Cookie settings. The defaults are the secure ones. */
 export interface CookieOptions {
@@ -156,6 +157,22 @@ export interface SessionManagerOptions {
    * ```
    */
   migrate?: LegacySessionSource;
+  /**
+   * Where the session token travels: `"cookie"` (the default), `"bearer"`
+   * (`Authorization: Bearer <token>`), `{ header: "x-session-token" }`, or
+   * an ordered list of these. A request is read through the first transport
+   * whose credential it carries, and through that one only: with
+   * `["bearer", "cookie"]`, a request sending both a bearer token and the
+   * cookie is the bearer token's session (an invalid one makes it
+   * anonymous; the cookie is then neither read nor cleared). Header clients
+   * never get a cookie: see docs/header-tokens.md.
+   *
+   * @example
+   * ```ts
+   * createSessionManager({ store, transport: ["cookie", "bearer"] }); // browsers and a mobile app
+   * ```
+   */
+  transport?: TokenTransport | readonly TokenTransport[];
   /** Cookie settings. */
   cookie?: CookieOptions;
   /** Source of the current time. Default: the system clock. Tests pass a fake. */
@@ -179,6 +196,8 @@ export interface ResolvedOptions {
   /** Read data fields found in clear (false only with `encryptData: "strict"`). */
   readonly clearDataAccepted: boolean;
   readonly cookie: Readonly<Required<Omit<CookieOptions, "domain">>> & { readonly domain: string | undefined };
+  /** Where tokens travel, in the order requests are read; the cookie alone by default. */
+  readonly transports: readonly ResolvedTransport[];
   readonly clock: Clock;
   /** The old library's sessions to migrate on first request, if any. */
   readonly migrate: LegacySessionSource | undefined;
@@ -197,6 +216,7 @@ const KNOWN_OPTIONS = knownKeys<SessionManagerOptions>({
   commitOnError: true,
   encryptData: true,
   migrate: true,
+  transport: true,
   cookie: true,
   clock: true,
 });
@@ -388,6 +408,7 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
     commitOnError: resolveCommitOnError(options.commitOnError),
     ...resolveEncryptData(options.encryptData),
     cookie: resolveCookie(options.cookie),
+    transports: resolveTransports(options.transport),
     clock: options.clock ?? systemClock,
     migrate: resolveMigrate(options.migrate),
   };

@@ -43,6 +43,14 @@ export class SessionHandle<D extends object> implements Session<D> {
   #outage: SessionStoreError | undefined;
   /** The request failed and its changes were discarded: commits write nothing. */
   #discarded = false;
+  /** How the client holds its token: in the cookie, or (a header client) as the app hands it over. */
+  #delivery: "cookie" | "header" = "cookie";
+  /** The token value the request sent in a header (or as a raw token), so that only a new one is handed out. */
+  #sentValue: string | undefined;
+  /** The issued token value the app already took with {@link takeIssuedToken}. */
+  #takenValue: string | undefined;
+  /** The request was read through a header transport and carried no session cookie (see {@link csrfExempt}). */
+  #headerOnly = false;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -84,6 +92,29 @@ export class SessionHandle<D extends object> implements Session<D> {
     const handle = new SessionHandle<D>(options, facts);
     handle.#outage = error;
     return handle;
+  }
+
+  /**
+   * @internal The client is a header client: it sent `sentValue` in a
+   * header (or the app passed it as a raw token), or it sent nothing and the
+   * manager has no cookie transport. Its responses never carry a cookie.
+   */
+  deliverInHeader(sentValue: string | undefined, readFromHeader = false, carriesCookie = false): void {
+    this.#delivery = "header";
+    this.#sentValue = sentValue;
+    this.#headerOnly = readFromHeader && !carriesCookie;
+  }
+
+  /**
+   * @internal No CSRF check applies (csrf.ts): the request was read through
+   * a header transport, which a cross-site page cannot make a browser send
+   * (a custom header or `Authorization` needs a CORS preflight the app
+   * grants), and it carries no session cookie, which a browser would send
+   * on its own. Its response never sets a cookie, so it cannot log a
+   * browser in either.
+   */
+  get csrfExempt(): boolean {
+    return this.#headerOnly;
   }
 
   /** @internal The request carried a cookie that is invalid, unknown or expired. */
@@ -150,6 +181,35 @@ export class SessionHandle<D extends object> implements Session<D> {
 
   /** @internal What the response must tell the client about its cookie (see cookie.ts's `renderSetCookie`), if anything. */
   get cookieIntent(): CookieIntent | undefined {
+    return this.#delivery === "header" ? undefined : this.#decidedIntent();
+  }
+
+  /**
+   * @internal What a header client must be told (see transport.ts's
+   * `tokenResponseHeaders`): the token and its expiry, when the expiry moved
+   * or a token was issued; `issued` when the value is not the one the
+   * request sent, `taken` when the app already took it.
+   */
+  get headerIntent(): { readonly value: string; readonly expiresAt: number; readonly issued: boolean; readonly taken: boolean } | undefined {
+    if (this.#delivery !== "header") return undefined;
+    const intent = this.#decidedIntent();
+    if (intent?.kind !== "set") return undefined; // a dead header token has nothing to clear
+    return { value: intent.value, expiresAt: intent.expiresAt, issued: intent.value !== this.#sentValue, taken: intent.value === this.#takenValue };
+  }
+
+  useHeaderToken(): void {
+    this.#delivery = "header";
+  }
+
+  takeIssuedToken(): string | undefined {
+    const intent = this.headerIntent;
+    if (intent === undefined || !intent.issued || intent.taken) return undefined;
+    this.#takenValue = intent.value;
+    return intent.value;
+  }
+
+  /** The cookie intent decided so far, with a failed request's limits applied. */
+  #decidedIntent(): CookieIntent | undefined {
     return this.#discarded ? failedResponseCookie(this.#cookie, this.#requestToken, this.#clientCookieDead) : this.#cookie;
   }
 

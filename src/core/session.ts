@@ -107,6 +107,37 @@ export interface Session<D extends object> {
    * @throws SessionStoreError when the store is down or slow.
    */
   commit(): Promise<void>;
+  /**
+   * Makes this request's client a header client: its token travels in a
+   * header (see the manager's `transport`), so the response sets no cookie,
+   * and a token issued by this request's commit (a login, a regenerate) is
+   * handed over by {@link takeIssuedToken}. Needed only on a login route of
+   * a manager that also has the cookie transport (an API login next to the
+   * browser's); a session loaded from a header token is already one.
+   *
+   * @example
+   * ```ts
+   * app.post("/api/login", async (req, res) => {
+   *   req.session.useHeaderToken();
+   *   await req.session.regenerate();
+   *   req.session.data.username = req.body.username;
+   *   await req.session.commit();
+   *   res.json({ token: req.session.takeIssuedToken() });
+   * });
+   * ```
+   */
+  useHeaderToken(): void;
+  /**
+   * A header client's token issued by a commit of this request (a new
+   * session, a regenerate, a re-signing after a secret rotation), once:
+   * later calls, a session whose token did not change, a cookie client's
+   * session, and a failed request get undefined. The token is the bearer
+   * credential: hand it only to its client (never log it, never list it;
+   * listings show `id`). A token the app does not take goes out in the
+   * `Tessera-Session-Token` response header, so the client is never left
+   * holding a dead one.
+   */
+  takeIssuedToken(): string | undefined;
 }
 
 /** Per-request facts the adapter supplies. */

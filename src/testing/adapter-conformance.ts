@@ -5,7 +5,9 @@ import { after, before, describe, it } from "node:test";
 import { createSessionManager, type SessionManager } from "../core/manager.js";
 import type { SessionManagerOptions } from "../core/options.js";
 import type { SessionStore } from "../core/store.js";
+import type { TokenTransport } from "../core/transport.js";
 import { send, sessionSetCookie, type ClientResponse } from "./conformance-client.js";
+import { conformanceTransport, CONFORMANCE_COOKIE as COOKIE } from "./conformance-transport.js";
 import { CONFORMANCE_ROUTE_HEADERS, createLatch, type ConformanceData } from "./conformance-routes.js";
 import type { ServedApp } from "./serve.js";
 
@@ -57,6 +59,14 @@ export interface AdapterConformanceOptions {
    * store, secrets and timeouts take precedence.
    */
   managerOptions?: Partial<Omit<SessionManagerOptions, "store">>;
+  /**
+   * Where the suite's client keeps its token (default: the cookie): with
+   * `"bearer"` or `{ header }`, every manager has that transport alone, the
+   * client sends the token in the header and takes new ones from the
+   * `Tessera-Session-Token` response header, and every test also checks
+   * that no response sets a session cookie.
+   */
+  transport?: TokenTransport;
 }
 
 /** A 32-byte secret for the suite's signed cookies (test-only, random per run). */
@@ -71,26 +81,6 @@ const STORE_TIMEOUT_MS = 1000;
 const OUTAGE_ANSWER_BOUND_MS = STORE_TIMEOUT_MS + 4000;
 /** The short-lived sessions of the timeout tests (real time: Redis expires keys on its own clock). */
 const SHORT = { idleTimeoutSeconds: 1.5, renewIntervalSeconds: 0.3, absoluteTimeoutSeconds: 4 } as const;
-const COOKIE = "tessera";
-
-/**
- * Asserts that a failed response hands out no session: no session cookie,
- * or at most a renewal of the token the client sent (`cookie`).
- */
-function assertNoNewSessionCookie(response: ClientResponse, cookie?: string): void {
-  const parsed = sessionSetCookie(response, COOKIE);
-  if (parsed === undefined) return;
-  const renewal = cookie !== undefined && !parsed.clears && `${COOKIE}=${parsed.value}` === cookie;
-  assert.ok(renewal, `a failed response must not set a new session cookie, got ${JSON.stringify(response.setCookies)}`);
-}
-
-/** The `name=value` to send back for a response's session cookie. */
-function cookieFrom(response: ClientResponse): string {
-  const parsed = sessionSetCookie(response, COOKIE);
-  assert.ok(parsed && !parsed.clears, `expected a session cookie, got ${JSON.stringify(response.setCookies)}`);
-  return `${COOKIE}=${parsed.value}`;
-}
-
 interface WhoAmI {
   id: string | null;
   isNew: boolean;
@@ -133,7 +123,14 @@ interface WhoAmI {
  * ```
  */
 export function adapterConformance(options: AdapterConformanceOptions): void {
-  describe(`adapter conformance: ${options.name}`, () => {
+  const via = conformanceTransport(options.transport);
+  describe(`adapter conformance: ${options.name}${via.isCookie ? "" : ` (${via.label} tokens)`}`, () => {
+    /** A request carrying `credential` the transport's way. */
+    const call = (url: string, method: string, path: string, credential?: string, headers?: Record<string, string>) =>
+      send(url, method, path, { headers: via.requestHeaders(credential, headers) }).then((response) => {
+        if (!via.isCookie) via.assertKept(response, "a header client is never sent a session cookie");
+        return response;
+      });
     let store: SessionStore;
     let redis: ConformanceRedis;
     let main: SessionManager<ConformanceData>;
@@ -144,7 +141,7 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
 
     before(async () => {
       ({ store, redis } = await options.setup());
-      const extra = options.managerOptions ?? {};
+      const extra = { ...options.managerOptions, ...(options.transport === undefined ? {} : { transport: options.transport }) };
       main = createSessionManager<ConformanceData>({
         ...extra,
         store,
@@ -167,20 +164,20 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
     });
 
     const whoami = async (cookie?: string, served = app): Promise<WhoAmI> => {
-      const response = await send(served.url, "GET", "/whoami", { cookie });
+      const response = await call(served.url, "GET", "/whoami", cookie);
       assert.equal(response.status, 200, response.text);
       return JSON.parse(response.text) as WhoAmI;
     };
     const login = async (user: string, served = app, cookie?: string): Promise<string> => {
-      const response = await send(served.url, "POST", `/login?user=${encodeURIComponent(user)}`, { cookie });
+      const response = await call(served.url, "POST", `/login?user=${encodeURIComponent(user)}`, cookie);
       assert.equal(response.status, 303, response.text);
-      return cookieFrom(response);
+      return via.expectIssued(response);
     };
     const storedSession = async (id: string, manager = main) => store.load(id, Date.now(), manager.options.policy);
     /** A POST whose handler has run, answered while Redis is paused: its final commit meets the outage. */
     const commitDuringOutage = async (path: string, cookie: string): Promise<ClientResponse> => {
       const latch = createLatch();
-      const held = send(app.url, "POST", `${path}&latch=${latch.name}`, { cookie });
+      const held = call(app.url, "POST", `${path}&latch=${latch.name}`, cookie);
       await latch.arrived;
       redis.pause();
       try {
@@ -191,8 +188,22 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
       }
     };
 
-    it("login sets a secure-by-default cookie and the next request is greeted", async () => {
-      const response = await send(app.url, "POST", "/login?user=ada");
+    if (!via.isCookie) {
+      it("login hands a header client its token and expiry, never a cookie, and the next request is greeted", async () => {
+        const response = await call(app.url, "POST", "/login?user=ada", undefined, { "x-forwarded-proto": "https" });
+        assert.equal(response.status, 303);
+        assert.deepEqual(response.setCookies, [], "no Set-Cookie at all");
+        assert.equal(response.headers.get("cache-control"), "no-store", "a response carrying a token is not cached");
+        const expires = Date.parse(response.headers.get("tessera-session-expires") ?? "");
+        assert.ok(expires > Date.now() + 590_000 && expires <= Date.now() + 601_000, "the expiry matches the idle timeout");
+        const me = await whoami(via.expectIssued(response));
+        assert.equal(me.username, "ada");
+        assert.equal(me.isNew, false);
+      });
+    }
+
+    if (via.isCookie) it("login sets a secure-by-default cookie and the next request is greeted", async () => {
+      const response = await call(app.url, "POST", "/login?user=ada");
       assert.equal(response.status, 303);
       assert.equal(response.headers.get("location"), "/whoami");
       const parsed = sessionSetCookie(response, COOKIE);
@@ -203,19 +214,19 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
       assert.ok(!parsed.attributes.has("secure"), "no Secure over plain HTTP without a proxy header");
       const maxAge = Number(parsed.attributes.get("max-age"));
       assert.ok(maxAge > 590 && maxAge <= 600, `Max-Age ${maxAge} matches the idle timeout`);
-      const me = await whoami(cookieFrom(response));
+      const me = await whoami(via.expectIssued(response));
       assert.equal(me.username, "ada");
       assert.equal(me.isNew, false);
     });
 
-    it("sets Secure when a trusted proxy says the client used HTTPS", async () => {
-      const response = await send(app.url, "POST", "/set?key=k&value=v", { headers: { "x-forwarded-proto": "https" } });
+    if (via.isCookie) it("sets Secure when a trusted proxy says the client used HTTPS", async () => {
+      const response = await call(app.url, "POST", "/set?key=k&value=v", undefined, { "x-forwarded-proto": "https" });
       assert.equal(response.status, 200, response.text);
       assert.ok(sessionSetCookie(response, COOKIE)?.attributes.has("secure"), "Secure behind a trusted HTTPS proxy");
     });
 
     it("an anonymous request stores nothing and sets no cookie", async () => {
-      const response = await send(app.url, "GET", "/whoami");
+      const response = await call(app.url, "GET", "/whoami");
       assert.equal(response.status, 200);
       assert.deepEqual(response.setCookies, []);
       assert.equal((JSON.parse(response.text) as WhoAmI).isNew, true);
@@ -225,26 +236,26 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
       const cookie = await login("grace");
       const { id } = await whoami(cookie);
       assert.ok(id && (await storedSession(id)), "session is stored");
-      const response = await send(app.url, "POST", "/logout", { cookie });
+      const response = await call(app.url, "POST", "/logout", cookie);
       assert.equal(response.status, 303);
-      assert.ok(sessionSetCookie(response, COOKIE)?.clears, "logout clears the cookie");
+      via.assertEnded(response, "logout clears the cookie");
       assert.equal(await storedSession(id), undefined, "session is gone from the store");
       assert.equal((await whoami(cookie)).username, null, "old cookie is anonymous");
     });
 
     it("forged and tampered cookies are anonymous, cleared, and cost no Redis command", async () => {
       const cookie = await login("mallory-target");
-      const value = cookie.slice(COOKIE.length + 1);
-      const tampered = `${COOKIE}=${value.slice(0, 10)}${value[10] === "A" ? "B" : "A"}${value.slice(11)}`;
-      const forged = `${COOKIE}=${randomBytes(32).toString("base64url")}.${randomBytes(32).toString("base64url")}`;
-      for (const bad of [tampered, forged, `${COOKIE}=garbage`, `${COOKIE}=${"x".repeat(5000)}`]) {
+      const value = via.tokenOf(cookie);
+      const tampered = via.credentialFor(`${value.slice(0, 10)}${value[10] === "A" ? "B" : "A"}${value.slice(11)}`);
+      const forged = via.credentialFor(`${randomBytes(32).toString("base64url")}.${randomBytes(32).toString("base64url")}`);
+      for (const bad of [tampered, forged, via.credentialFor("garbage"), via.credentialFor("x".repeat(5000))]) {
         let response!: ClientResponse;
         const { total: used } = await redis.countCommands(async () => {
-          response = await send(app.url, "GET", "/whoami", { cookie: bad });
+          response = await call(app.url, "GET", "/whoami", bad);
         });
         assert.equal(response.status, 200, response.text);
         assert.equal((JSON.parse(response.text) as WhoAmI).username, null, `anonymous with ${bad.slice(0, 40)}`);
-        assert.ok(sessionSetCookie(response, COOKIE)?.clears, "the bad cookie is cleared");
+        via.assertEnded(response, "the bad cookie is cleared");
         assert.equal(used, 0, "a bad signature is rejected without a Redis round trip");
       }
       assert.equal((await whoami(cookie)).username, "mallory-target", "the real session is untouched");
@@ -252,7 +263,7 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
 
     it("regenerate issues a new token, keeps the data and kills the old token", async () => {
       const first = await login("ada");
-      assert.equal((await send(app.url, "POST", "/set?key=theme&value=dark", { cookie: first })).status, 200);
+      assert.equal((await call(app.url, "POST", "/set?key=theme&value=dark", first)).status, 200);
       const oldId = (await whoami(first)).id!;
       const second = await login("ada-admin", app, first);
       assert.notEqual(second, first);
@@ -267,7 +278,7 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
     it("20 concurrent writers on one session keep 20 of 20 keys", async () => {
       const cookie = await login("writer");
       const responses = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => send(app.url, "POST", `/set?key=k${i}&value=v${i}`, { cookie })),
+        Array.from({ length: 20 }, (_, i) => call(app.url, "POST", `/set?key=k${i}&value=v${i}`, cookie)),
       );
       for (const response of responses) assert.equal(response.status, 200, response.text);
       const { data } = await whoami(cookie);
@@ -279,14 +290,14 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
       const cookie = await login("slow");
       const { id } = await whoami(cookie);
       const latch = createLatch();
-      const slow = send(app.url, "POST", `/hold?key=late&value=1&latch=${latch.name}`, { cookie });
+      const slow = call(app.url, "POST", `/hold?key=late&value=1&latch=${latch.name}`, cookie);
       await latch.arrived; // the slow request has loaded the session and changed it
-      const logout = await send(app.url, "POST", "/logout", { cookie });
+      const logout = await call(app.url, "POST", "/logout", cookie);
       assert.equal(logout.status, 303);
       latch.release();
       const slowResponse = await slow;
       assert.equal(slowResponse.status, 200, slowResponse.text);
-      assert.ok(sessionSetCookie(slowResponse, COOKIE)?.clears, "the slow request clears the dead cookie");
+      via.assertEnded(slowResponse, "the slow request clears the dead cookie");
       assert.equal(await storedSession(id!), undefined, "the session stays destroyed");
       assert.equal((await whoami(cookie)).username, null);
     });
@@ -294,9 +305,9 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
     it("a redirect is committed before the client sees it", async () => {
       const cookie = await login("redirected");
       for (let i = 0; i < 5; i++) {
-        const response = await send(app.url, "POST", `/set?key=step&value=${i}&redirect=1`, { cookie });
+        const response = await call(app.url, "POST", `/set?key=step&value=${i}&redirect=1`, cookie);
         assert.equal(response.status, 303);
-        const followed = await send(app.url, "GET", response.headers.get("location")!, { cookie });
+        const followed = await call(app.url, "GET", response.headers.get("location")!, cookie);
         assert.equal((JSON.parse(followed.text) as WhoAmI).data.step, String(i), "the redirect target sees the new data");
       }
     });
@@ -304,7 +315,7 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
     it("a streamed response is committed before the client sees its end", async () => {
       const cookie = await login("streamer");
       for (let i = 0; i < 3; i++) {
-        const response = await send(app.url, "GET", `/stream?key=streamed&value=${i}`, { cookie });
+        const response = await call(app.url, "GET", `/stream?key=streamed&value=${i}`, cookie);
         assert.equal(response.status, 200);
         assert.equal(response.text, "abc");
         assert.equal((await whoami(cookie)).data.streamed, String(i), "the next request sees the streamed change");
@@ -312,16 +323,16 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
     });
 
     it("a new session committed before streaming gets its cookie with the headers", async () => {
-      const response = await send(app.url, "GET", "/stream?key=fresh&value=1&commit=1");
+      const response = await call(app.url, "GET", "/stream?key=fresh&value=1&commit=1");
       assert.equal(response.status, 200);
       assert.equal(response.text, "abc");
-      assert.equal((await whoami(cookieFrom(response))).data.fresh, "1");
+      assert.equal((await whoami(via.expectIssued(response))).data.fresh, "1");
     });
 
     it("an error response commits the session like any other response", async () => {
-      const response = await send(app.url, "POST", "/fail?key=before-error&value=1");
+      const response = await call(app.url, "POST", "/fail?key=before-error&value=1");
       assert.ok(response.status >= 400, `the route failed: ${response.status}`);
-      const me = await whoami(cookieFrom(response));
+      const me = await whoami(via.expectIssued(response));
       assert.equal(me.data["before-error"], "1", "the change made before the error is stored, and its cookie sent");
     });
 
@@ -329,17 +340,17 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
       const cookie = await login("before-crash");
       const before = await whoami(cookie);
       const bind = store.userIndex !== undefined ? "&bind=1" : "";
-      const response = await send(app.url, "POST", `/login-then-crash?user=crash-admin&key=crashed&value=1${bind}`, { cookie });
+      const response = await call(app.url, "POST", `/login-then-crash?user=crash-admin&key=crashed&value=1${bind}`, cookie);
       assert.equal(response.status, 500, response.text);
-      assertNoNewSessionCookie(response, cookie);
+      via.assertNothingNew(response, cookie);
       const after = await whoami(cookie);
       assert.equal(after.id, before.id, "the regenerate was dropped: the old cookie still names the session");
       assert.deepEqual(after.data, before.data, "the old cookie still reads the old data");
       if (store.userIndex !== undefined) assert.deepEqual(await main.listUserSessions("crash-admin"), [], "the bindUser was dropped");
 
-      const anonymous = await send(app.url, "POST", `/login-then-crash?user=crash-anonymous&key=crashed&value=1${bind}`);
+      const anonymous = await call(app.url, "POST", `/login-then-crash?user=crash-anonymous&key=crashed&value=1${bind}`);
       assert.equal(anonymous.status, 500, anonymous.text);
-      assertNoNewSessionCookie(anonymous);
+      via.assertNothingNew(anonymous);
       if (store.userIndex !== undefined) assert.deepEqual(await main.listUserSessions("crash-anonymous"), [], "no session was stored");
     });
 
@@ -347,25 +358,25 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
       const cookie = await login("before-answer");
       const before = await whoami(cookie);
       for (const status of [500, 503]) {
-        const response = await send(app.url, "POST", `/answer?status=${status}&key=answered&value=${status}&regenerate=1`, { cookie });
+        const response = await call(app.url, "POST", `/answer?status=${status}&key=answered&value=${status}&regenerate=1`, cookie);
         assert.equal(response.status, status, response.text);
-        assertNoNewSessionCookie(response, cookie);
+        via.assertNothingNew(response, cookie);
         assert.deepEqual(await whoami(cookie), before, `the session is unchanged after a ${status}`);
       }
-      const fresh = await send(app.url, "POST", "/answer?status=500&key=answered&value=1");
+      const fresh = await call(app.url, "POST", "/answer?status=500&key=answered&value=1");
       assert.equal(fresh.status, 500, fresh.text);
-      assertNoNewSessionCookie(fresh);
+      via.assertNothingNew(fresh);
     });
 
     it("with commitOnError: true, a crash or a 5xx commits its changes and sends their cookie", async () => {
-      const crashed = await send(committingApp.url, "POST", "/login-then-crash?user=kept&key=crashed&value=1");
+      const crashed = await call(committingApp.url, "POST", "/login-then-crash?user=kept&key=crashed&value=1");
       assert.equal(crashed.status, 500, crashed.text);
-      const me = await whoami(cookieFrom(crashed), committingApp);
+      const me = await whoami(via.expectIssued(crashed), committingApp);
       assert.equal(me.username, "kept");
       assert.equal(me.data.crashed, "1");
-      const answered = await send(committingApp.url, "POST", "/answer?status=503&key=answered&value=1");
+      const answered = await call(committingApp.url, "POST", "/answer?status=503&key=answered&value=1");
       assert.equal(answered.status, 503, answered.text);
-      assert.equal((await whoami(cookieFrom(answered), committingApp)).data.answered, "1");
+      assert.equal((await whoami(via.expectIssued(answered), committingApp)).data.answered, "1");
     });
 
     it("costs 0 Redis commands without a session, 1 for a read, 2 for a write", async () => {
@@ -374,7 +385,7 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
       const count = async (method: string, path: string, withCookie: boolean): Promise<number> => {
         let response!: ClientResponse;
         const { total: used } = await redis.countCommands(async () => {
-          response = await send(app.url, method, path, { cookie: withCookie ? cookie : undefined });
+          response = await call(app.url, method, path, withCookie ? cookie : undefined);
         });
         assert.ok(response.status < 400, response.text);
         return used;
@@ -390,9 +401,9 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
       const cookie = await login("idle", shortApp);
       const { id } = await whoami(cookie, shortApp);
       await sleep(SHORT.idleTimeoutSeconds * 1000 + 500);
-      const response = await send(shortApp.url, "GET", "/whoami", { cookie });
+      const response = await call(shortApp.url, "GET", "/whoami", cookie);
       assert.equal((JSON.parse(response.text) as WhoAmI).username, null, "anonymous after the idle timeout");
-      assert.ok(sessionSetCookie(response, COOKIE)?.clears, "the expired cookie is cleared");
+      via.assertEnded(response, "the expired cookie is cleared");
       assert.equal(await storedSession(id!, short), undefined);
     });
 
@@ -419,11 +430,11 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
       redis.pause();
       try {
         const started = Date.now();
-        const response = await send(app.url, "GET", "/whoami", { cookie });
+        const response = await call(app.url, "GET", "/whoami", cookie);
         const elapsed = Date.now() - started;
         assert.equal(response.status, 503, response.text);
         assert.ok(elapsed < OUTAGE_ANSWER_BOUND_MS, `answered in ${elapsed} ms`);
-        assert.ok(!sessionSetCookie(response, COOKIE)?.clears, "an outage never logs the user out");
+        via.assertKept(response, "an outage never logs the user out");
       } finally {
         redis.resume();
       }
@@ -440,7 +451,7 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
     it("a failed commit's error page carries none of the route's headers (Location, the app's Set-Cookie...)", async () => {
       const cookie = await login("decorated");
       const appCookie = (response: ClientResponse) => response.setCookies.some((header) => header.startsWith("conformance-app="));
-      const stored = await send(app.url, "POST", "/hold?key=decorated&value=1&decorate=1", { cookie });
+      const stored = await call(app.url, "POST", "/hold?key=decorated&value=1&decorate=1", cookie);
       assert.equal(stored.status, 303, stored.text);
       assert.equal(stored.headers.get("x-conformance-route"), CONFORMANCE_ROUTE_HEADERS["x-conformance-route"], "the app sets the route's headers");
       assert.ok(appCookie(stored), "the app sets the route's own cookie");
@@ -449,7 +460,7 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
       assert.equal(response.headers.get("location"), null, "no redirect to a success page");
       assert.equal(response.headers.get("x-conformance-route"), null, "none of the route's headers");
       assert.ok(!appCookie(response), "not the app's own cookie");
-      assertNoNewSessionCookie(response, cookie);
+      via.assertNothingNew(response, cookie);
     });
 
     it("a stopped Redis fails requests with 503, and a restarted one serves again without restarting the app", async () => {
@@ -457,7 +468,7 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
       await redis.stop();
       try {
         const started = Date.now();
-        const response = await send(app.url, "GET", "/whoami", { cookie });
+        const response = await call(app.url, "GET", "/whoami", cookie);
         assert.equal(response.status, 503, response.text);
         assert.ok(Date.now() - started < OUTAGE_ANSWER_BOUND_MS, "answered in bounded time");
       } finally {
@@ -467,7 +478,7 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
       let recovered: ClientResponse | undefined;
       const deadline = Date.now() + 20_000;
       for (let i = 0; i < 100 && Date.now() < deadline; i++) {
-        const response = await send(app.url, "POST", "/login?user=back");
+        const response = await call(app.url, "POST", "/login?user=back");
         if (response.status === 303) {
           recovered = response;
           break;
@@ -476,7 +487,7 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
         await sleep(200);
       }
       assert.ok(recovered, "login works again after Redis restarted");
-      assert.equal((await whoami(cookieFrom(recovered))).username, "back");
+      assert.equal((await whoami(via.expectIssued(recovered))).username, "back");
     });
   });
 }

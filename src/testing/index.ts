@@ -15,3 +15,5 @@ export { conformanceRoutes, findConformanceRoute, createLatch } from "./conforma
 export type { ConformanceData, ConformanceReply, ConformanceRequest, ConformanceRoute } from "./conformance-routes.js";
 export { listenOnLoopback } from "./serve.js";
 export type { ServedApp } from "./serve.js";
+export { conformanceTransport, CONFORMANCE_COOKIE } from "./conformance-transport.js";
+export type { ConformanceTransportView } from "./conformance-transport.js";

@@ -1,6 +1,7 @@
 import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { SessionManager } from "../../core/manager.js";
 import { legacySetCookies } from "../../core/migration.js";
+import { tokenResponseHeaders } from "../../core/token-response.js";
 import type { Session } from "../../core/session.js";
 import { isFailedRequest, isServerError } from "./failed-request.js";
 
@@ -82,6 +83,7 @@ export function holdResponseUntilCommitted<D extends object>(
     if (!legacyCleared && !res.headersSent) {
       legacyCleared = true;
       for (const clearing of legacySetCookies(session)) res.appendHeader("Set-Cookie", clearing);
+      for (const [name, value] of tokenResponseHeaders(session)) res.setHeader(name, value);
     }
     if (cookie === undefined || cookie === emittedCookie || res.headersSent) return;
     res.appendHeader("Set-Cookie", cookie);
