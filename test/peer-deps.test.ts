@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 
-// A Hono user installs tessera and hono, nothing else: the packed package
+// A Hono user installs tessera-session and hono, nothing else: the packed package
 // must import and type-check without Express, Fastify or Koa (or their types).
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, "..");
@@ -14,7 +14,7 @@ const root = resolve(import.meta.dirname, "..");
 const versionOf = (name: string): string =>
   (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
 
-describe("peer dependencies: tessera + hono alone", () => {
+describe("peer dependencies: tessera-session + hono alone", () => {
   let dir: string;
 
   before(async () => {
@@ -30,7 +30,7 @@ describe("peer dependencies: tessera + hono alone", () => {
         private: true,
         type: "module",
         dependencies: {
-          tessera: `file:./${filename}`,
+          "tessera-session": `file:./${filename}`,
           hono: versionOf("hono"),
           // What a TypeScript app on Node has anyway; not a framework.
           "@types/node": versionOf("@types/node"),
@@ -50,7 +50,7 @@ describe("peer dependencies: tessera + hono alone", () => {
     }
   });
 
-  it('runs: import "tessera-session" and "tessera/hono" serve a session', async () => {
+  it('runs: import "tessera-session" and "tessera-session/hono" serve a session', async () => {
     writeFileSync(
       join(dir, "check.mjs"),
       `import { Hono } from "hono";
