@@ -5,6 +5,7 @@ import type { SessionData } from "./session-data.js";
 import { SessionHandle } from "./session-handle.js";
 import type { RequestFacts, Session } from "./session.js";
 import { storeWithDeadline } from "./timeout.js";
+import { withoutRenewal } from "./expiry.js";
 import { verifiedCookies } from "./verified-cookies.js";
 import { loadLegacySession } from "./migration.js";
 import {
@@ -24,6 +25,12 @@ export interface LoadInput extends RequestFacts {
   readonly cookieHeader: string | undefined;
   /** This request's store outage policy, overriding the manager's `storeOutage` (per-route choice). */
   readonly storeOutage?: StoreOutagePolicy;
+  /**
+   * `false`: neither this load nor the session's commits move its expiry
+   * (a WebSocket's traffic is not the user's activity, and no cookie could
+   * follow the move). Default `true`.
+   */
+  readonly renew?: boolean;
 }
 
 /**
@@ -205,6 +212,9 @@ export function createSessionManager<D extends object = SessionData>(
   /** What the handles see: the options, with the store under the deadline. */
   const handleOptions: ResolvedOptions = { ...resolved, store };
 
+  /** What the handles of `renew: false` loads see: the same, with renewals off. */
+  const frozenOptions: ResolvedOptions = { ...handleOptions, policy: withoutRenewal(policy) };
+
   const cookies = verifiedCookies(secrets);
 
   async function load(input: LoadInput): Promise<Session<D>> {
@@ -223,15 +233,16 @@ export function createSessionManager<D extends object = SessionData>(
     for (const value of sent.values) {
       const cookie = cookies.verify(value);
       if (cookie === undefined) continue;
+      const options = input.renew === false ? frozenOptions : handleOptions;
       let stored;
       try {
-        stored = await store.load(cookie.id, clock.now(), policy);
+        stored = await store.load(cookie.id, clock.now(), options.policy);
       } catch (error) {
         const outage = input.storeOutage === undefined ? resolved.storeOutage : resolveStoreOutage(input.storeOutage);
         if (outage === "anonymous" && error instanceof SessionStoreError) return SessionHandle.unavailable<D>(handleOptions, facts, error);
         throw error;
       }
-      const handle = stored && SessionHandle.fromStore<D>(handleOptions, facts, cookie.token, cookie.id, stored, cookie.stale, cookie.value);
+      const handle = stored && SessionHandle.fromStore<D>(options, facts, cookie.token, cookie.id, stored, cookie.stale, cookie.value);
       if (handle) {
         cookies.confirm(cookie);
         return handle;
