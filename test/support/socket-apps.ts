@@ -46,7 +46,7 @@ export interface InstanceOptions {
  * Starts an instance against the Redis at `redisUrl`. Routes: POST /login
  * (form `username`: binds and regenerates), GET /me, POST /logout, POST
  * /revoke (form `id`), POST /revoke-all (form `except`?), GET /relogin
- * (regenerate only). Sockets: `ws` at /live (replies to "ping" with "pong",
+ * (regenerate only), GET /set?key=&value= (a JSON value). Sockets: `ws` at /live (replies to "ping" with "pong",
  * to "set:<key>:<json>" by updating the session and answering "ok" or the
  * error code), socket.io on its default path (event "set").
  */
@@ -77,6 +77,11 @@ export async function startInstance(name: string, redisUrl: string, options: Ins
   app.get("/me", (req, res) => {
     const session = tessera.session(req);
     res.json({ id: session.id ?? null, data: session.data, expiresAt: session.expiresAt ?? null });
+  });
+  app.get("/set", (req, res) => {
+    const { key, value } = req.query as Record<string, string>;
+    tessera.session(req).data[key!] = JSON.parse(value ?? "null");
+    res.json({ ok: true });
   });
   app.get("/relogin", async (req, res) => {
     const session = tessera.session(req);
