@@ -21,7 +21,9 @@ interface IoRedisPubSubLike {
   ssubscribe(channel: string): Promise<unknown>;
   duplicate(...args: unknown[]): IoRedisPubSubLike;
   on(event: string, listener: (...args: never[]) => void): unknown;
+  once(event: string, listener: (...args: never[]) => void): unknown;
   disconnect(): void;
+  readonly status?: string;
   isCluster?: boolean;
 }
 
@@ -46,6 +48,15 @@ interface PubSubDriver {
 
 const noop = (): void => undefined;
 
+/** Resolves once an ioredis connection is ready; rejects if it ends first. */
+function whenReady(connection: IoRedisPubSubLike): Promise<void> {
+  if (connection.status === "ready") return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    connection.once("ready", resolve);
+    connection.once("end", () => reject(new Error("The Redis subscriber connection ended before it was ready")));
+  });
+}
+
 function ioRedisDriver(client: IoRedisPubSubLike): PubSubDriver {
   const cluster = client.isCluster === true;
   return {
@@ -64,6 +75,9 @@ function ioRedisDriver(client: IoRedisPubSubLike): PubSubDriver {
         readyBefore = true;
       }) as (...args: never[]) => void);
       try {
+        // A client made with `enableOfflineQueue: false` (so its duplicate too)
+        // refuses commands until connected: subscribe once it is ready.
+        await whenReady(subscriber);
         await (cluster ? subscriber.ssubscribe(channel) : subscriber.subscribe(channel));
       } catch (error) {
         subscriber.disconnect();
