@@ -102,6 +102,11 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
   // answers the next page.
   let nextUpgrade = 0;
   const upgraded = new Set<Duplex>();
+  // An upgraded connection's later errors (a tab closed mid-frame: ECONNRESET)
+  // are emitted on the proxy, which throws them when nobody listens.
+  proxy.on("error", (_error: Error, _req: unknown, socket: unknown) => {
+    if (socket !== null && typeof socket === "object" && "destroy" in socket && typeof socket.destroy === "function") socket.destroy();
+  });
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const target = options.targets[nextUpgrade++ % options.targets.length]!;
     upgraded.add(socket);
