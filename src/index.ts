@@ -35,3 +35,5 @@ export { INDEX_GRACE_MS, leaseEndFor, targetTtlMs, recordTtlMs, isRenewalDue, re
 export type { SessionStore, StoredSession, SessionWrite, CreateWrite, UpdateWrite, WriteResult, UserIndexStore, IndexEntry, SessionSummary, RevokeResult, EntryRevokeResult, IndexRange } from "./core/store.js";
 export type { ExpiryPolicy, LoadRenewal } from "./core/expiry.js";
 export type { LegacySessionSource, LegacyRecord, LegacyRead } from "./core/migration.js";
+export { announcingSessionEnds, localSessionEnds } from "./core/session-ends.js";
+export type { SessionEnd, SessionEndFeed, SessionEndListener, SessionEndReason, AnnouncedEndReason } from "./core/session-ends.js";

@@ -45,7 +45,7 @@ describe("peer dependencies: tessera-session + hono alone", () => {
   });
 
   it("installs no other framework", () => {
-    for (const name of ["express", "fastify", "koa", "@types/express", "@types/koa", "ioredis", "redis"]) {
+    for (const name of ["express", "fastify", "koa", "@types/express", "@types/koa", "ioredis", "redis", "ws", "socket.io"]) {
       assert.equal(existsSync(join(dir, "node_modules", name)), false, `${name} must not be installed`);
     }
   });

@@ -102,12 +102,13 @@ describe("per-user index on Redis", () => {
       anonymous: 0,
       unboundRead: 1,
       unboundWrite: 2,
-      loginFromAnonymous: 3, // load; index add + create, pipelined (2 round trips)
+      // The replaced (pre-login) session's end is announced for WebSockets: one PUBLISH (docs/websockets.md).
+      loginFromAnonymous: 4, // load; index add + create, pipelined (2 round trips); PUBLISH
       boundRead: 1,
       boundWrite: 2,
       loginWithoutCookie: 2, // index add + create, one round trip
       list2: 3, // index entries; one inspect per session, pipelined (2 round trips)
-      logout: 3, // load; delete + index remove, pipelined
+      logout: 4, // load; delete + index remove, pipelined; PUBLISH of the end
     });
   });
 

@@ -9,6 +9,7 @@
  */
 import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { createProxyServer } from "http-proxy-3";
 
 /** Balancer settings. */
@@ -96,6 +97,23 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
   };
 
   const server: Server = createServer((req, res) => forward(req, res, 0));
+  // WebSocket upgrades (the page's live element) take turns on a rotation
+  // of their own, so that opening a socket does not shift which instance
+  // answers the next page.
+  let nextUpgrade = 0;
+  const upgraded = new Set<Duplex>();
+  // An upgraded connection's later errors (a tab closed mid-frame: ECONNRESET)
+  // are emitted on the proxy, which throws them when nobody listens.
+  proxy.on("error", (_error: Error, _req: unknown, socket: unknown) => {
+    if (socket !== null && typeof socket === "object" && "destroy" in socket && typeof socket.destroy === "function") socket.destroy();
+  });
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const target = options.targets[nextUpgrade++ % options.targets.length]!;
+    upgraded.add(socket);
+    socket.once("close", () => upgraded.delete(socket));
+    socket.on("error", () => socket.destroy());
+    proxy.ws(req, socket, head, { target }, () => socket.destroy());
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, host, () => {
@@ -112,6 +130,7 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const socket of upgraded) socket.destroy();
         agent.destroy();
         proxy.close();
       }),

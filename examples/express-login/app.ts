@@ -25,6 +25,8 @@ export interface LoginAppOptions {
   banner?: string;
   /** Express "trust proxy" setting, for running behind a load balancer. */
   trustProxy?: boolean | number | string;
+  /** The host serves the `/live` WebSocket (see live.ts): signed-in pages show the live element. */
+  live?: boolean;
 }
 
 /**
@@ -59,6 +61,7 @@ export function createLoginApp(options: LoginAppOptions): express.Express {
     visits: req.session?.data.visits ?? 0,
     banner: options.banner,
     sessionsPage: true,
+    live: options.live,
     // Only a logged-in page shows the logout form: an anonymous page view
     // must not create a CSRF secret (and a stored session) for nothing.
     csrfToken: req.session?.data.username ? csrfToken(req.session) : undefined,

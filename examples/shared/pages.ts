@@ -24,6 +24,12 @@ export interface PageContext {
    * another site must not be able to log the user out.
    */
   csrfToken?: string | undefined;
+  /**
+   * The app serves a WebSocket at `/live` (the Express example): a signed-in
+   * page shows a live visit counter fed by it, which says so when the
+   * socket is closed because the session ended.
+   */
+  live?: boolean | undefined;
 }
 
 /** Escapes text for HTML element and attribute content. */
@@ -54,6 +60,7 @@ const STYLE = `
           background:hsl(var(--hue) 70% 93%); color:hsl(var(--hue) 45% 28%); border:1px solid hsl(var(--hue) 50% 80%);
           font-variant-numeric: tabular-nums; }
   .chip::before { content:""; width:.6rem; height:.6rem; border-radius:50%; background:hsl(var(--hue) 60% 45%); }
+  .live[data-state=open] { color:#2f5a1e; } .live[data-state=closed] { color:#a11; }
   .count { font-size:1.35rem; font-variant-numeric: tabular-nums; line-height:1; }
   form { display:flex; gap:.5rem; margin-top:1rem; }
   input[type=text] { flex:1; padding:.55rem .7rem; border:1px solid var(--line); border-radius:8px; font:inherit; background:#fff; }
@@ -102,6 +109,30 @@ function hueOf(name: string): number {
   return hash % 360;
 }
 
+/**
+ * The live element and its script: the visit count pushed over the
+ * `/live` WebSocket. Close code 4401 is Tessera's "session ended", with the
+ * reason ("session destroyed", "session revoked"...) shown as it is.
+ */
+const LIVE_ROW = `
+  <dt>Live</dt><dd><span class="live" id="live" data-state="connecting">connecting…</span></dd>
+<script>
+(() => {
+  const element = document.getElementById("live");
+  const socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/live");
+  socket.onmessage = (event) => {
+    const message = JSON.parse(event.data);
+    element.dataset.state = "open";
+    element.textContent = message.visits + " visits, live from " + message.instance;
+  };
+  socket.onclose = (event) => {
+    element.dataset.state = "closed";
+    element.dataset.code = String(event.code);
+    element.textContent = event.code === 4401 ? "closed: " + event.reason : "disconnected";
+  };
+})();
+</script>`;
+
 function layout(title: string, context: PageContext, body: string): string {
   return `<!doctype html>
 <html lang="en">
@@ -120,7 +151,7 @@ ${body}
 <dl class="facts">
   <dt>Served by</dt><dd><span class="chip" style="--hue:${hueOf(context.instance)}" id="instance">${escapeHtml(context.instance)}</span></dd>
   <dt>Signed in as</dt><dd id="user">${context.username ? escapeHtml(context.username) : "nobody"}</dd>
-  <dt>Visits this session</dt><dd><span class="count" id="visits">${context.visits}</span></dd>
+  <dt>Visits this session</dt><dd><span class="count" id="visits">${context.visits}</span></dd>${context.live && context.username ? LIVE_ROW : ""}
 </dl>
 <footer class="muted">Your browser holds only an opaque token; the session data stays on the server, in the session store.</footer>
 </main>

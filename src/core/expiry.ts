@@ -54,6 +54,15 @@ export function isRenewalDue(currentExpiresAt: number, targetExpiresAt: number, 
 }
 
 /**
+ * The policy with renewals switched off: no load or commit under it moves
+ * a session's expiry (the renew interval is beyond any session's life). For
+ * loads that are not the user's activity, such as a WebSocket's.
+ */
+export function withoutRenewal(policy: ExpiryPolicy): ExpiryPolicy {
+  return { ...policy, renewIntervalMs: Number.MAX_SAFE_INTEGER };
+}
+
+/**
  * What a load does to a stored record's expiry ({@link renewalOnLoad}):
  * the record is over; or it lives on unchanged; or its expiry moves to
  * `now + ttlMs`, and, for a bound session, its last-seen field (`LAST_SEEN_FIELD`) is set

@@ -6,6 +6,7 @@ import { SessionHandle } from "./session-handle.js";
 import type { RequestFacts, Session } from "./session.js";
 import { storeWithDeadline } from "./timeout.js";
 import { headerToken, type RequestHeaders } from "./transport.js";
+import { withoutRenewal } from "./expiry.js";
 import { verifiedCookies } from "./verified-cookies.js";
 import { loadLegacySession } from "./migration.js";
 import {
@@ -39,6 +40,12 @@ export interface LoadInput extends RequestFacts {
   readonly token?: string | undefined;
   /** This request's store outage policy, overriding the manager's `storeOutage` (per-route choice). */
   readonly storeOutage?: StoreOutagePolicy;
+  /**
+   * `false`: neither this load nor the session's commits move its expiry
+   * (a WebSocket's traffic is not the user's activity, and no cookie could
+   * follow the move). Default `true`.
+   */
+  readonly renew?: boolean;
 }
 
 /**
@@ -226,6 +233,9 @@ export function createSessionManager<D extends object = SessionData>(
   /** What the handles see: the options, with the store under the deadline. */
   const handleOptions: ResolvedOptions = { ...resolved, store };
 
+  /** What the handles of `renew: false` loads see: the same, with renewals off. */
+  const frozenOptions: ResolvedOptions = { ...handleOptions, policy: withoutRenewal(policy) };
+
   const cookies = verifiedCookies(secrets);
 
   const { transports } = resolved;
@@ -264,9 +274,10 @@ export function createSessionManager<D extends object = SessionData>(
     const verified = cookies.verify(value);
     let handle: SessionHandle<D> | undefined;
     if (verified !== undefined) {
+      const options = input.renew === false ? frozenOptions : handleOptions;
       try {
-        const stored = await store.load(verified.id, clock.now(), policy);
-        handle = stored && SessionHandle.fromStore<D>(handleOptions, facts, verified.token, verified.id, stored, verified.stale, verified.value);
+        const stored = await store.load(verified.id, clock.now(), options.policy);
+        handle = stored && SessionHandle.fromStore<D>(options, facts, verified.token, verified.id, stored, verified.stale, verified.value);
         if (handle) cookies.confirm(verified);
       } catch (error) {
         if (outageOf(input) !== "anonymous" || !(error instanceof SessionStoreError)) throw error;
@@ -292,14 +303,15 @@ export function createSessionManager<D extends object = SessionData>(
     for (const value of sent.values) {
       const cookie = cookies.verify(value);
       if (cookie === undefined) continue;
+      const options = input.renew === false ? frozenOptions : handleOptions;
       let stored;
       try {
-        stored = await store.load(cookie.id, clock.now(), policy);
+        stored = await store.load(cookie.id, clock.now(), options.policy);
       } catch (error) {
         if (outageOf(input) === "anonymous" && error instanceof SessionStoreError) return SessionHandle.unavailable<D>(handleOptions, facts, error);
         throw error;
       }
-      const handle = stored && SessionHandle.fromStore<D>(handleOptions, facts, cookie.token, cookie.id, stored, cookie.stale, cookie.value);
+      const handle = stored && SessionHandle.fromStore<D>(options, facts, cookie.token, cookie.id, stored, cookie.stale, cookie.value);
       if (handle) {
         cookies.confirm(cookie);
         return handle;

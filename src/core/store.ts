@@ -9,6 +9,7 @@
  */
 
 import type { ExpiryPolicy } from "./expiry.js";
+import type { SessionEndFeed } from "./session-ends.js";
 
 /** A session as loaded from the store. */
 export interface StoredSession {
@@ -87,6 +88,13 @@ export interface SessionStore {
    * are unavailable.
    */
   readonly userIndex?: UserIndexStore;
+  /**
+   * Where this store announces the sessions it ends (see
+   * `announcingSessionEnds`), so WebSockets bound to them close on every
+   * instance. Optional: without it, sockets learn of an end only at the
+   * session's expiry.
+   */
+  readonly sessionEnds?: SessionEndFeed;
 }
 
 /** One entry of a user's index: a session id and its lease end (epoch ms). */

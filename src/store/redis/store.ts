@@ -8,6 +8,8 @@ import { knownExpiries } from "./known-expiries.js";
 import { pairsToMap, sessionHashReader, sessionHashUpdater } from "./session-commands.js";
 import { writeArguments } from "./write-arguments.js";
 import { redisUserIndex } from "./user-index.js";
+import { announcingSessionEnds } from "../../core/session-ends.js";
+import { redisSessionEnds } from "./session-ends.js";
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -40,6 +42,15 @@ export interface RedisStoreOptions {
    * when Redis CPU, not app CPU, is what runs out. See docs/performance.md.
    */
   coalesce?: boolean;
+  /**
+   * Announce every session this store ends (destroy, regenerate, revoke,
+   * eviction) on the Redis channel `<prefix>ended` (a shard channel,
+   * SPUBLISH, on a Cluster), so that WebSockets bound to them close on every
+   * instance within a second (`tessera-session/ws`, `tessera-session/socket.io`).
+   * Costs one PUBLISH per logout, login or revoke, nothing on reads and
+   * writes. Default `true`.
+   */
+  announceSessionEnds?: boolean;
 }
 
 /** A Redis session store, with its key layout exposed for tooling and tests. */
@@ -120,7 +131,11 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
     return result;
   }
 
-  return {
+  if (options.announceSessionEnds !== undefined && typeof options.announceSessionEnds !== "boolean") {
+    throw new TypeError(`redisStore: announceSessionEnds must be true or false, got ${typeof options.announceSessionEnds}`);
+  }
+
+  const store: RedisSessionStore = {
     prefix,
     sessionKey,
     userKey,
@@ -163,4 +178,5 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
       await port.del(sessionKey(id));
     },
   };
+  return options.announceSessionEnds === false ? store : announcingSessionEnds(store, redisSessionEnds(options.client, `${prefix}ended`));
 }
