@@ -1,7 +1,5 @@
-import { readSessionCookies } from "../core/cookie.js";
 import type { LegacySessionSource } from "../core/migration.js";
-import { decodedCookieValue, legacySource, type LegacyFormat, type MigrateOptions } from "./source.js";
-import { unsignDotted } from "./signatures.js";
+import { firstDottedSignedId, legacySource, type LegacyFormat, type MigrateOptions } from "./source.js";
 
 /**
  * The `cookie` field express-session and @fastify/session keep in each
@@ -16,23 +14,11 @@ export function splitCookieField(record: Record<string, unknown>): { data: Recor
 }
 
 const EXPRESS_SESSION: LegacyFormat = {
-  library: "express-session",
-  factory: "fromExpressSession",
-  defaultPrefix: "sess:",
-  defaultCookieName: "connect.sid",
+  library: "express-session", factory: "fromExpressSession",
+  defaultPrefix: "sess:", defaultCookieName: "connect.sid",
   cookieNames: (name) => [name],
-  verify(header, name, secrets) {
-    // `s:<sid>.<signature>`, percent-encoded in the header (express-session's
-    // signed cookie, via cookie-signature); the first one that verifies wins,
-    // so a planted decoy cannot shadow the real cookie.
-    for (const raw of readSessionCookies(header, name).values) {
-      const value = decodedCookieValue(raw);
-      if (value === undefined || !value.startsWith("s:")) continue;
-      const sid = unsignDotted(value.slice(2), secrets);
-      if (sid !== undefined) return sid;
-    }
-    return undefined;
-  },
+  // `s:<sid>.<signature>` (express-session's signed cookie, via cookie-signature).
+  verify: (header, name, secrets) => firstDottedSignedId(header, name, "s:", secrets, "sha256"),
   split: splitCookieField,
 };
 

@@ -1,8 +1,6 @@
-import { readSessionCookies } from "../core/cookie.js";
 import type { LegacySessionSource } from "../core/migration.js";
 import { splitCookieField } from "./express-session.js";
-import { decodedCookieValue, legacySource, type LegacyFormat, type MigrateOptions } from "./source.js";
-import { unsignDotted } from "./signatures.js";
+import { firstDottedSignedId, legacySource, type LegacyFormat, type MigrateOptions } from "./source.js";
 
 /** Options of {@link fromFastifySession}: the shared ones, plus @fastify/session's `cookiePrefix` and `algorithm`. */
 export interface FastifySessionMigrateOptions extends MigrateOptions {
@@ -37,20 +35,10 @@ export function fromFastifySession(options: FastifySessionMigrateOptions): Legac
   const cookiePrefix = options.cookiePrefix ?? "";
   const algorithm = options.algorithm ?? "sha256";
   const format: LegacyFormat = {
-    library: "@fastify/session",
-    factory: "fromFastifySession",
-    defaultPrefix: "sess:",
-    defaultCookieName: "sessionId",
+    library: "@fastify/session", factory: "fromFastifySession",
+    defaultPrefix: "sess:", defaultCookieName: "sessionId",
     cookieNames: (name) => [name],
-    verify(header, name, secrets) {
-      for (const raw of readSessionCookies(header, name).values) {
-        const value = decodedCookieValue(raw);
-        if (value === undefined || !value.startsWith(cookiePrefix)) continue;
-        const sid = unsignDotted(value.slice(cookiePrefix.length), secrets, algorithm);
-        if (sid !== undefined) return sid;
-      }
-      return undefined;
-    },
+    verify: (header, name, secrets) => firstDottedSignedId(header, name, cookiePrefix, secrets, algorithm),
     split: splitCookieField,
   };
   return legacySource(format, options);

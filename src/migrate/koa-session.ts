@@ -46,10 +46,8 @@ function unquoted(raw: string): string {
 export function fromKoaSession(options: KoaSessionMigrateOptions): LegacySessionSource {
   const algorithm = options.algorithm ?? "sha1";
   const format: LegacyFormat = {
-    library: "koa-session",
-    factory: "fromKoaSession",
-    defaultPrefix: "",
-    defaultCookieName: "koa.sess",
+    library: "koa-session", factory: "fromKoaSession",
+    defaultPrefix: "", defaultCookieName: "koa.sess",
     cookieNames: (name) => [name, `${name}.sig`],
     verify(header, name, keys) {
       const signatures = readSessionCookies(header, `${name}.sig`).values.map(unquoted);

@@ -7,10 +7,11 @@
  */
 import { createHmac } from "node:crypto";
 import { stringifySetCookie } from "cookie";
+import { readSessionCookies } from "../core/cookie.js";
 import type { LegacyRead, LegacyRecord, LegacySessionSource } from "../core/migration.js";
 import { sessionIdFromToken } from "../core/token.js";
 import { legacyRedis, type LegacyRedisClient } from "./redis.js";
-import { secretList, type LegacySecret } from "./signatures.js";
+import { secretList, unsignDotted, type LegacySecret } from "./signatures.js";
 
 /**
  * Options every `from…Session` takes. `client`, `prefix`, `secret` and
@@ -192,4 +193,32 @@ export function decodedCookieValue(raw: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The session id of the first cookie named `name` whose value is `prefix`
+ * plus a cookie-signature `id.signature` valid for one of `secrets`
+ * (express-session's `s:` cookie, @fastify/session's), percent-decoded as
+ * sent. The first that verifies wins, so a planted decoy cannot shadow the
+ * real cookie.
+ *
+ * @example
+ * ```ts
+ * firstDottedSignedId(req.headers.cookie, "connect.sid", "s:", ["keyboard cat"], "sha256");
+ * ```
+ */
+export function firstDottedSignedId(
+  header: string | undefined,
+  name: string,
+  prefix: string,
+  secrets: readonly string[],
+  algorithm: string,
+): string | undefined {
+  for (const raw of readSessionCookies(header, name).values) {
+    const value = decodedCookieValue(raw);
+    if (value === undefined || !value.startsWith(prefix)) continue;
+    const id = unsignDotted(value.slice(prefix.length), secrets, algorithm);
+    if (id !== undefined) return id;
+  }
+  return undefined;
 }

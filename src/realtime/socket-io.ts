@@ -13,7 +13,7 @@ import type { SessionManager } from "../core/manager.js";
 import type { SessionData } from "../core/session-data.js";
 import type { SessionEndReason } from "../core/session-ends.js";
 import type { Session } from "../core/session.js";
-import { SessionEndedError, SocketSessions, type BoundSession, type SocketSessionOptions } from "./socket-sessions.js";
+import { BoundSockets, SessionEndedError, SocketSessions, type SocketSessionOptions } from "./socket-sessions.js";
 
 export { SessionEndedError };
 export type { SocketSessionOptions, SessionEndReason };
@@ -85,15 +85,9 @@ export interface SocketIoSessions<D extends object> {
  */
 export function socketIoSessions<D extends object = SessionData>(manager: SessionManager<D>, options: SocketSessionOptions<D> = {}): SocketIoSessions<D> {
   const sockets = new SocketSessions<D>(manager, options);
-  const bound = new WeakMap<SocketIoSocketLike, BoundSession<D>>();
+  const bound = new BoundSockets<SocketIoSocketLike, D>(sockets, "This socket did not pass this socketIoSessions middleware");
 
-  function boundOf(socket: SocketIoSocketLike): BoundSession<D> {
-    const binding = bound.get(socket);
-    if (binding === undefined) throw new TypeError("This socket did not pass this socketIoSessions middleware");
-    return binding;
-  }
-
-  return {
+  return Object.assign(bound, {
     middleware(socket, next) {
       sockets.admit(socket.request).then(
         (admission) => {
@@ -105,19 +99,12 @@ export function socketIoSessions<D extends object = SessionData>(manager: Sessio
             (socket.emit as (event: string, payload: { reason: SessionEndReason }) => unknown)(SESSION_ENDED_EVENT, { reason });
             socket.disconnect(true);
           });
-          bound.set(socket, binding);
+          bound.track(socket, binding);
           socket.once("disconnect", () => binding.unbind());
           next();
         },
         (error: unknown) => next(error instanceof Error ? error : new Error(String(error))),
       );
     },
-    sessionOf: (socket) => bound.get(socket)?.session,
-    endedBy: (socket) => bound.get(socket)?.endedBy,
-    update: (socket, change) => sockets.update(boundOf(socket), change),
-    get size() {
-      return sockets.bindings.size;
-    },
-    close: () => sockets.close(),
-  };
+  } satisfies Pick<SocketIoSessions<D>, "middleware">);
 }

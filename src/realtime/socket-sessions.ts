@@ -234,3 +234,52 @@ export class SocketSessions<D extends object> {
 function isEncrypted(request: IncomingMessage): boolean {
   return (request.socket as { encrypted?: boolean }).encrypted === true;
 }
+
+/**
+ * Which session each socket of one helper is bound to, and the accessors
+ * every helper exposes over it (`sessionOf`, `endedBy`, `update`, `size`,
+ * `close`): the ws and socket.io helpers differ only in how a socket is
+ * admitted and closed.
+ *
+ * @example
+ * ```ts
+ * const bound = new BoundSockets<WebSocket, SessionData>(new SocketSessions(sessions), "not upgraded here");
+ * bound.track(ws, binding);
+ * bound.sessionOf(ws);
+ * ```
+ */
+export class BoundSockets<S extends object, D extends object> {
+  readonly #bound = new WeakMap<S, BoundSession<D>>();
+
+  constructor(
+    readonly sockets: SocketSessions<D>,
+    private readonly notBoundMessage: string,
+  ) {}
+
+  /** Remembers `socket`'s binding (the helper unbinds it when the socket closes). */
+  track(socket: S, binding: BoundSession<D>): void {
+    this.#bound.set(socket, binding);
+  }
+
+  sessionOf(socket: S): Session<D> | undefined {
+    return this.#bound.get(socket)?.session;
+  }
+
+  endedBy(socket: S): SessionEndReason | undefined {
+    return this.#bound.get(socket)?.endedBy;
+  }
+
+  update(socket: S, change: (session: Session<D>) => void | Promise<void>): Promise<void> {
+    const binding = this.#bound.get(socket);
+    if (binding === undefined) return Promise.reject(new TypeError(this.notBoundMessage));
+    return this.sockets.update(binding, change);
+  }
+
+  get size(): number {
+    return this.sockets.bindings.size;
+  }
+
+  close(): Promise<void> {
+    return this.sockets.close();
+  }
+}

@@ -13,7 +13,7 @@ import type { SessionManager } from "../core/manager.js";
 import type { SessionData } from "../core/session-data.js";
 import type { SessionEndReason } from "../core/session-ends.js";
 import type { Session } from "../core/session.js";
-import { SESSION_ENDED_CLOSE_CODE, SessionEndedError, SocketSessions, sessionEndedReason, type BoundSession, type Refusal, type SocketSessionOptions } from "./socket-sessions.js";
+import { BoundSockets, SESSION_ENDED_CLOSE_CODE, SessionEndedError, SocketSessions, sessionEndedReason, type Refusal, type SocketSessionOptions } from "./socket-sessions.js";
 
 export { SESSION_ENDED_CLOSE_CODE, SessionEndedError, sessionEndedReason };
 export type { SocketSessionOptions };
@@ -101,16 +101,10 @@ function refusalHeaders(refusal: Refusal): string[] {
  */
 export function wsSessions<D extends object = SessionData>(manager: SessionManager<D>, options: WsSessionOptions<D> = {}): WsSessions<D> {
   const sockets = new SocketSessions<D>(manager, options);
-  const bound = new WeakMap<WebSocket, BoundSession<D>>();
+  const bound = new BoundSockets<WebSocket, D>(sockets, "This WebSocket was not upgraded by this wsSessions helper");
   const onError = options.onError ?? ((error: unknown) => console.error("tessera-session/ws: upgrade failed", error));
 
-  function boundOf(ws: WebSocket): BoundSession<D> {
-    const binding = bound.get(ws);
-    if (binding === undefined) throw new TypeError("This WebSocket was not upgraded by this wsSessions helper");
-    return binding;
-  }
-
-  return {
+  return Object.assign(bound, {
     async handleUpgrade(server, request, socket, head, callback) {
       try {
         const admission = await sockets.admit(request);
@@ -122,7 +116,7 @@ export function wsSessions<D extends object = SessionData>(manager: SessionManag
             // A client that never answers the close is cut: the session is over either way.
             setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
           });
-          bound.set(ws, binding);
+          bound.track(ws, binding);
           ws.once("close", () => binding.unbind());
           callback(ws, admission.session, request);
         });
@@ -131,12 +125,5 @@ export function wsSessions<D extends object = SessionData>(manager: SessionManag
         onError(error, request);
       }
     },
-    sessionOf: (ws) => bound.get(ws)?.session,
-    endedBy: (ws) => bound.get(ws)?.endedBy,
-    update: (ws, change) => sockets.update(boundOf(ws), change),
-    get size() {
-      return sockets.bindings.size;
-    },
-    close: () => sockets.close(),
-  };
+  } satisfies Pick<WsSessions<D>, "handleUpgrade">);
 }
