@@ -5,6 +5,7 @@
 // CLI, or expires; socket handlers' changes are commits an HTTP request sees.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { memoryStore } from "tessera-session/memory";
 import { SESSION_ENDED_CLOSE_CODE } from "tessera-session/ws";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { CookieClient } from "./support/http.js";
@@ -148,5 +149,26 @@ describe("ws: sockets end when their session ends, across instances", { timeout:
     assert.equal(subscribers, 2, list);
     for (const socket of sockets) socket.ws.close();
     await Promise.all(sockets.map((socket) => socket.closed));
+  });
+});
+
+describe("ws on the memory store (one process)", { timeout: 60_000 }, () => {
+  let redis: RedisServer;
+  let solo: LiveInstance;
+  before(async () => {
+    redis = await startRedisServer(); // the instance's Redis client connects, though its store is in memory
+    solo = await startInstance("solo", redis.url, { store: memoryStore() });
+  });
+  after(async () => {
+    await solo?.close();
+    await redis?.stop();
+  });
+
+  it("a logout closes the socket with 4401 'session destroyed': the memory store announces ends in process", async () => {
+    const { browser } = await logIn(solo, "ada");
+    const socket = await openSocket(solo.wsUrl, cookieOf(browser));
+    assert.equal((await browser.post("/logout", {})).status, 200);
+    const closed = await within(BOUND_MS, "the close", socket.closed);
+    assert.deepEqual([closed.code, closed.reason], [SESSION_ENDED_CLOSE_CODE, "session destroyed"]);
   });
 });

@@ -81,13 +81,13 @@ export function decodeSessionEnd(text: string): SessionEnd | undefined {
 }
 
 /**
- * An in-process feed: ends reach listeners of this process only. For
- * `memoryStore` and tests; a fleet of instances needs the Redis feed.
+ * An in-process feed: ends reach listeners of this process only. The
+ * memory store announces on one of its own; a custom store for a single
+ * process can too. A fleet of instances needs the Redis feed.
  *
  * @example
  * ```ts
- * const feed = localSessionEnds();
- * const store = announcingSessionEnds(memoryStore(), feed);
+ * const store = announcingSessionEnds(myOneProcessStore(), localSessionEnds());
  * ```
  */
 export function localSessionEnds(): SessionEndFeed {
@@ -141,7 +141,7 @@ function batchedPublisher(feed: SessionEndFeed): (reason: AnnouncedEndReason, id
  *
  * @example
  * ```ts
- * const store = announcingSessionEnds(memoryStore(), localSessionEnds());
+ * const store = announcingSessionEnds(myOneProcessStore(), localSessionEnds());
  * ```
  */
 export function announcingSessionEnds<S extends SessionStore>(store: S, feed: SessionEndFeed): S & { readonly sessionEnds: SessionEndFeed } {
@@ -170,10 +170,11 @@ export function announcingSessionEnds<S extends SessionStore>(store: S, feed: Se
     if (replaces !== undefined && result !== "exists") await announce("regenerated", replaces);
     return result;
   }
-  // A spread keeps the store's own extras (a Redis store's prefix and key helpers).
-  return {
-    ...store,
-    load: (id, now, policy) => store.load(id, now, policy),
+  // Copied by descriptor, not spread, so the store's own extras stay what
+  // they are (a Redis store's prefix and key helpers, a memory store's live `size`).
+  const announcing = Object.defineProperties({}, Object.getOwnPropertyDescriptors(store)) as S & { sessionEnds: SessionEndFeed };
+  return Object.assign(announcing, {
+    load: (id: string, now: number, policy: Parameters<SessionStore["load"]>[2]) => store.load(id, now, policy),
     write,
     async destroy(id: string) {
       await store.destroy(id);
@@ -181,5 +182,5 @@ export function announcingSessionEnds<S extends SessionStore>(store: S, feed: Se
     },
     ...(userIndex && { userIndex }),
     sessionEnds: feed,
-  };
+  });
 }

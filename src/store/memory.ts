@@ -2,6 +2,7 @@ import { LAST_SEEN_FIELD, SUMMARY_FIELDS, USER_ID_FIELD } from "../core/record-f
 import { renewalOnLoad } from "../core/expiry.js";
 import type { IndexEntry, RevokeResult, SessionStore, SessionSummary, SessionWrite, StoredSession, UserIndexStore, WriteResult } from "../core/store.js";
 import type { ExpiryPolicy } from "../core/expiry.js";
+import { announcingSessionEnds, localSessionEnds } from "../core/session-ends.js";
 
 interface Record {
   fields: Map<string, string>;
@@ -141,7 +142,8 @@ export function memoryStore(): MemoryStore {
     return false;
   }
 
-  return {
+  // Ends are announced in process, so sockets of this process close when their session ends.
+  return announcingSessionEnds<MemoryStore>({
     get size() {
       return records.size;
     },
@@ -203,5 +205,5 @@ export function memoryStore(): MemoryStore {
     async destroy(id: string): Promise<void> {
       records.delete(id);
     },
-  };
+  }, localSessionEnds());
 }

@@ -9,7 +9,7 @@ import { WebSocket, WebSocketServer } from "ws";
 import { Server as SocketIoServer } from "socket.io";
 import { io as ioClient, type Socket as ClientSocket } from "socket.io-client";
 import { createAdapter } from "@socket.io/redis-adapter";
-import { createSessionManager, type SessionManager, type SessionManagerOptions } from "tessera-session";
+import { createSessionManager, type SessionManager, type SessionManagerOptions, type SessionStore } from "tessera-session";
 import { redisStore } from "tessera-session/redis";
 import { expressSession } from "tessera-session/express";
 import { wsSessions, type WsSessions } from "tessera-session/ws";
@@ -40,6 +40,8 @@ export interface InstanceOptions {
   readonly ioRedisAdapter?: boolean;
   /** `false`: the store announces no session ends (and so hears none). */
   readonly announce?: boolean;
+  /** A store of the instance's own instead of the Redis one (e.g. `memoryStore()`). */
+  readonly store?: SessionStore;
 }
 
 /**
@@ -53,7 +55,7 @@ export interface InstanceOptions {
 export async function startInstance(name: string, redisUrl: string, options: InstanceOptions = {}): Promise<LiveInstance> {
   const client = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   const manager = createSessionManager<Data>({
-    store: redisStore({ client, prefix: PREFIX, announceSessionEnds: options.announce ?? true }),
+    store: options.store ?? redisStore({ client, prefix: PREFIX, announceSessionEnds: options.announce ?? true }),
     secrets: [SECRET],
     storeTimeoutMs: 500,
     ...options.manager,
