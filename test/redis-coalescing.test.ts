@@ -1,10 +1,12 @@
 /**
- * Plain session reads, and session updates, requested in one event-loop
- * turn are coalesced into one Redis command (a script over every key), and
- * each caller still gets exactly its own result: against a real
+ * Plain session reads requested in one event-loop turn reach Redis in one
+ * write, as plain HGETALLs; session updates of one turn are coalesced into
+ * one Redis command (a script over every key) once there are enough of them;
+ * and each caller still gets exactly its own result: against a real
  * redis-server, with both clients.
  */
 import assert from "node:assert/strict";
+import { createConnection } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
 import { createClient } from "redis";
@@ -16,6 +18,8 @@ const IDLE_MS = 60_000;
 const policy: ExpiryPolicy = { idleTimeoutMs: IDLE_MS, absoluteTimeoutMs: 0, renewIntervalMs: IDLE_MS / 2 };
 /** The most items one coalesced command carries (MAX_ITEMS_PER_COMMAND in src/store/redis/coalesce.ts). */
 const MAX_KEYS_PER_READ = 64;
+/** The fewest updates that share one script (MIN_UPDATES_PER_SCRIPT in src/store/redis/session-commands.ts). */
+const MIN_UPDATES_PER_SCRIPT = 8;
 
 let server: RedisServer;
 before(async () => {
@@ -24,6 +28,39 @@ before(async () => {
 after(async () => {
   await server.close();
 });
+
+/**
+ * How many reads redis-server made from client sockets during `work`
+ * (INFO stats `total_reads_processed`), less the INFO that ends the count:
+ * commands written together are one read, each command written alone is
+ * one more. Counted over one socket held open, so no connection's setup or
+ * close falls in the window.
+ */
+async function countSocketReads(work: () => Promise<unknown>): Promise<number> {
+  const socket = createConnection({ host: "127.0.0.1", port: Number(new URL(server.url).port) });
+  const readsProcessed = () =>
+    new Promise<number>((resolve, reject) => {
+      let data = "";
+      const onData = (chunk: Buffer) => {
+        data += chunk.toString("utf8");
+        const match = /total_reads_processed:(\d+)/.exec(data);
+        if (match && data.endsWith("\r\n")) {
+          socket.off("data", onData);
+          resolve(Number(match[1]));
+        }
+      };
+      socket.on("data", onData);
+      socket.once("error", reject);
+      socket.write("*2\r\n$4\r\nINFO\r\n$5\r\nstats\r\n");
+    });
+  try {
+    const before = await readsProcessed();
+    await work();
+    return (await readsProcessed()) - before - 1;
+  } finally {
+    socket.destroy();
+  }
+}
 
 /** Creates `count` sessions, each with its own `n` field; the store now knows their expiries, so loads are plain reads. */
 async function createSessions(store: RedisSessionStore, count: number, label: string): Promise<string[]> {
@@ -65,18 +102,22 @@ for (const [label, connect] of clients) {
       await quit();
     });
 
-    it("sends the concurrent reads of one turn as one command, and each caller gets its own session", async () => {
+    it("sends the concurrent reads of one turn in one write, as plain HGETALLs, and each caller gets its own session", async () => {
       const ids = await createSessions(store, 10, "a");
       const gone = ids[3]!;
-      // The first coalesced read also loads the script into Redis (EVALSHA, then EVAL).
       await Promise.all(ids.map((id) => store.load(id, Date.now(), policy)));
+      // Counted first, while no other socket of this test is closing.
+      const reads = await countSocketReads(() => Promise.all(ids.map((id) => store.load(id, Date.now(), policy))));
+      // One read for the whole turn (one more allowed for a stray socket close of an earlier test).
+      assert.ok(reads <= 2, `10 reads of one turn reached Redis in ${reads} socket reads, not one write`);
       // Deleted behind the store's back: it still takes the plain-read path, and reads as missing.
       await server.command("DEL", store.sessionKey(gone));
       let loaded: Awaited<ReturnType<RedisSessionStore["load"]>>[] = [];
-      const { total, byCommand } = await server.countCommands(async () => {
+      const { byCommand } = await server.countCommands(async () => {
         loaded = await Promise.all(ids.map((id) => store.load(id, Date.now(), policy)));
       });
-      assert.equal(total, 1, `one command for 10 reads, got ${JSON.stringify(byCommand)}`);
+      // No script: HGETALL inside Lua costs Redis more and saves it no I/O.
+      assert.deepEqual(byCommand, { hgetall: 10 });
       for (const [i, session] of loaded.entries()) {
         if (ids[i] === gone) assert.equal(session, undefined, "a deleted session reads as missing");
         else assert.equal(session?.fields.get("n"), String(i), `session ${i} got its own data`);
@@ -89,13 +130,13 @@ for (const [label, connect] of clients) {
       assert.deepEqual(byCommand, { hgetall: 1 });
     });
 
-    it(`splits more than ${MAX_KEYS_PER_READ} concurrent reads into commands of at most ${MAX_KEYS_PER_READ} keys`, async () => {
+    it(`reads more than ${MAX_KEYS_PER_READ} concurrent sessions, each as a plain HGETALL`, async () => {
       const ids = await createSessions(store, MAX_KEYS_PER_READ + 6, "c");
       let loaded: Awaited<ReturnType<RedisSessionStore["load"]>>[] = [];
-      const { total } = await server.countCommands(async () => {
+      const { byCommand } = await server.countCommands(async () => {
         loaded = await Promise.all(ids.map((id) => store.load(id, Date.now(), policy)));
       });
-      assert.equal(total, 2);
+      assert.deepEqual(byCommand, { hgetall: MAX_KEYS_PER_READ + 6 });
       assert.deepEqual(
         loaded.map((session) => session?.fields.get("n")),
         ids.map((_, i) => String(i)),
@@ -140,6 +181,42 @@ for (const [label, connect] of clients) {
       assert.deepEqual(await Promise.all([write(small!, [], ["n"]), write(big!, [["kept", "1"]], dropped)]), ["ok", "ok"]);
       assert.deepEqual([...(await store.load(big!, Date.now(), policy))!.fields.keys()].sort(), ["@c", "kept", "n"]);
       assert.deepEqual([...(await store.load(small!, Date.now(), policy))!.fields.keys()], ["@c"]);
+    });
+
+    it(`sends fewer than ${MIN_UPDATES_PER_SCRIPT} concurrent updates each as its own script, each with its own result`, async () => {
+      const ids = await createSessions(store, MIN_UPDATES_PER_SCRIPT - 1, "p");
+      const update = (id: string, i: number) => store.write(id, { kind: "update", set: [["n", `small ${i}`]], del: [] }, Date.now());
+      await Promise.all(ids.map(update)); // loads the script into Redis
+      const gone = ids[2]!;
+      await server.command("DEL", store.sessionKey(gone));
+      let results: string[] = [];
+      const { byCommand } = await server.countCommands(async () => {
+        results = await Promise.all(ids.map(update));
+      });
+      assert.deepEqual(byCommand, { evalsha: ids.length });
+      assert.deepEqual(
+        results,
+        ids.map((id) => (id === gone ? "gone" : "ok")),
+      );
+      assert.equal(await server.command("EXISTS", store.sessionKey(gone)), ":0\r\n", "a refused update does not bring the session back");
+      for (const [i, id] of ids.entries()) {
+        if (id !== gone) assert.equal((await store.load(id, Date.now(), policy))?.fields.get("n"), `small ${i}`);
+      }
+    });
+
+    it(`a batch of ${MIN_UPDATES_PER_SCRIPT} updates in one script carries large writes and deletes next to small ones`, async () => {
+      const ids = await createSessions(store, MIN_UPDATES_PER_SCRIPT, "m");
+      const [big] = ids;
+      const many = Array.from({ length: 700 }, (_, i) => [`f${i}`, String(i)] as [string, string]);
+      const write = (id: string, set: Array<[string, string]>, del: string[]) => store.write(id, { kind: "update", set, del }, Date.now());
+      const first = await server.countCommands(() => Promise.all(ids.map((id) => write(id, id === big ? many : [["n", "small"]], []))));
+      assert.equal(first.byCommand.evalsha ?? first.byCommand.eval, 1, `one script for the batch, got ${JSON.stringify(first.byCommand)}`);
+      assert.equal((await store.load(big!, Date.now(), policy))?.fields.size, 2 + 700);
+      const dropped = many.map(([field]) => field);
+      const second = await Promise.all(ids.map((id) => (id === big ? write(id, [["kept", "1"]], dropped) : write(id, [], ["n"]))));
+      assert.deepEqual(second, ids.map(() => "ok"));
+      assert.deepEqual([...(await store.load(big!, Date.now(), policy))!.fields.keys()].sort(), ["@c", "kept", "n"]);
+      for (const id of ids.slice(1)) assert.deepEqual([...(await store.load(id, Date.now(), policy))!.fields.keys()], ["@c"]);
     });
 
     it("falls back to EVAL when Redis has lost the script", async () => {

@@ -8,6 +8,12 @@ import type { LuaScript } from "./scripts.js";
 export interface RedisPort {
   /** True for a Cluster client: multi-key scripts must stay within one slot. */
   readonly isCluster: boolean;
+  /**
+   * True when the client itself sends the commands of one event-loop turn
+   * in one write (node-redis always; ioredis with `enableAutoPipelining`),
+   * so batching them again in the store would only add a hop.
+   */
+  readonly batchesByItself: boolean;
   /** EVALSHA, falling back to EVAL when the node has not seen the script. For reads. */
   run(script: LuaScript, keys: readonly string[], args: readonly string[]): Promise<unknown>;
   /**
@@ -20,6 +26,8 @@ export interface RedisPort {
   del(key: string): Promise<number>;
   /** HGETALL of one hash: its fields, empty when the key does not exist. */
   hgetall(key: string): Promise<Record<string, string>>;
+  /** HGETALL of several hashes in one write (a pipeline, not a transaction): one reply per key, in order. */
+  hgetallMany(keys: readonly string[]): Promise<Array<Record<string, string>>>;
 }
 
 /**
@@ -47,6 +55,7 @@ interface IoRedisLike {
   pipeline(commands: Array<Array<string | number>>): { exec(): Promise<IoReply> };
   on?(event: "error", listener: (error: unknown) => void): unknown;
   isCluster?: boolean;
+  options?: { enableAutoPipelining?: boolean };
 }
 
 type ScriptOptions = { keys: string[]; arguments: string[] };
@@ -164,6 +173,7 @@ function ioRedisPort(client: IoRedisLike, wait: WaitForReplicas | undefined): Re
   };
   return {
     isCluster: client.isCluster === true,
+    batchesByItself: client.options?.enableAutoPipelining === true,
     run,
     write: (script, keys, args) =>
       wait === undefined
@@ -173,6 +183,8 @@ function ioRedisPort(client: IoRedisLike, wait: WaitForReplicas | undefined): Re
           ),
     del: async (key) => (wait === undefined ? client.del(key) : Number(await waited("destroy", ["del", key]))),
     hgetall: (key) => client.hgetall(key),
+    hgetallMany: async (keys) =>
+      ioResults(await client.pipeline(keys.map((key) => ["hgetall", key])).exec()) as Array<Record<string, string>>,
   };
 }
 
@@ -191,6 +203,8 @@ function nodeRedisPort(client: NodeRedisLike, wait: WaitForReplicas | undefined)
   };
   return {
     isCluster: isNodeRedisCluster(client),
+    // node-redis writes the commands of one turn together (its own setImmediate).
+    batchesByItself: true,
     run,
     write: (script, keys, args) => {
       if (wait === undefined) return run(script, keys, args);
@@ -201,6 +215,7 @@ function nodeRedisPort(client: NodeRedisLike, wait: WaitForReplicas | undefined)
     },
     del: async (key) => (wait === undefined ? client.del(key) : Number(await waited("destroy", (multi) => multi.del(key)))),
     hgetall: (key) => client.hGetAll(key),
+    hgetallMany: (keys) => Promise.all(keys.map((key) => client.hGetAll(key))),
   };
 }
 

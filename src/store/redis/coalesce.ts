@@ -1,13 +1,12 @@
 /**
  * Coalescing of the commands requested in one event-loop turn.
  *
- * Under load, most of a session read's or write's cost in the app is the
- * Redis client's per-command work (a command object, a promise, reply
- * bookkeeping), not the bytes. When a hundred requests each read one
- * session, sending one script that reads a hundred keys costs the client a
- * fraction of a hundred commands (measured in bench/: see
- * docs/performance.md). A lone call is still sent as it always was, so a
- * quiet app sends exactly the command it would without coalescing.
+ * Under load, many requests' session commands are started in one turn.
+ * Sent together, they cost Redis one read and one reply write instead of
+ * one each; and for updates, enough of them in one script cost Redis less
+ * than one script each (measured in bench/: see docs/performance.md). A
+ * lone call is still sent as it always was, so a quiet app sends exactly
+ * the command it would without coalescing.
  */
 
 /** Most items one coalesced command carries: bounds the time Redis spends in one script. */
@@ -25,12 +24,18 @@ export interface CoalescedCommand<I, O> {
   one(item: I): Promise<O>;
   /** Sends several items as one command; resolves to one result per item, in order. */
   many(items: readonly I[]): Promise<readonly O[]>;
+  /**
+   * The fewest items worth one `many` command (default 2): a smaller batch
+   * is sent item by item through `one`, each with its own result or error.
+   */
+  readonly minItemsPerCommand?: number;
 }
 
 /**
  * Wraps a command so that the calls made in one event-loop turn are sent
- * together: one call alone goes through `command.one`, more through
- * `command.many`, at most {@link MAX_ITEMS_PER_COMMAND} per command. Each
+ * together: one call alone (or fewer than `command.minItemsPerCommand`)
+ * goes through `command.one`, more through `command.many`, at most
+ * {@link MAX_ITEMS_PER_COMMAND} per command. Each
  * caller gets its own result; when a command fails, every call in it
  * rejects with that error.
  *
@@ -46,10 +51,11 @@ export interface CoalescedCommand<I, O> {
 export function coalesced<I, O>(command: CoalescedCommand<I, O>): (item: I) => Promise<O> {
   let pending: Array<Pending<I, O>> = [];
 
+  const minItems = command.minItemsPerCommand ?? 2;
+
   function send(batch: ReadonlyArray<Pending<I, O>>): void {
-    if (batch.length === 1) {
-      const [call] = batch as [Pending<I, O>];
-      command.one(call.item).then(call.resolve, call.reject);
+    if (batch.length < minItems) {
+      for (const call of batch) command.one(call.item).then(call.resolve, call.reject);
       return;
     }
     command.many(batch.map((call) => call.item)).then(

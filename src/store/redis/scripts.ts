@@ -114,6 +114,31 @@ end
 `;
 
 /**
+ * WRITE_SCRIPT's update path, the write of every changed request, written
+ * out rather than through WRITE_CODEC: Redis runs a script's whole body on
+ * every call, and defining the codec's functions costs more than the update
+ * itself. It reads the one write at ARGV[1] as `decodeWrite` does and acts
+ * as `applyUpdate` does, sending up to 500 pairs (1000 deletes) as one HSET
+ * (HDEL), the common case, and larger writes in chunks of 1000, because
+ * unpack() is bounded by Lua's C stack.
+ */
+const LONE_UPDATE = `
+if redis.call('HEXISTS', key, ${LUA_FIELD.createdAt}) == 0 then return 'gone' end
+local setLast = 4 + tonumber(ARGV[3]) * 2
+local delLast = setLast + tonumber(ARGV[4])
+if setLast >= 5 then
+  if setLast <= 1004 then redis.call('HSET', key, unpack(ARGV, 5, setLast))
+  else for first = 5, setLast, 1000 do redis.call('HSET', key, unpack(ARGV, first, math.min(setLast, first + 999))) end end
+end
+if delLast > setLast then
+  if delLast - setLast <= 1000 then redis.call('HDEL', key, unpack(ARGV, setLast + 1, delLast))
+  else for first = setLast + 1, delLast, 1000 do redis.call('HDEL', key, unpack(ARGV, first, math.min(delLast, first + 999))) end end
+end
+if ARGV[2] ~= '' then redis.call('PEXPIRE', key, ARGV[2]) end
+return 'ok'
+`;
+
+/**
  * Apply one write to a session hash atomically.
  * KEYS[1] session hash; KEYS[2] (optional) the hash it replaces (regenerate).
  * ARGV: one write, as `writeArguments` lays it out.
@@ -122,12 +147,16 @@ end
  * tombstone on: the replaced session is deleted too, so the login or
  * regenerate fails closed).
  * One script for both kinds, so a login has already loaded it into Redis
- * before the session's first update.
+ * before the session's first update; the update comes first and defines
+ * nothing (LONE_UPDATE), the create's helpers are defined only when it runs.
  */
-export const WRITE_SCRIPT = luaScript(`${WRITE_CODEC}
+export const WRITE_SCRIPT = luaScript(`
 local key = KEYS[1]
-local kind, ttl, setFirst, setLast, delLast = decodeWrite(1)
-if kind ~= 'create' then return applyUpdate(key, ttl, setFirst, setLast, delLast) end
+if ARGV[1] ~= 'create' then
+${LONE_UPDATE}
+end
+${WRITE_CODEC}
+local _, ttl, setFirst, setLast, delLast = decodeWrite(1)
 if KEYS[2] and redis.call('HEXISTS', KEYS[2], ${LUA_FIELD.createdAt}) == 0 then return 'gone' end
 if redis.call('HEXISTS', key, ${LUA_FIELD.tombstone}) == 1 then
   if KEYS[2] then redis.call('DEL', KEYS[2]) end
@@ -248,17 +277,6 @@ if ttl < 1 then ttl = 1 end
 redis.call('HSET', KEYS[1], ${LUA_FIELD.tombstone}, '1')
 if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
 return 'absent'
-`);
-
-/**
- * Read several session hashes in one command: the plain reads (HGETALL) of
- * one event-loop turn, coalesced. KEYS: session hashes (one slot: used only
- * off Cluster). Returns one flat field list per key, empty when missing.
- */
-export const READ_MANY_SCRIPT = luaScript(`
-local hashes = {}
-for i, key in ipairs(KEYS) do hashes[i] = redis.call('HGETALL', key) end
-return hashes
 `);
 
 /**

@@ -1,7 +1,7 @@
 import type { UpdateWrite, WriteResult } from "../../core/store.js";
 import type { RedisPort } from "./client.js";
 import { coalesced } from "./coalesce.js";
-import { READ_MANY_SCRIPT, UPDATE_MANY_SCRIPT, WRITE_SCRIPT } from "./scripts.js";
+import { UPDATE_MANY_SCRIPT, WRITE_SCRIPT } from "./scripts.js";
 import { writeArguments } from "./write-arguments.js";
 
 /** A flat HGETALL reply ([field, value, ...]) as a field map; empty for anything else. */
@@ -25,10 +25,13 @@ export interface CoalesceOptions {
 }
 
 /**
- * Reads a session hash: an empty map when it does not exist. Off Cluster,
- * the reads of one event-loop turn share one command (`coalesced`); a lone
- * read is a plain HGETALL. On a Cluster every read is an HGETALL: one
- * script's keys must share a slot, and sessions' keys do not.
+ * Reads a session hash: an empty map when it does not exist. Every read is
+ * a plain HGETALL: inside a script it would cost Redis more (the reply
+ * goes through a Lua table) and save it no I/O. Off Cluster, the reads of
+ * one event-loop turn reach Redis in one write: a client that batches by
+ * itself (node-redis, ioredis with `enableAutoPipelining`) does it, and for
+ * any other the store sends them as one pipeline (`coalesced`); a lone read
+ * is a plain HGETALL either way.
  *
  * @example
  * ```ts
@@ -38,15 +41,19 @@ export interface CoalesceOptions {
  */
 export function sessionHashReader(port: RedisPort, options: CoalesceOptions): (key: string) => Promise<Map<string, string>> {
   const one = async (key: string): Promise<Map<string, string>> => hashToMap(await port.hgetall(key));
-  if (port.isCluster || !options.coalesce) return one;
+  if (port.isCluster || !options.coalesce || port.batchesByItself) return one;
   return coalesced({
     one,
-    many: async (keys) => {
-      const replies = await port.run(READ_MANY_SCRIPT, keys, []);
-      return Array.isArray(replies) ? replies.map(pairsToMap) : [];
-    },
+    many: async (keys) => (await port.hgetallMany(keys)).map(hashToMap),
   });
 }
+
+/**
+ * The fewest updates sent as one UPDATE_MANY_SCRIPT: below it, each goes
+ * through WRITE_SCRIPT on its own, which costs Redis less per update for
+ * small batches (bench/redis-script-costs.ts; docs/performance.md).
+ */
+export const MIN_UPDATES_PER_SCRIPT = 8;
 
 /** An update of one session hash: the hash's key and the write. */
 export interface SessionHashUpdate {
@@ -56,9 +63,11 @@ export interface SessionHashUpdate {
 
 /**
  * Applies an update to a session hash, refused ("gone") when the hash no
- * longer exists. Off Cluster, the updates of one event-loop turn share one
- * command, like reads (see {@link sessionHashReader}); with
- * `waitForReplicas`, its WAIT covers all of them. Both paths send each
+ * longer exists. Off Cluster, the updates of one event-loop turn are
+ * coalesced: at least {@link MIN_UPDATES_PER_SCRIPT} of them share one
+ * command, where the script's per-call cost is spread thin enough to pay;
+ * fewer are sent one by one, like a lone update. With `waitForReplicas`, a
+ * shared command's WAIT covers all of its updates. Every path sends each
  * update as `writeArguments` lays it out.
  *
  * @example
@@ -73,6 +82,7 @@ export function sessionHashUpdater(port: RedisPort, options: CoalesceOptions): (
   if (port.isCluster || !options.coalesce) return one;
   return coalesced({
     one,
+    minItemsPerCommand: MIN_UPDATES_PER_SCRIPT,
     many: async (updates) => {
       const args: string[] = [];
       for (const update of updates) for (const arg of writeArguments(update.write)) args.push(arg);

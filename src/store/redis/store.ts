@@ -33,13 +33,16 @@ export interface RedisStoreOptions {
    */
   waitForReplicas?: WaitForReplicas;
   /**
-   * Coalescing: the plain session reads, and the session updates, that this
-   * process starts in one event-loop turn go to Redis as one script call
-   * each (off Cluster; a lone request still sends its own command). Default
-   * `true`. Under concurrent load it cuts the app's CPU per request, but a
-   * read inside a script costs Redis more than a plain HGETALL (about twice
-   * the CPU per read, I/O included; updates cost Redis less). Set `false`
-   * when Redis CPU, not app CPU, is what runs out. See docs/performance.md.
+   * Coalescing: the plain session reads that this process starts in one
+   * event-loop turn reach Redis in one write, as plain HGETALLs (a client
+   * that batches by itself, such as node-redis or ioredis with
+   * `enableAutoPipelining`, already does that; for any other the store sends
+   * them as one pipeline), and the session updates of one turn go as one
+   * script call once there are at least 8 of them (fewer are sent one by
+   * one, which costs Redis less). Off Cluster only; a lone request still
+   * sends its own command. Default `true`. Neither costs Redis more per
+   * request than plain commands. Set `false` to send every command as it
+   * comes. See docs/performance.md.
    */
   coalesce?: boolean;
   /**
@@ -80,8 +83,8 @@ function toStoredSession(reply: unknown, now: number): StoredSession | undefined
  * works without cross-slot errors. A load is one command: a plain read
  * while this process knows the renewal cannot be due yet, else a Lua script
  * that also renews; writes are single Lua scripts. Off Cluster, the plain
- * reads of one event-loop turn share one command, and so do the updates
- * (see `sessionHashReader`, `sessionHashUpdater`).
+ * reads of one event-loop turn reach Redis in one write, and the updates of
+ * a busy turn share one script (see `sessionHashReader`, `sessionHashUpdater`).
  * Scripts are resent with EVAL when a node has not seen them.
  *
  * @example
