@@ -1,15 +1,16 @@
 import { IncomingMessage } from "node:http";
 import { prototypeLayer } from "./prototype-layer.js";
 
-/** The sessions set through the layer's `session` accessor, by request. */
+/** The sessions the adapter gave requests, by request. */
 const sessions = new WeakMap<object, unknown>();
 
 /**
  * A `session` accessor, one per base prototype (the first in the chain that
  * defines `session` itself, or `IncomingMessage.prototype`): reading gives
- * what was last assigned to that request (undefined before), as an own
- * property would, without the slow shape an own property gets on an
- * Express request.
+ * the adapter's session for that request (undefined before), without the
+ * slow shape an own property gets on an Express request. Anyone else's
+ * assignment makes the own property it always made, so it reads back,
+ * enumerates and deletes (express-session's `destroy`) as before.
  */
 const sessionLayer = prototypeLayer(
   (proto) => proto === IncomingMessage.prototype || Object.hasOwn(proto, "session"),
@@ -20,8 +21,8 @@ const sessionLayer = prototypeLayer(
         get(this: object) {
           return sessions.get(this);
         },
-        set(this: object, session: unknown) {
-          sessions.set(this, session);
+        set(this: object, value: unknown) {
+          Object.defineProperty(this, "session", { value, writable: true, enumerable: true, configurable: true });
         },
       },
     }) as object,
@@ -31,7 +32,7 @@ const sessionLayer = prototypeLayer(
  * Gives `req.session` the value `session`, for a request whose framework
  * swaps its prototype per request (Express). An app or a later middleware
  * may still assign `req.session` itself; an own `session` property set
- * before (another session library) is assigned as it was.
+ * before (an app's, another middleware's) is assigned as it was.
  *
  * @example
  * ```ts
@@ -40,6 +41,10 @@ const sessionLayer = prototypeLayer(
  * ```
  */
 export function setRequestSession(req: IncomingMessage, session: unknown): void {
-  if (!Object.hasOwn(req, "session")) sessionLayer.insertInto(req);
-  (req as IncomingMessage & { session: unknown }).session = session;
+  if (Object.hasOwn(req, "session")) {
+    (req as IncomingMessage & { session: unknown }).session = session;
+    return;
+  }
+  sessions.set(req, session);
+  sessionLayer.insertInto(req);
 }
