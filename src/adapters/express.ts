@@ -4,6 +4,7 @@ import type { Session } from "../core/session.js";
 import type { SessionData } from "../core/session-data.js";
 import { isUnhandledError } from "./shared/failed-request.js";
 import { holdResponseUntilCommitted } from "./shared/hold-response.js";
+import { setRequestSession } from "./shared/session-property.js";
 import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 import { typedSession } from "./shared/typed-session.js";
 
@@ -101,7 +102,7 @@ export function expressSession<D extends object>(
       next(error);
       return;
     }
-    req.session = session as unknown as Session<SessionData>;
+    setRequestSession(req, session);
     held.set(res, holdResponseUntilCommitted(res, session, manager, next));
     next();
   };

@@ -71,14 +71,14 @@ export function fastifySession<D extends object>(manager: SessionManager<D>, opt
   const storeOutageOf = storeOutageChooser<FastifyRequest>(options.storeOutage, "fastifySession storeOutage");
   // Requests whose route threw an unhandled error, whatever the error handler answers.
   const threwUnhandledError = new WeakSet<FastifyRequest>();
-  // Requests whose commit was already attempted: the error reply that
-  // follows a failed commit goes through onSend again and must not retry.
-  const committed = new WeakSet<FastifyRequest>();
+  // Set once the commit was attempted: a failed commit's error reply passes onSend again, not to retry.
+  const committed = Symbol("tessera-session committed");
 
   const plugin = async (fastify: FastifyInstance): Promise<void> => {
     // Declared up front (null, as Fastify requires for objects) so every
     // request object keeps one shape; it stays null when the load fails.
     fastify.decorateRequest("session", null as unknown as Session<SessionData>);
+    fastify.decorateRequest(committed, false);
 
     // A route's policy is checked as the route is declared, so a typo fails at start-up.
     fastify.addHook("onRoute", ({ url, config }) => void checkedStoreOutage(config?.tesseraStoreOutage, `route ${url} config.tesseraStoreOutage`));
@@ -95,8 +95,9 @@ export function fastifySession<D extends object>(manager: SessionManager<D>, opt
 
     fastify.addHook("onSend", async (request, reply, payload) => {
       const session = request.session as unknown as Session<D> | null;
-      if (session === null || committed.has(request)) return payload;
-      committed.add(request);
+      const flags = request as unknown as Record<symbol, boolean>;
+      if (session === null || flags[committed]) return payload;
+      flags[committed] = true;
       const failed = isFailedRequest(threwUnhandledError.has(request), reply.statusCode);
       let cookie: string | undefined;
       try {

@@ -4,6 +4,7 @@ import { legacySetCookies } from "../../core/migration.js";
 import { tokenResponseHeaders } from "../../core/token-response.js";
 import type { Session } from "../../core/session.js";
 import { isFailedRequest, isServerError } from "./failed-request.js";
+import { prototypeLayer } from "./prototype-layer.js";
 
 type EndArgs = Parameters<ServerResponse["end"]>;
 type WriteArgs = Parameters<ServerResponse["write"]>;
@@ -32,6 +33,175 @@ function recordWriteHead(res: ServerResponse, args: unknown[]): void {
     if (name.toLowerCase() === "set-cookie") res.appendHeader(name, value as string | string[]);
     else res.setHeader(name, value);
   }
+}
+
+/** The response methods a held response wraps. */
+const WRAPPED = ["writeHead", "flushHeaders", "write", "end"] as const;
+type WriteHead = (...args: unknown[]) => ServerResponse;
+type Write = (...args: WriteArgs) => boolean;
+type End = (...args: EndArgs) => ServerResponse;
+type FlushHeaders = () => void;
+
+/**
+ * One held response: its state and what the wrappers do, given the
+ * original method to call through. Per request, one object and one WeakMap
+ * entry instead of four own methods on `res` (slow on Express's, see
+ * {@link prototypeLayer}).
+ */
+class HeldResponse<D extends object> {
+  markedFailed = false;
+  emittedCookie: string | undefined = undefined;
+  committing = false;
+  /** True once the headers may really go out: the body started, or the end was committed. */
+  sending = false;
+  legacyCleared = false;
+
+  constructor(
+    readonly res: ServerResponse,
+    readonly session: Session<D>,
+    readonly manager: SessionManager<D>,
+    readonly onError: (error: unknown) => void,
+  ) {}
+
+  markFailed(): void {
+    this.markedFailed = true;
+  }
+
+  outcome(): { failed: boolean } {
+    return { failed: isFailedRequest(this.markedFailed, this.res.statusCode) };
+  }
+
+  emitCookie(cookie: string | undefined): void {
+    const { res } = this;
+    // A migrated session's response also clears the old library's cookie.
+    if (!this.legacyCleared && !res.headersSent) {
+      this.legacyCleared = true;
+      for (const clearing of legacySetCookies(this.session)) res.appendHeader("Set-Cookie", clearing);
+      for (const [name, value] of tokenResponseHeaders(this.session)) res.setHeader(name, value);
+    }
+    if (cookie === undefined || cookie === this.emittedCookie || res.headersSent) return;
+    res.appendHeader("Set-Cookie", cookie);
+    this.emittedCookie = cookie;
+  }
+
+  startSending(): void {
+    if (this.sending) return;
+    this.sending = true;
+    this.emitCookie(this.manager.pendingSetCookie(this.session, this.outcome()));
+  }
+
+  writeHead(self: ServerResponse, args: unknown[], original: WriteHead): ServerResponse {
+    if (this.sending || this.res.headersSent) return original.apply(self, args);
+    recordWriteHead(this.res, args);
+    return this.res;
+  }
+
+  flushHeaders(self: ServerResponse, original: FlushHeaders): void {
+    this.startSending();
+    original.apply(self);
+  }
+
+  write(self: ServerResponse, args: WriteArgs, original: Write): boolean {
+    this.startSending();
+    return original.apply(self, args);
+  }
+
+  end(self: ServerResponse, args: EndArgs, original: End): ServerResponse {
+    const { res } = this;
+    // The error page sent by onError ends through here too: let it out.
+    if (this.committing) return original.apply(self, args);
+    this.committing = true;
+    this.manager.commit(this.session, this.outcome()).then(
+      (cookie) => {
+        this.emitCookie(cookie);
+        this.sending = true;
+        original.apply(res, args);
+      },
+      (error: unknown) => {
+        if (res.headersSent) {
+          // Too late for an error page: cut the response so the client can
+          // tell it failed rather than see a complete, misleading one.
+          res.destroy(error instanceof Error ? error : undefined);
+          return;
+        }
+        if (isServerError(res.statusCode)) {
+          // Already an error response (typically the app's own error page
+          // for this very store failure): replacing it with another error
+          // would only swap the app's page for the framework's default.
+          this.sending = true;
+          original.apply(res, args);
+          return;
+        }
+        for (const name of res.getHeaderNames()) res.removeHeader(name);
+        res.statusCode = 200; // the error page sets its own status
+        this.sending = true;
+        this.onError(error);
+      },
+    );
+    return res;
+  }
+}
+
+/** The responses held through the prototype layer. */
+const heldResponses = new WeakMap<object, HeldResponse<object>>();
+
+/** A method as prototypes define theirs: writable, configurable, not enumerable. */
+const method = (value: (...args: never[]) => unknown): PropertyDescriptor => ({ value, writable: true, configurable: true });
+
+/**
+ * The wrappers, one set per base prototype (the first in the chain that
+ * defines one of the wrapped methods: `ServerResponse.prototype`, or a
+ * subclass's). A response with no held state passes through to the base's
+ * method, read when called, as the per-request wrappers read `res.end`.
+ */
+const heldLayer = prototypeLayer(
+  (proto) => WRAPPED.some((name) => Object.hasOwn(proto, name)),
+  (base) => {
+    const original = base as ServerResponse;
+    return Object.create(base, {
+      writeHead: method(function writeHead(this: ServerResponse, ...args: unknown[]) {
+        const held = heldResponses.get(this);
+        return held ? held.writeHead(this, args, original.writeHead as WriteHead) : (original.writeHead as WriteHead).apply(this, args);
+      }),
+      flushHeaders: method(function flushHeaders(this: ServerResponse) {
+        const held = heldResponses.get(this);
+        return held ? held.flushHeaders(this, original.flushHeaders) : original.flushHeaders.apply(this);
+      }),
+      write: method(function write(this: ServerResponse, ...args: WriteArgs) {
+        const held = heldResponses.get(this);
+        return held ? held.write(this, args, original.write as Write) : (original.write as Write).apply(this, args);
+      }),
+      end: method(function end(this: ServerResponse, ...args: EndArgs) {
+        const held = heldResponses.get(this);
+        return held ? held.end(this, args, original.end as End) : (original.end as End).apply(this, args);
+      }),
+    }) as object;
+  },
+);
+
+/**
+ * Wraps the methods as own properties of `res`, around whatever `res` has
+ * now: for a response an earlier middleware already wrapped (compression,
+ * a second session middleware), whose own methods would hide the layer's.
+ */
+function wrapOwnMethods<D extends object>(held: HeldResponse<D>): void {
+  const { res } = held;
+  const writeHead = res.writeHead as WriteHead;
+  const flushHeaders = res.flushHeaders;
+  const write = res.write as Write;
+  const end = res.end as End;
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    return held.writeHead(this, args, writeHead);
+  } as ServerResponse["writeHead"];
+  res.flushHeaders = function (this: ServerResponse) {
+    held.flushHeaders(this, flushHeaders);
+  };
+  res.write = function (this: ServerResponse, ...args: WriteArgs) {
+    return held.write(this, args, write);
+  } as ServerResponse["write"];
+  res.end = function (this: ServerResponse, ...args: EndArgs) {
+    return held.end(this, args, end);
+  } as ServerResponse["end"];
 }
 
 /**
@@ -66,84 +236,12 @@ export function holdResponseUntilCommitted<D extends object>(
   manager: SessionManager<D>,
   onError: (error: unknown) => void,
 ): { markFailed(): void } {
-  let markedFailed = false;
-  const outcome = () => ({ failed: isFailedRequest(markedFailed, res.statusCode) });
-  let emittedCookie: string | undefined;
-  let committing = false;
-  /** True once the headers may really go out: the body started, or the end was committed. */
-  let sending = false;
-  const originalEnd = res.end;
-  const originalWrite = res.write;
-  const originalWriteHead = res.writeHead;
-  const originalFlushHeaders = res.flushHeaders;
-
-  let legacyCleared = false;
-  const emitCookie = (cookie: string | undefined): void => {
-    // A migrated session's response also clears the old library's cookie.
-    if (!legacyCleared && !res.headersSent) {
-      legacyCleared = true;
-      for (const clearing of legacySetCookies(session)) res.appendHeader("Set-Cookie", clearing);
-      for (const [name, value] of tokenResponseHeaders(session)) res.setHeader(name, value);
-    }
-    if (cookie === undefined || cookie === emittedCookie || res.headersSent) return;
-    res.appendHeader("Set-Cookie", cookie);
-    emittedCookie = cookie;
-  };
-  const startSending = (): void => {
-    if (sending) return;
-    sending = true;
-    emitCookie(manager.pendingSetCookie(session, outcome()));
-  };
-
-  res.writeHead = function writeHead(this: ServerResponse, ...args: unknown[]) {
-    if (sending || res.headersSent) return (originalWriteHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-    recordWriteHead(res, args);
-    return res;
-  } as ServerResponse["writeHead"];
-
-  res.flushHeaders = function flushHeaders(this: ServerResponse) {
-    startSending();
-    return originalFlushHeaders.apply(this);
-  };
-
-  res.write = function write(this: ServerResponse, ...args: WriteArgs) {
-    startSending();
-    return originalWrite.apply(this, args);
-  } as ServerResponse["write"];
-
-  res.end = function end(this: ServerResponse, ...args: EndArgs) {
-    // The error page sent by onError ends through here too: let it out.
-    if (committing) return originalEnd.apply(this, args);
-    committing = true;
-    manager.commit(session, outcome()).then(
-      (cookie) => {
-        emitCookie(cookie);
-        sending = true;
-        originalEnd.apply(res, args);
-      },
-      (error: unknown) => {
-        if (res.headersSent) {
-          // Too late for an error page: cut the response so the client can
-          // tell it failed rather than see a complete, misleading one.
-          res.destroy(error instanceof Error ? error : undefined);
-          return;
-        }
-        if (isServerError(res.statusCode)) {
-          // Already an error response (typically the app's own error page
-          // for this very store failure): replacing it with another error
-          // would only swap the app's page for the framework's default.
-          sending = true;
-          originalEnd.apply(res, args);
-          return;
-        }
-        for (const name of res.getHeaderNames()) res.removeHeader(name);
-        res.statusCode = 200; // the error page sets its own status
-        sending = true;
-        onError(error);
-      },
-    );
-    return res;
-  } as ServerResponse["end"];
-
-  return { markFailed: () => void (markedFailed = true) };
+  const held = new HeldResponse(res, session, manager, onError);
+  if (heldResponses.has(res) || WRAPPED.some((name) => Object.hasOwn(res, name))) {
+    wrapOwnMethods(held);
+  } else {
+    heldResponses.set(res, held as HeldResponse<object>);
+    heldLayer.insertInto(res);
+  }
+  return held;
 }
