@@ -1,4 +1,4 @@
-import { readSessionCookies, renderSetCookie } from "./cookie.js";
+import { readSessionCookies, renderSetCookie, type SessionCookieValues } from "./cookie.js";
 import { SessionStoreError } from "./errors.js";
 import { resolveOptions, resolveStoreOutage, type ResolvedOptions, type SessionManagerOptions, type StoreOutagePolicy } from "./options.js";
 import type { SessionData } from "./session-data.js";
@@ -246,20 +246,27 @@ export function createSessionManager<D extends object = SessionData>(
     return input.storeOutage === undefined ? resolved.storeOutage : resolveStoreOutage(input.storeOutage);
   }
 
+  /** The options a load's handle gets: renewals off for a `renew: false` load. */
+  function optionsFor(input: LoadInput): ResolvedOptions {
+    return input.renew === false ? frozenOptions : handleOptions;
+  }
+
   function load(input: LoadInput): Promise<Session<D>> {
     const facts: RequestFacts = { secure: input.secure };
-    if (input.token !== undefined) return loadHeaderToken(input, facts, input.token, false);
-    if (cookieOnly) return loadFromCookie(input, facts);
+    if (input.token !== undefined) return loadHeaderToken(input, facts, input.token, false, false);
+    // Parsed once: the cookie transport reads it, and a header token's request is told whether it also carries one (CSRF).
+    const sent = readSessionCookies(input.cookieHeader, resolved.cookie.name);
+    if (cookieOnly) return loadFromCookie(input, facts, sent);
     // The first transport whose credential is present decides; the others are not read.
     for (const transport of transports) {
       if (transport.kind === "cookie") {
-        if (readSessionCookies(input.cookieHeader, resolved.cookie.name).values.length > 0) return loadFromCookie(input, facts);
+        if (sent.values.length > 0) return loadFromCookie(input, facts, sent);
         continue;
       }
       const value = headerToken(transport, input.headers);
-      if (value !== undefined) return loadHeaderToken(input, facts, value, true);
+      if (value !== undefined) return loadHeaderToken(input, facts, value, true, sent.values.length > 0);
     }
-    if (cookieTransported) return loadFromCookie(input, facts); // no credential: a new session, on the cookie (or a migrated one)
+    if (cookieTransported) return loadFromCookie(input, facts, sent); // no credential: a new session, on the cookie (or a migrated one)
     const fresh = new SessionHandle<D>(handleOptions, facts);
     fresh.deliverInHeader(undefined);
     return Promise.resolve(fresh);
@@ -269,12 +276,11 @@ export function createSessionManager<D extends object = SessionData>(
    * A session from a header (or raw) token: the same value, verification and
    * store call as a cookie's, delivered to a header client.
    */
-  async function loadHeaderToken(input: LoadInput, facts: RequestFacts, value: string, fromHeader: boolean): Promise<Session<D>> {
-    const carriesCookie = fromHeader && readSessionCookies(input.cookieHeader, resolved.cookie.name).values.length > 0;
+  async function loadHeaderToken(input: LoadInput, facts: RequestFacts, value: string, fromHeader: boolean, carriesCookie: boolean): Promise<Session<D>> {
     const verified = cookies.verify(value);
     let handle: SessionHandle<D> | undefined;
     if (verified !== undefined) {
-      const options = input.renew === false ? frozenOptions : handleOptions;
+      const options = optionsFor(input);
       try {
         const stored = await store.load(verified.id, clock.now(), options.policy);
         handle = stored && SessionHandle.fromStore<D>(options, facts, verified.token, verified.id, stored, verified.stale, verified.value);
@@ -289,8 +295,7 @@ export function createSessionManager<D extends object = SessionData>(
     return handle;
   }
 
-  async function loadFromCookie(input: LoadInput, facts: RequestFacts): Promise<Session<D>> {
-    const sent = readSessionCookies(input.cookieHeader, resolved.cookie.name);
+  async function loadFromCookie(input: LoadInput, facts: RequestFacts, sent: SessionCookieValues): Promise<Session<D>> {
     if (sent.values.length === 0) {
       if (resolved.migrate === undefined) return new SessionHandle<D>(handleOptions, facts);
       return loadLegacySession<D>(handleOptions, resolved.migrate, input.cookieHeader, facts, outageOf(input));
@@ -303,7 +308,7 @@ export function createSessionManager<D extends object = SessionData>(
     for (const value of sent.values) {
       const cookie = cookies.verify(value);
       if (cookie === undefined) continue;
-      const options = input.renew === false ? frozenOptions : handleOptions;
+      const options = optionsFor(input);
       let stored;
       try {
         stored = await store.load(cookie.id, clock.now(), options.policy);
