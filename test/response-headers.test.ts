@@ -8,11 +8,14 @@
  */
 import assert from "node:assert/strict";
 import { createHmac, randomBytes } from "node:crypto";
+import http from "node:http";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
 import { createSessionManager, tokenResponseHeaders } from "tessera-session";
 import { fromKoaSession } from "tessera-session/migrate";
+import { nodeSession } from "tessera-session/node";
 import { redisStore } from "tessera-session/redis";
+import { listenOnLoopback } from "tessera-session/testing";
 import { CookieClient } from "./support/http.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { assertData, clears, FRAMEWORKS, startTesseraApp, TESSERA_PREFIX, TESSERA_SECRET, tesseraCookie, type TesseraApp } from "./support/migrate-rig.js";
@@ -86,6 +89,30 @@ describe("the manager's one list of response headers", () => {
       ["tessera-session-token", "cache-control", "tessera-session-expires"],
     );
     assert.ok(Number.isFinite(Date.parse(new Map(others).get("tessera-session-expires")!)));
+  });
+
+  it("a streamed response (headers out before the commit) carries the pending list: clearing cookies and token headers", async () => {
+    const manager = createSessionManager({ store: redisStore({ client: io, prefix: TESSERA_PREFIX }), secrets: [TESSERA_SECRET], migrate: migrate(), transport: ["cookie", "bearer"] });
+    const tessera = nodeSession(manager);
+    const served = await listenOnLoopback(
+      http.createServer(
+        tessera.handler((_req, res, session) => {
+          session.useHeaderToken();
+          res.write("first chunk, "); // the headers go out here, before the commit
+          res.end("last chunk");
+        }),
+      ),
+    );
+    try {
+      const res = await new CookieClient(served.url).get("/", { cookie: await oldSession() });
+      assert.equal(res.body, "first chunk, last chunk");
+      assertOldCookiesCleared(res.setCookies);
+      assert.equal(tesseraCookie(res.setCookies), undefined);
+      assert.ok(res.headers.get("tessera-session-token"));
+      assert.ok(res.headers.get("tessera-session-expires"));
+    } finally {
+      await served.close();
+    }
   });
 
   it("a session that needs nothing gets an empty list", async () => {
