@@ -1,4 +1,3 @@
-import { CLEAR_COOKIE, failedResponseCookie, type CookieIntent } from "./cookie.js";
 import { afterCreate, afterUpdate, loadedRecord, NEW_RECORD, planCommit, rotated, type CommitPlan, type RecordState } from "./commit-plan.js";
 import { generateCsrfSecret } from "./csrf-token.js";
 import { decodeDataFields, encodeDataFields, FieldSealer } from "./data-fields.js";
@@ -9,7 +8,7 @@ import { CREATED_AT_FIELD } from "./record-fields.js";
 import type { RequestFacts, Session, SessionDataOf } from "./session.js";
 import { createRecord, updateRecord } from "./record-writes.js";
 import type { StoredSession } from "./store.js";
-import { encodeCookieValue } from "./token.js";
+import { TokenDelivery } from "./token-delivery.js";
 import { destroyIndexed, destroyRecords, evictOverLimit } from "./user-binding.js";
 import { assertUserId, encodeDevice, requireUserIndex, type DeviceInfo } from "./user-sessions.js";
 
@@ -17,8 +16,9 @@ import { assertUserId, encodeDevice, requireUserIndex, type DeviceInfo } from ".
  * The implementation behind {@link Session}: the session's state and its
  * public methods. What a commit does is decided by `planCommit` and
  * written by record-writes.ts; the binding's lease protocol is in
- * user-binding.ts, the data's encoding in data-fields.ts, and the cookie's
- * rendering in cookie.ts (the handle records intents). Not exported
+ * user-binding.ts, the data's encoding in data-fields.ts, and what the
+ * response tells the client in token-delivery.ts (the handle reports what
+ * happened; cookie.ts renders the cookie). Not exported
  * from the package: apps and adapters see only the interface and the
  * manager, which hands it a store already under the deadline.
  */
@@ -29,28 +29,18 @@ export class SessionHandle<D extends object> implements Session<D> {
   #data: Record<string, unknown> | undefined;
   /** Seals and opens data fields (keeps the data key), made on first use. */
   #sealer: FieldSealer | undefined;
-  /** What the response must tell the client about its cookie, as decided so far. */
-  #cookie: CookieIntent | undefined;
-  /** The client holds a cookie naming no live session: cleared unless replaced. */
-  #clientCookieDead = false;
-  /** The token the request's cookie carried, when it named a stored session. */
-  #requestToken: string | undefined;
-  /** That cookie's value, when it is signed with the current secret (reused instead of signing again). */
-  #requestCookieValue: string | undefined;
   /** The last step of the commits and destroys in flight; undefined when none is. */
   #queue: Promise<unknown> | undefined;
   /** Why the stored session could not be loaded ("anonymous" outage policy). */
   #outage: SessionStoreError | undefined;
   /** The request failed and its changes were discarded: commits write nothing. */
   #discarded = false;
-  /** How the client holds its token: in the cookie, or (a header client) as the app hands it over. */
-  #delivery: "cookie" | "header" = "cookie";
-  /** The token value the request sent in a header (or as a raw token), so that only a new one is handed out. */
-  #sentValue: string | undefined;
-  /** The issued token value the app already took with {@link takeIssuedToken}. */
-  #takenValue: string | undefined;
-  /** The request was read through a header transport and carried no session cookie (see {@link csrfExempt}). */
-  #headerOnly = false;
+  /**
+   * @internal What the response must tell the client about its token (the
+   * cookie, or a header client's headers): the handle reports issued tokens
+   * and ended sessions to it; the manager, migration.ts and csrf.ts read it.
+   */
+  readonly delivery = new TokenDelivery();
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -78,8 +68,7 @@ export class SessionHandle<D extends object> implements Session<D> {
     handle.#sealer = decodeDataFields(stored.fields, token, options, data, baseline, undefined);
     handle.#data = data;
     handle.#record = loadedRecord(stored, id, token, createdAt, baseline);
-    handle.#requestToken = token;
-    if (!resign) handle.#requestCookieValue = cookieValue;
+    handle.delivery.loaded(token, resign ? undefined : cookieValue);
     if (stored.renewed || resign) handle.#issueCookie(options.clock.now());
     return handle;
   }
@@ -92,35 +81,6 @@ export class SessionHandle<D extends object> implements Session<D> {
     const handle = new SessionHandle<D>(options, facts);
     handle.#outage = error;
     return handle;
-  }
-
-  /**
-   * @internal The client is a header client: it sent `sentValue` in a
-   * header (or the app passed it as a raw token), or it sent nothing and the
-   * manager has no cookie transport. Its responses never carry a cookie.
-   */
-  deliverInHeader(sentValue: string | undefined, readFromHeader = false, carriesCookie = false): void {
-    this.#delivery = "header";
-    this.#sentValue = sentValue;
-    this.#headerOnly = readFromHeader && !carriesCookie;
-  }
-
-  /**
-   * @internal No CSRF check applies (csrf.ts): the request was read through
-   * a header transport, which a cross-site page cannot make a browser send
-   * (a custom header or `Authorization` needs a CORS preflight the app
-   * grants), and it carries no session cookie, which a browser would send
-   * on its own. Its response never sets a cookie, so it cannot log a
-   * browser in either.
-   */
-  get csrfExempt(): boolean {
-    return this.#headerOnly;
-  }
-
-  /** @internal The request carried a cookie that is invalid, unknown or expired. */
-  markStaleCookie(): void {
-    this.#clientCookieDead = true;
-    this.#cookie = CLEAR_COOKIE;
   }
 
   get data(): SessionDataOf<D> {
@@ -179,38 +139,12 @@ export class SessionHandle<D extends object> implements Session<D> {
     return this.#record.csrfSecret;
   }
 
-  /** @internal What the response must tell the client about its cookie (see cookie.ts's `renderSetCookie`), if anything. */
-  get cookieIntent(): CookieIntent | undefined {
-    return this.#delivery === "header" ? undefined : this.#decidedIntent();
-  }
-
-  /**
-   * @internal What a header client must be told (see transport.ts's
-   * `tokenResponseHeaders`): the token and its expiry, when the expiry moved
-   * or a token was issued; `issued` when the value is not the one the
-   * request sent, `taken` when the app already took it.
-   */
-  get headerIntent(): { readonly value: string; readonly expiresAt: number; readonly issued: boolean; readonly taken: boolean } | undefined {
-    if (this.#delivery !== "header") return undefined;
-    const intent = this.#decidedIntent();
-    if (intent?.kind !== "set") return undefined; // a dead header token has nothing to clear
-    return { value: intent.value, expiresAt: intent.expiresAt, issued: intent.value !== this.#sentValue, taken: intent.value === this.#takenValue };
-  }
-
   useHeaderToken(): void {
-    this.#delivery = "header";
+    this.delivery.useHeader();
   }
 
   takeIssuedToken(): string | undefined {
-    const intent = this.headerIntent;
-    if (intent === undefined || !intent.issued || intent.taken) return undefined;
-    this.#takenValue = intent.value;
-    return intent.value;
-  }
-
-  /** The cookie intent decided so far, with a failed request's limits applied. */
-  #decidedIntent(): CookieIntent | undefined {
-    return this.#discarded ? failedResponseCookie(this.#cookie, this.#requestToken, this.#clientCookieDead) : this.#cookie;
+    return this.delivery.takeIssued();
   }
 
   /** @internal The request arrived over HTTPS: the cookie's `secure: "auto"` applies. */
@@ -281,11 +215,12 @@ export class SessionHandle<D extends object> implements Session<D> {
    * @internal The request ended in an unhandled error or a 5xx: drops its
    * uncommitted changes (data, a pending regenerate or bindUser) without a
    * store call, and makes later commits write nothing. What an explicit
-   * `commit()` or `destroy()` already did stands. From now on
-   * {@link cookieIntent} is only what a failed response may carry.
+   * `commit()` or `destroy()` already did stands. From now on the
+   * {@link delivery} tells only what a failed response may carry.
    */
   discardChanges(): void {
     this.#discarded = true;
+    this.delivery.requestFailed();
   }
 
   #enqueue(step: () => Promise<void>): Promise<void> {
@@ -300,7 +235,7 @@ export class SessionHandle<D extends object> implements Session<D> {
 
   /** The session is over (destroyed, revoked, expired, refused): forget it and clear the client's cookie. */
   #drop(): void {
-    this.#clientCookieDead = true;
+    this.delivery.markCookieDead();
     this.#forget();
   }
 
@@ -308,18 +243,12 @@ export class SessionHandle<D extends object> implements Session<D> {
   #forget(): void {
     this.#data = undefined;
     this.#record = NEW_RECORD;
-    this.#cookie = this.#clientCookieDead ? CLEAR_COOKIE : undefined;
+    this.delivery.forget();
   }
 
   #issueCookie(now: number): void {
     const { token, expiresAt } = this.#record;
-    if (token === undefined || expiresAt === undefined) return;
-    const cookie = this.#cookie;
-    let value: string;
-    if (token === this.#requestToken && this.#requestCookieValue !== undefined) value = this.#requestCookieValue;
-    else if (cookie?.kind === "set" && cookie.token === token) value = cookie.value;
-    else value = encodeCookieValue(token, this.options.secrets[0]);
-    this.#cookie = { kind: "set", token, value, expiresAt, issuedAt: now };
+    if (token !== undefined && expiresAt !== undefined) this.delivery.issue(token, expiresAt, now, this.options.secrets[0]);
   }
 
   /** The field sealer, made on first use (a clear session's writes seal nothing). */
