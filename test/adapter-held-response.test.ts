@@ -155,4 +155,75 @@ describe("held responses beside other prototype swaps and wrappers", () => {
     });
     await assertRoundTrip(client, "");
   });
+
+  it("Express: req.session still reads the same session after the response closed", async () => {
+    const tessera = expressSession(newManager());
+    const app = express();
+    app.use(tessera);
+    let seen: { same: boolean; visits: unknown } | undefined;
+    app.post("/set", (req, res) => {
+      req.session.data.visits = 7;
+      const session = req.session;
+      res.on("close", () => setImmediate(() => (seen = { same: req.session === session, visits: req.session.data.visits })));
+      res.send("ok");
+    });
+    const client = await serve(app);
+    assert.equal((await client.post("/set", {})).status, 200);
+    for (let i = 0; i < 100 && seen === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(seen, { same: true, visits: 7 });
+  });
+
+  it("Express: failOnError marks its own middleware's hold when two are mounted", async () => {
+    const admin = expressSession(newManager("admin"));
+    const user = expressSession(newManager("user"));
+    const app = express();
+    app.use(admin, user);
+    app.post("/boom", (req, _res, next) => {
+      admin.session(req).data.visits = 1;
+      user.session(req).data.visits = 1;
+      next(new Error("boom"));
+    });
+    app.use(user.failOnError);
+    app.use((_error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => void res.status(200).send("handled"));
+    const response = await (await serve(app)).post("/boom", {});
+    assert.equal(response.body, "handled");
+    // The second middleware's hold (on own methods) was found and marked: its change was discarded.
+    assert.deepEqual(response.setCookies.filter((line) => line.startsWith("user=")), []);
+  });
+
+  it("Express: a client that left while its session loaded: the route still runs with its session", async () => {
+    let release!: () => void;
+    const loading = new Promise<void>((r) => (release = r));
+    let arrived!: (res: express.Response) => void;
+    const reached = new Promise<express.Response>((r) => (arrived = r));
+    const manager = newManager();
+    const load = manager.load.bind(manager);
+    manager.load = async (input) => {
+      await loading;
+      return load(input);
+    };
+    const app = express();
+    app.use((_req, res, next) => {
+      arrived(res);
+      next();
+    });
+    app.use(expressSession(manager));
+    let answered!: (kind: string) => void;
+    const answer = new Promise<string>((r) => (answered = r));
+    app.get("/", (req, res) => {
+      req.session.data.visits = 1;
+      res.send("late");
+      answered(typeof req.session);
+    });
+    const served = await listenOnLoopback(http.createServer(app));
+    servers.push(served);
+    const request = http.get(served.url);
+    request.on("error", () => undefined);
+    const res = await reached;
+    const closed = new Promise((r) => res.once("close", r));
+    request.destroy();
+    await closed;
+    release();
+    assert.equal(await answer, "object");
+  });
 });
