@@ -8,6 +8,8 @@ import { storeWithDeadline } from "./timeout.js";
 import { headerToken, type RequestHeaders } from "./transport.js";
 import { withoutRenewal } from "./expiry.js";
 import { verifiedCookies } from "./verified-cookies.js";
+import { observedStore, type RevokeContext } from "./observed-store.js";
+import { managerLifecycle } from "./manager-lifecycle.js";
 import { loadLegacySession } from "./migration.js";
 import {
   assertUserId,
@@ -226,10 +228,17 @@ export function createSessionManager<D extends object = SessionData>(
   options: SessionManagerOptions,
 ): SessionManager<D> {
   const resolved = resolveOptions(options);
-  const { policy, clock, secrets, storeTimeoutMs } = resolved;
+  const { policy, clock, secrets, storeTimeoutMs, events, telemetry } = resolved;
   // The one place the store deadline is applied: every store call below,
   // the handles' included, goes through this wrapper.
-  const store = storeWithDeadline(resolved.store, storeTimeoutMs);
+  const deadlined = storeWithDeadline(resolved.store, storeTimeoutMs);
+  // Hooks and telemetry watch the store from outside the deadline, so a
+  // timeout is an outcome they see (observed-store.ts); without either,
+  // this is `deadlined` itself.
+  const observers = { events, telemetry, clock };
+  const store = observedStore(deadlined, observers);
+  if (telemetry?.meter !== undefined) resolved.store.instrument?.(telemetry.meter);
+  const lifecycle = managerLifecycle(events, telemetry, clock);
   /** What the handles see: the options, with the store under the deadline. */
   const handleOptions: ResolvedOptions = { ...resolved, store };
 
@@ -285,6 +294,7 @@ export function createSessionManager<D extends object = SessionData>(
         const stored = await store.load(verified.id, clock.now(), options.policy);
         handle = stored && SessionHandle.fromStore<D>(options, facts, verified.token, verified.id, stored, verified.stale, verified.value);
         if (handle) cookies.confirm(verified);
+        else lifecycle?.gone(verified.id);
       } catch (error) {
         if (outageOf(input) !== "anonymous" || !(error instanceof SessionStoreError)) throw error;
         handle = SessionHandle.unavailable<D>(handleOptions, facts, error); // still a header client's: no cookie, no CSRF check
@@ -298,7 +308,8 @@ export function createSessionManager<D extends object = SessionData>(
   async function loadFromCookie(input: LoadInput, facts: RequestFacts, sent: SessionCookieValues): Promise<Session<D>> {
     if (sent.values.length === 0) {
       if (resolved.migrate === undefined) return new SessionHandle<D>(handleOptions, facts);
-      return loadLegacySession<D>(handleOptions, resolved.migrate, input.cookieHeader, facts, outageOf(input));
+      const migrating = loadLegacySession<D>(handleOptions, resolved.migrate, input.cookieHeader, facts, outageOf(input));
+      return lifecycle === undefined ? migrating : migrating.then((handle) => lifecycle.migrated(handle, resolved.migrate!.library));
     }
 
     // Several cookies of the name mean one may be a decoy planted for another
@@ -321,6 +332,7 @@ export function createSessionManager<D extends object = SessionData>(
         cookies.confirm(cookie);
         return handle;
       }
+      lifecycle?.gone(cookie.id);
     }
     const anonymous = new SessionHandle<D>(handleOptions, facts);
     // The clearing Set-Cookie deletes the cookie at our own domain and path,
@@ -341,8 +353,14 @@ export function createSessionManager<D extends object = SessionData>(
       const handle = asHandle(session);
       discardIfFailed(handle, outcome);
       const writing = handle.commitIfChanged();
-      return writing === undefined ? Promise.resolve(setCookieOf(handle)) : writing.then(() => setCookieOf(handle));
+      if (writing === undefined) return Promise.resolve(setCookieOf(handle));
+      const committed = writing.then(() => setCookieOf(handle));
+      return lifecycle === undefined ? committed : committed.catch((error: unknown) => {
+        lifecycle.commitFailed(error);
+        throw error;
+      });
     } catch (error) {
+      lifecycle?.commitFailed(error);
       return Promise.reject(error);
     }
   }
@@ -357,6 +375,11 @@ export function createSessionManager<D extends object = SessionData>(
   function setCookieOf(handle: SessionHandle<D>): string | undefined {
     const intent = handle.cookieIntent;
     return intent === undefined ? undefined : renderSetCookie(resolved.cookie, intent, handle.requestIsSecure);
+  }
+
+  /** The store as a revoking call sees it: its `revoked` events carry who asked (the handles' view says `"cap"`). */
+  function revokingStore(context: RevokeContext) {
+    return observedStore(deadlined, observers, context);
   }
 
   /** Argument and configuration checks happen here, once, before any store call. */
@@ -376,7 +399,7 @@ export function createSessionManager<D extends object = SessionData>(
     },
     listUserSessionPage: async (userId, options = {}) => listPage(userId, options),
     async revokeSession(id, options = {}) {
-      const index = requireUserIndex(store);
+      const index = requireUserIndex(revokingStore({ cause: options.userId === undefined ? "app" : "other-device" }));
       // `{ userId: req.session.userId }` from a logged-out request must not
       // turn into "revoke anyone's session".
       if ("userId" in options && options.userId === undefined) return false;
@@ -386,7 +409,8 @@ export function createSessionManager<D extends object = SessionData>(
     },
     async revokeUserSessions(userId, options = {}) {
       assertUserId(userId);
-      return revokeUserSessions(requireUserIndex(store), userId, clock.now(), options.exceptId);
+      const revoking = revokingStore(options.exceptId === undefined ? { cause: "user" } : { cause: "other-device", byId: options.exceptId });
+      return revokeUserSessions(requireUserIndex(revoking), userId, clock.now(), options.exceptId);
     },
   };
 }
