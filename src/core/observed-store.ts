@@ -12,7 +12,7 @@ import type { Clock } from "./clock.js";
 import type { RevokeCause, SessionEvents } from "./lifecycle-events.js";
 import { USER_ID_FIELD } from "./record-fields.js";
 import type { CreateWrite, SessionStore, UserIndexStore } from "./store.js";
-import { errorCode, type ResolvedTelemetry, type TelemetryAttributes } from "./telemetry.js";
+import { errorCode, pairAttributes, singleAttributes, type ResolvedTelemetry, type TelemetryAttributes } from "./telemetry.js";
 
 /** What observes the store: the manager's hooks and telemetry, each optional. */
 export interface StoreObservers {
@@ -29,6 +29,10 @@ export interface RevokeContext {
 
 /** The store operations spans and metrics name (`tessera.operation`). */
 type StoreOperation = "load" | "commit" | "destroy" | "index";
+
+/** The `tessera.sessions.ended` attributes. */
+const DESTROYED: TelemetryAttributes = { "tessera.end.reason": "destroyed" };
+const REVOKED: TelemetryAttributes = { "tessera.end.reason": "revoked" };
 
 /** The span's error status (OpenTelemetry's `SpanStatusCode.ERROR`). */
 const SPAN_STATUS_ERROR = 2;
@@ -55,6 +59,11 @@ export function observedStore(store: SessionStore, observers: StoreObservers, re
   const instruments = telemetry?.instruments;
   const tracer = telemetry?.tracer;
   const recordIds = telemetry?.recordSessionIds === true;
+  const timing = pairAttributes("tessera.operation", "tessera.outcome");
+  const failure = pairAttributes("tessera.operation", "error.code");
+  const written = pairAttributes("tessera.write", "tessera.outcome");
+  const loaded = singleAttributes("tessera.outcome");
+  const writeKind = singleAttributes("tessera.write");
 
   /**
    * Runs one store call under a span and its latency and error metrics;
@@ -75,8 +84,8 @@ export function observedStore(store: SessionStore, observers: StoreObservers, re
     const started = performance.now();
     const finish = (outcome: string, error?: unknown): void => {
       counted?.(outcome);
-      instruments?.storeDuration.record((performance.now() - started) / 1000, { "tessera.operation": operation, "tessera.outcome": outcome });
-      if (error !== undefined) instruments?.errors.add(1, { "tessera.operation": operation, "error.code": errorCode(error) });
+      instruments?.storeDuration.record((performance.now() - started) / 1000, timing(operation, outcome));
+      if (error !== undefined) instruments?.errors.add(1, failure(operation, errorCode(error)));
       if (span === undefined) return;
       span.setAttribute("tessera.outcome", outcome);
       if (error !== undefined) {
@@ -104,7 +113,7 @@ export function observedStore(store: SessionStore, observers: StoreObservers, re
   }
 
   function revoked(id: string, userId: string | undefined): void {
-    instruments?.ended.add(1, { "tessera.end.reason": "revoked" });
+    instruments?.ended.add(1, REVOKED);
     events?.emit("revoked", { id, at: clock.now(), userId, cause: revoke.cause, byId: revoke.byId });
   }
 
@@ -113,7 +122,7 @@ export function observedStore(store: SessionStore, observers: StoreObservers, re
   }
 
   const index = store.userIndex;
-  const indexDetail = (name: string): TelemetryAttributes => ({ "tessera.index.operation": name });
+  const indexDetail = singleAttributes("tessera.index.operation");
   const done = (): string => "ok";
   const userIndex: UserIndexStore | undefined = index && {
     add: (userId, id, leaseEnd, now, removeIds) => track("index", indexDetail("add"), id, () => index.add(userId, id, leaseEnd, now, removeIds), done),
@@ -143,17 +152,16 @@ export function observedStore(store: SessionStore, observers: StoreObservers, re
         id,
         () => store.load(id, now, policy),
         (stored) => (stored === undefined ? "missing" : "found"),
-        instruments && ((outcome) => instruments.loads.add(1, { "tessera.outcome": outcome })),
+        instruments && ((outcome) => instruments.loads.add(1, loaded(outcome))),
       ),
     async write(id, write, now) {
-      const kind = { "tessera.write": write.kind };
       const result = await track(
         "commit",
-        kind,
+        writeKind(write.kind),
         id,
         () => store.write(id, write, now),
         (r) => r,
-        instruments && ((outcome) => instruments.commits.add(1, { ...kind, "tessera.outcome": outcome })),
+        instruments && ((outcome) => instruments.commits.add(1, written(write.kind, outcome))),
       );
       if (write.kind !== "create" || result !== "ok") return result;
       const at = clock.now();
@@ -168,7 +176,7 @@ export function observedStore(store: SessionStore, observers: StoreObservers, re
     },
     async destroy(id) {
       await track("destroy", {}, id, () => store.destroy(id), done);
-      instruments?.ended.add(1, { "tessera.end.reason": "destroyed" });
+      instruments?.ended.add(1, DESTROYED);
       events?.emit("destroyed", { id, at: clock.now() });
     },
     ...(userIndex && { userIndex }),

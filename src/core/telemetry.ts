@@ -195,6 +195,39 @@ export function batchSizeHistogram(meter: TelemetryMeter): TelemetryHistogram {
   });
 }
 
+/** Attribute objects for one key, each value's made once and reused (see {@link pairAttributes}). */
+export function singleAttributes(key: string): (value: string) => TelemetryAttributes {
+  const made = new Map<string, TelemetryAttributes>();
+  return (value) => {
+    let attributes = made.get(value);
+    if (attributes === undefined) made.set(value, (attributes = Object.freeze({ [key]: value })));
+    return attributes;
+  };
+}
+
+/**
+ * Attribute objects for two keys, each pair of values made once and
+ * reused: a store call records without allocating them. The values come
+ * from small fixed sets (operations, outcomes, error codes), so the cache
+ * stays small.
+ *
+ * @example
+ * ```ts
+ * const timing = pairAttributes("tessera.operation", "tessera.outcome");
+ * histogram.record(0.001, timing("load", "found"));
+ * ```
+ */
+export function pairAttributes(firstKey: string, secondKey: string): (first: string, second: string) => TelemetryAttributes {
+  const made = new Map<string, Map<string, TelemetryAttributes>>();
+  return (first, second) => {
+    let row = made.get(first);
+    if (row === undefined) made.set(first, (row = new Map()));
+    let attributes = row.get(second);
+    if (attributes === undefined) row.set(second, (attributes = Object.freeze({ [firstKey]: first, [secondKey]: second })));
+    return attributes;
+  };
+}
+
 /** An error's stable code for the `error.code` attribute (`"unknown"` for one that is not Tessera's). */
 export function errorCode(error: unknown): string {
   return error instanceof TesseraError ? error.code : "unknown";
