@@ -5,17 +5,21 @@
  * token, the session id only when asked; and no Redis command added.
  */
 import assert from "node:assert/strict";
+import { createRequire } from "node:module";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type DataPoint, type Histogram } from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { createSessionManager, METRIC, SessionConfigError, SessionStoreError, type SessionManagerOptions, type TelemetryOptions } from "tessera-session";
+import { fromExpressSession } from "tessera-session/migrate";
 import { redisStore, type RedisSessionStore } from "tessera-session/redis";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { sessionClient } from "./support/session-client.js";
 
 type Data = { visits: number; blob: string };
+// express-session's own signer (no types of its own), to sign an old cookie.
+const cookieSignature = createRequire(import.meta.url)("cookie-signature") as { sign(value: string, secret: string): string };
 
 let server: RedisServer;
 let ioredis: Redis;
@@ -206,6 +210,22 @@ describe("telemetry: batches, commands, configuration", () => {
       await o.close();
     });
   }
+
+  it("counts a session migrated from express-session, and its creation", async () => {
+    const o = otel();
+    const secret = "old-express-session-secret-0123456789";
+    const { sessions } = manager(ioredis, o.telemetry, { migrate: fromExpressSession({ client: ioredis, prefix: "otel-sess:", secret, cookieName: "connect.sid" }) });
+    await ioredis.set("otel-sess:legacy-sid", JSON.stringify({ cookie: { path: "/" }, user: "ada" }), "EX", 300);
+    const cookieHeader = `connect.sid=${encodeURIComponent(`s:${cookieSignature.sign("legacy-sid", secret)}`)}`;
+    const migrated = await sessions.load({ cookieHeader, secure: false });
+    assert.equal(migrated.isNew, false);
+    await sessions.commit(migrated);
+    // A request with no old cookie migrates nothing.
+    await sessions.commit(await sessions.load({ secure: false }));
+    assert.deepEqual(byAttributes(await o.points(METRIC.migrations)), { "tessera.migration.library=express-session": 1 });
+    assert.deepEqual(byAttributes(await o.points(METRIC.created)), { "": 1 });
+    await o.close();
+  });
 
   it("bad telemetry options are configuration errors", () => {
     const store = redisStore({ client: ioredis, prefix: "otel-bad:" });
