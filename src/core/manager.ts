@@ -239,7 +239,7 @@ export function createSessionManager<D extends object = SessionData>(
   const store = observedStore(deadlined, observers);
   if (telemetry?.meter !== undefined) resolved.store.instrument?.(telemetry.meter);
   const lifecycle = managerLifecycle(events, telemetry, clock);
-  /** What the handles see: the options, with the store under the deadline. */
+  /** What the handles see: the options, with the store under the deadline (and observed, with hooks or telemetry). */
   const handleOptions: ResolvedOptions = { ...resolved, store };
 
   /** What the handles of `renew: false` loads see: the same, with renewals off. */
