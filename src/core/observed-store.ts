@@ -82,13 +82,13 @@ export function observedStore(store: SessionStore, observers: StoreObservers, re
     const span = tracer?.startSpan(`tessera.${operation}`, { attributes: { "tessera.operation": operation, ...detail } });
     if (span !== undefined && recordIds && id !== undefined) span.setAttribute("tessera.session.id", id);
     const started = performance.now();
-    const finish = (outcome: string, error?: unknown): void => {
+    const finish = (outcome: string, failed: boolean, error?: unknown): void => {
       counted?.(outcome);
       instruments?.storeDuration.record((performance.now() - started) / 1000, timing(operation, outcome));
-      if (error !== undefined) instruments?.errors.add(1, failure(operation, errorCode(error)));
+      if (failed) instruments?.errors.add(1, failure(operation, errorCode(error)));
       if (span === undefined) return;
       span.setAttribute("tessera.outcome", outcome);
-      if (error !== undefined) {
+      if (failed) {
         span.setAttribute("error.type", errorCode(error));
         span.setStatus({ code: SPAN_STATUS_ERROR, message: errorCode(error) });
       }
@@ -102,11 +102,11 @@ export function observedStore(store: SessionStore, observers: StoreObservers, re
     }
     return pending.then(
       (result) => {
-        finish(outcomeOf(result));
+        finish(outcomeOf(result), false);
         return result;
       },
       (error: unknown) => {
-        finish("error", error);
+        finish("error", true, error);
         throw error;
       },
     );
