@@ -37,3 +37,27 @@ export type { ExpiryPolicy, LoadRenewal } from "./core/expiry.js";
 export type { LegacySessionSource, LegacyRecord, LegacyRead } from "./core/migration.js";
 export { announcingSessionEnds, localSessionEnds } from "./core/session-ends.js";
 export type { SessionEnd, SessionEndFeed, SessionEndListener, SessionEndReason, AnnouncedEndReason } from "./core/session-ends.js";
+export type {
+  SessionEventHooks,
+  SessionEventHook,
+  SessionEventMap,
+  SessionEventName,
+  SessionCreatedEvent,
+  SessionRegeneratedEvent,
+  SessionDestroyedEvent,
+  SessionRevokedEvent,
+  SessionExpiredEvent,
+  RevokeCause,
+  HookErrorHandler,
+} from "./core/lifecycle-events.js";
+export { METRIC } from "./core/telemetry.js";
+export type {
+  TelemetryOptions,
+  TelemetryMeter,
+  TelemetryTracer,
+  TelemetrySpan,
+  TelemetryCounter,
+  TelemetryHistogram,
+  TelemetryAttributes,
+  TelemetryInstrumentOptions,
+} from "./core/telemetry.js";

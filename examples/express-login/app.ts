@@ -3,6 +3,7 @@ import { CsrfError, csrfToken, SessionStoreError, type SessionManager, type Sess
 import { expressCsrf, expressSession } from "tessera-session/express";
 import { apiLogin, apiLogout, apiMe, type ApiAnswer } from "../shared/api.js";
 import { describeDevice } from "../shared/device.js";
+import type { DemoMetrics } from "../shared/metrics.js";
 import {
   CSRF_FIELD,
   formExpiredPage,
@@ -27,6 +28,8 @@ export interface LoginAppOptions {
   trustProxy?: boolean | number | string;
   /** The host serves the `/live` WebSocket (see live.ts): signed-in pages show the live element. */
   live?: boolean;
+  /** The instance's metrics, served on `GET /metrics` (examples/shared/metrics.ts). */
+  metrics?: DemoMetrics;
 }
 
 /**
@@ -155,6 +158,14 @@ export function createLoginApp(options: LoginAppOptions): express.Express {
   app.get("/healthz", (_req, res) => {
     res.type("text").send(`ok ${options.instance}\n`);
   });
+
+  const { metrics } = options;
+  if (metrics) {
+    app.get("/metrics", async (_req, res) => {
+      const { body, headers } = await metrics.scrape(options.instance);
+      res.set(headers).send(body);
+    });
+  }
 
   const onError: ErrorRequestHandler = (error, req, res, next) => {
     if (res.headersSent) return next(error);

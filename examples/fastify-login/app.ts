@@ -57,6 +57,13 @@ export async function createLoginApp(options: LoginAppOptions): Promise<FastifyI
       return reply.redirect("/", 303);
     });
     checked.get("/healthz", async (_request, reply) => reply.type("text/plain").send(`ok ${options.instance}\n`));
+    const { metrics } = options;
+    if (metrics) {
+      checked.get("/metrics", async (_request, reply) => {
+        const { body, headers } = await metrics.scrape(options.instance);
+        return reply.headers(headers).send(body);
+      });
+    }
     checked.get("/api/me", async (request, reply) => sendApi(reply, apiMe(options, request.session)));
     checked.post("/api/logout", async (request, reply) => sendApi(reply, await apiLogout(options, request.session)));
   });

@@ -55,6 +55,13 @@ export function createLoginApp(options: LoginAppOptions): Hono {
   app.get("/api/me", (c) => sendApi(c, apiMe(options, c.get("session"))));
   app.post("/api/logout", async (c) => sendApi(c, await apiLogout(options, c.get("session"))));
   app.get("/healthz", (c) => c.text(`ok ${options.instance}\n`));
+  const { metrics } = options;
+  if (metrics) {
+    app.get("/metrics", async (c) => {
+      const { body, headers } = await metrics.scrape(options.instance);
+      return c.body(body, 200, headers);
+    });
+  }
 
   app.onError((error, c) => {
     // tessera/hono raises store failures as a 503 HTTPException; the

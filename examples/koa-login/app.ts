@@ -96,6 +96,13 @@ export function createLoginApp(options: LoginAppOptions): Koa {
         ctx.type = "text";
         ctx.body = `ok ${options.instance}\n`;
         return;
+      case "GET /metrics": {
+        if (!options.metrics) break;
+        const { body, headers } = await options.metrics.scrape(options.instance);
+        ctx.set(headers);
+        ctx.body = body;
+        return;
+      }
     }
   });
   return app;

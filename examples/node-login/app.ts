@@ -17,6 +17,7 @@ export function createLoginHandler(options: LoginAppOptions): (req: IncomingMess
   const html = (res: ServerResponse, status: number, page: string): void => {
     res.writeHead(status, { "content-type": "text/html; charset=utf-8" }).end(page);
   };
+  const notFound = (res: ServerResponse): void => void res.writeHead(404, { "content-type": "text/plain" }).end("Not found\n");
   const redirectHome = (res: ServerResponse): void => {
     res.writeHead(303, { location: "/" }).end();
   };
@@ -77,8 +78,14 @@ export function createLoginHandler(options: LoginAppOptions): (req: IncomingMess
         return sendApi(res, await apiLogout(options, session));
       case "GET /healthz":
         return void res.writeHead(200, { "content-type": "text/plain" }).end(`ok ${options.instance}\n`);
+      case "GET /metrics":
+        if (options.metrics) {
+          const { body, headers } = await options.metrics.scrape(options.instance);
+          return void res.writeHead(200, headers).end(body);
+        }
+        return notFound(res);
       default:
-        return void res.writeHead(404, { "content-type": "text/plain" }).end("Not found\n");
+        return notFound(res);
     }
   });
 }

@@ -8,7 +8,8 @@
  * 0 picks a free one), SESSION_STORE ("redis" by default, or "memory" for a
  * single process without Redis), SESSION_SECRET (optional, 32+ bytes),
  * INSTANCE_NAME (default the host name; the pid is always shown next to it),
- * TRUST_PROXY (e.g. "loopback" behind a local load balancer).
+ * TRUST_PROXY (e.g. "loopback" behind a local load balancer). Every instance
+ * serves its session metrics on `/metrics` (Prometheus text, examples/shared/metrics.ts).
  *
  * Started by the demo launcher (`npm run demo`), a server reports its port
  * over the IPC channel once listening and exits when the launcher goes away.
@@ -22,6 +23,7 @@ import { memoryStore } from "tessera-session/memory";
 import { redisStore } from "tessera-session/redis";
 import { DEMO_TRANSPORTS, SERVED_BY_HEADER } from "./api.js";
 import { MEMORY_STORE_BANNER, type InstanceReady } from "./instance-protocol.js";
+import { demoMetrics, type DemoMetrics } from "./metrics.js";
 import "./session-data.js";
 
 /** What a framework's server gets to build its app. */
@@ -33,6 +35,8 @@ export interface DemoAppOptions {
   banner: string | undefined;
   /** TRUST_PROXY as given (Express takes it as is; a boolean framework treats any value as on). */
   trustProxy: string | undefined;
+  /** This instance's metrics, which its manager records into: the app serves them on `/metrics`. */
+  metrics: DemoMetrics;
 }
 
 /** How long a graceful stop may take before open connections are cut. */
@@ -55,7 +59,9 @@ export async function runDemoServer(build: (options: DemoAppOptions) => Server |
 
   let client: Redis | undefined;
   let sessions: SessionManager<SessionData>;
+  const metrics = demoMetrics();
   const options = {
+    telemetry: metrics.telemetry,
     secrets: process.env.SESSION_SECRET ? [process.env.SESSION_SECRET] : undefined,
     idleTimeoutSeconds: 30 * 60,
     absoluteTimeoutSeconds: 7 * 24 * 3600,
@@ -82,6 +88,7 @@ export async function runDemoServer(build: (options: DemoAppOptions) => Server |
     instance,
     banner: useMemory ? MEMORY_STORE_BANNER : undefined,
     trustProxy: process.env.TRUST_PROXY,
+    metrics,
   });
   // Every response names its instance, pages and redirects alike, as the Flask instance's do.
   server.prependListener("request", (_request, response) => response.setHeader(SERVED_BY_HEADER, instance));

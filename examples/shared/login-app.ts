@@ -4,6 +4,7 @@
  * how their framework routes, parses and responds.
  */
 import { csrfToken, type Session, type SessionData, type SessionManager } from "tessera-session";
+import type { DemoMetrics } from "./metrics.js";
 import { formExpiredPage, loginPage, type PageContext } from "./pages.js";
 import "./session-data.js";
 
@@ -17,6 +18,8 @@ export interface LoginAppOptions {
   banner?: string;
   /** Trust X-Forwarded-Proto (and the framework's other proxy headers) from a load balancer. */
   trustProxy?: boolean;
+  /** The instance's metrics, served on `GET /metrics` (examples/shared/metrics.ts); without it, no such route. */
+  metrics?: DemoMetrics;
 }
 
 /**

@@ -9,6 +9,8 @@ import type { ResponseHeader } from "./token-delivery.js";
 import { headerToken, type RequestHeaders } from "./transport.js";
 import { withoutRenewal } from "./expiry.js";
 import { verifiedCookies } from "./verified-cookies.js";
+import { observedStore, type RevokeContext } from "./observed-store.js";
+import { managerLifecycle } from "./manager-lifecycle.js";
 import { loadLegacySession } from "./migration.js";
 import {
   assertUserId,
@@ -257,11 +259,18 @@ export function createSessionManager<D extends object = SessionData>(
   options: SessionManagerOptions,
 ): SessionManager<D> {
   const resolved = resolveOptions(options);
-  const { policy, clock, secrets, storeTimeoutMs } = resolved;
+  const { policy, clock, secrets, storeTimeoutMs, events, telemetry } = resolved;
   // The one place the store deadline is applied: every store call below,
   // the handles' included, goes through this wrapper.
-  const store = storeWithDeadline(resolved.store, storeTimeoutMs);
-  /** What the handles see: the options, with the store under the deadline. */
+  const deadlined = storeWithDeadline(resolved.store, storeTimeoutMs);
+  // Hooks and telemetry watch the store from outside the deadline, so a
+  // timeout is an outcome they see (observed-store.ts); without either,
+  // this is `deadlined` itself.
+  const observers = { events, telemetry, clock };
+  const store = observedStore(deadlined, observers);
+  if (telemetry?.meter !== undefined) resolved.store.instrument?.(telemetry.meter);
+  const lifecycle = managerLifecycle(events, telemetry, clock);
+  /** What the handles see: the options, with the store under the deadline (and observed, with hooks or telemetry). */
   const handleOptions: ResolvedOptions = { ...resolved, store };
 
   /** What the handles of `renew: false` loads see: the same, with renewals off. */
@@ -316,6 +325,7 @@ export function createSessionManager<D extends object = SessionData>(
         const stored = await store.load(verified.id, clock.now(), options.policy);
         handle = stored && SessionHandle.fromStore<D>(options, facts, verified.token, verified.id, stored, verified.stale, verified.value);
         if (handle) cookies.confirm(verified);
+        else lifecycle?.gone(verified.id);
       } catch (error) {
         if (outageOf(input) !== "anonymous" || !(error instanceof SessionStoreError)) throw error;
         handle = SessionHandle.unavailable<D>(handleOptions, facts, error); // still a header client's: no cookie, no CSRF check
@@ -329,7 +339,8 @@ export function createSessionManager<D extends object = SessionData>(
   async function loadFromCookie(input: LoadInput, facts: RequestFacts, sent: SessionCookieValues): Promise<Session<D>> {
     if (sent.values.length === 0) {
       if (resolved.migrate === undefined) return new SessionHandle<D>(handleOptions, facts);
-      return loadLegacySession<D>(handleOptions, resolved.migrate, input.cookieHeader, facts, outageOf(input));
+      const migrating = loadLegacySession<D>(handleOptions, resolved.migrate, input.cookieHeader, facts, outageOf(input));
+      return lifecycle === undefined ? migrating : migrating.then((handle) => lifecycle.migrated(handle, resolved.migrate!.library));
     }
 
     // Several cookies of the name mean one may be a decoy planted for another
@@ -352,6 +363,7 @@ export function createSessionManager<D extends object = SessionData>(
         cookies.confirm(cookie);
         return handle;
       }
+      lifecycle?.gone(cookie.id);
     }
     const anonymous = new SessionHandle<D>(handleOptions, facts);
     // The clearing Set-Cookie deletes the cookie at our own domain and path,
@@ -377,8 +389,14 @@ export function createSessionManager<D extends object = SessionData>(
       const handle = asHandle(session);
       discardIfFailed(handle, outcome);
       const writing = handle.commitIfChanged();
-      return writing === undefined ? Promise.resolve(answer(handle)) : writing.then(() => answer(handle));
+      if (writing === undefined) return Promise.resolve(answer(handle));
+      const written = writing.then(() => answer(handle));
+      return lifecycle === undefined ? written : written.catch((error: unknown) => {
+        lifecycle.commitFailed(error);
+        throw error;
+      });
     } catch (error) {
+      lifecycle?.commitFailed(error);
       return Promise.reject(error);
     }
   }
@@ -401,6 +419,11 @@ export function createSessionManager<D extends object = SessionData>(
     return handle.delivery.responseHeaders(setCookieOf(handle));
   }
 
+  /** The store as a revoking call sees it: its `revoked` events carry who asked (the handles' view says `"cap"`). */
+  function revokingStore(context: RevokeContext) {
+    return observedStore(deadlined, observers, context);
+  }
+
   /** Argument and configuration checks happen here, once, before any store call. */
   function listPage(userId: string, options: { currentId?: string | undefined; limit?: number; cursor?: string | undefined }): Promise<UserSessionPage> {
     assertUserId(userId);
@@ -420,7 +443,7 @@ export function createSessionManager<D extends object = SessionData>(
     },
     listUserSessionPage: async (userId, options = {}) => listPage(userId, options),
     async revokeSession(id, options = {}) {
-      const index = requireUserIndex(store);
+      const index = requireUserIndex(revokingStore({ cause: options.userId === undefined ? "app" : "other-device" }));
       // `{ userId: req.session.userId }` from a logged-out request must not
       // turn into "revoke anyone's session".
       if ("userId" in options && options.userId === undefined) return false;
@@ -430,7 +453,8 @@ export function createSessionManager<D extends object = SessionData>(
     },
     async revokeUserSessions(userId, options = {}) {
       assertUserId(userId);
-      return revokeUserSessions(requireUserIndex(store), userId, clock.now(), options.exceptId);
+      const revoking = revokingStore(options.exceptId === undefined ? { cause: "user" } : { cause: "other-device", byId: options.exceptId });
+      return revokeUserSessions(requireUserIndex(revoking), userId, clock.now(), options.exceptId);
     },
   };
 }

@@ -6,6 +6,8 @@ import { knownKeys } from "./known-keys.js";
 import type { LegacySessionSource } from "./migration.js";
 import type { SessionStore } from "./store.js";
 import type { ExpiryPolicy } from "./expiry.js";
+import { resolveEventHooks, type HookErrorHandler, type SessionEventHooks, type SessionEvents } from "./lifecycle-events.js";
+import { resolveTelemetry, type ResolvedTelemetry, type TelemetryOptions } from "./telemetry.js";
 import { resolveTransports, type ResolvedTransport, type TokenTransport } from "./transport.js";
 
 /** Cookie settings. The defaults are the secure ones. */
@@ -175,6 +177,31 @@ export interface SessionManagerOptions {
   transport?: TokenTransport | readonly TokenTransport[];
   /** Cookie settings. */
   cookie?: CookieOptions;
+  /**
+   * Lifecycle hooks: `created`, `regenerated`, `destroyed`, `revoked`,
+   * `expired`, each called with a typed payload after the fact, in a later
+   * event-loop turn, so it never delays a response. See docs/lifecycle.md
+   * for what is delivered where and when.
+   *
+   * @example
+   * ```ts
+   * createSessionManager({ store, on: { revoked: ({ id, userId, cause }) => audit.log("revoked", id, userId, cause) } });
+   * ```
+   */
+  on?: SessionEventHooks;
+  /** Told of a hook that threw or rejected (the request never is). Default: `console.error`. */
+  onHookError?: HookErrorHandler;
+  /**
+   * OpenTelemetry: `{ meter, tracer }` from `@opentelemetry/api` (an
+   * optional peer; Tessera never imports it). A span per store call and the
+   * session metrics; nothing recorded without it. See docs/lifecycle.md.
+   *
+   * @example
+   * ```ts
+   * createSessionManager({ store, telemetry: { meter: metrics.getMeter("tessera-session"), tracer: trace.getTracer("tessera-session") } });
+   * ```
+   */
+  telemetry?: TelemetryOptions;
   /** Source of the current time. Default: the system clock. Tests pass a fake. */
   clock?: Clock;
 }
@@ -201,6 +228,10 @@ export interface ResolvedOptions {
   readonly clock: Clock;
   /** The old library's sessions to migrate on first request, if any. */
   readonly migrate: LegacySessionSource | undefined;
+  /** The lifecycle hooks; undefined without any. */
+  readonly events: SessionEvents | undefined;
+  /** Metrics and traces; undefined without a meter or tracer. */
+  readonly telemetry: ResolvedTelemetry | undefined;
 }
 
 const KNOWN_OPTIONS = knownKeys<SessionManagerOptions>({
@@ -218,6 +249,9 @@ const KNOWN_OPTIONS = knownKeys<SessionManagerOptions>({
   migrate: true,
   transport: true,
   cookie: true,
+  on: true,
+  onHookError: true,
+  telemetry: true,
   clock: true,
 });
 const KNOWN_COOKIE_OPTIONS = knownKeys<CookieOptions>({
@@ -411,6 +445,8 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
     transports: resolveTransports(options.transport),
     clock: options.clock ?? systemClock,
     migrate: resolveMigrate(options.migrate),
+    events: resolveEventHooks(options.on, options.onHookError),
+    telemetry: resolveTelemetry(options.telemetry),
   };
 }
 

@@ -10,6 +10,7 @@
 
 import type { ExpiryPolicy } from "./expiry.js";
 import type { SessionEndFeed } from "./session-ends.js";
+import type { TelemetryMeter } from "./telemetry.js";
 
 /** A session as loaded from the store. */
 export interface StoredSession {
@@ -95,6 +96,13 @@ export interface SessionStore {
    * session's expiry.
    */
   readonly sessionEnds?: SessionEndFeed;
+  /**
+   * Optional: the manager calls it once at creation with its `telemetry`
+   * meter, so that the store can record metrics only it sees (a Redis
+   * store: the sizes of its coalesced batches). Calling it again keeps the
+   * first meter.
+   */
+  instrument?(meter: TelemetryMeter): void;
 }
 
 /** One entry of a user's index: a session id and its lease end (epoch ms). */

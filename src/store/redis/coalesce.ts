@@ -29,6 +29,8 @@ export interface CoalescedCommand<I, O> {
    * is sent item by item through `one`, each with its own result or error.
    */
   readonly minItemsPerCommand?: number;
+  /** Told the size of each batch sent (one turn's calls, at most {@link MAX_ITEMS_PER_COMMAND}): the store's batch-size metric. */
+  onBatch?(size: number): void;
 }
 
 /**
@@ -54,6 +56,7 @@ export function coalesced<I, O>(command: CoalescedCommand<I, O>): (item: I) => P
   const minItems = command.minItemsPerCommand ?? 2;
 
   function send(batch: ReadonlyArray<Pending<I, O>>): void {
+    command.onBatch?.(batch.length);
     if (batch.length < minItems) {
       for (const call of batch) command.one(call.item).then(call.resolve, call.reject);
       return;

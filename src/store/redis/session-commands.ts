@@ -22,6 +22,8 @@ function hashToMap(hash: Record<string, string>): Map<string, string> {
 /** Whether calls may be coalesced (`redisStore`'s `coalesce` option). */
 export interface CoalesceOptions {
   readonly coalesce: boolean;
+  /** Told the size of each coalesced batch sent (see `CoalescedCommand.onBatch`). */
+  readonly onBatch?: (size: number) => void;
 }
 
 /**
@@ -44,6 +46,7 @@ export function sessionHashReader(port: RedisPort, options: CoalesceOptions): (k
   if (port.isCluster || !options.coalesce || port.batchesByItself) return one;
   return coalesced({
     one,
+    onBatch: options.onBatch,
     many: async (keys) => (await port.hgetallMany(keys)).map(hashToMap),
   });
 }
@@ -83,6 +86,7 @@ export function sessionHashUpdater(port: RedisPort, options: CoalesceOptions): (
   return coalesced({
     one,
     minItemsPerCommand: MIN_UPDATES_PER_SCRIPT,
+    onBatch: options.onBatch,
     many: async (updates) => {
       const args: string[] = [];
       for (const update of updates) for (const arg of writeArguments(update.write)) args.push(arg);

@@ -10,6 +10,11 @@ import { writeArguments } from "./write-arguments.js";
 import { redisUserIndex } from "./user-index.js";
 import { announcingSessionEnds } from "../../core/session-ends.js";
 import { redisSessionEnds } from "./session-ends.js";
+import { batchSizeHistogram, type TelemetryHistogram, type TelemetryMeter } from "../../core/telemetry.js";
+
+/** The batch-size metric's attributes, made once (recorded per coalesced turn). */
+const READ_BATCH = { "tessera.redis.command": "read" } as const;
+const UPDATE_BATCH = { "tessera.redis.command": "update" } as const;
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -107,8 +112,10 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
     throw new TypeError(`redisStore: coalesce must be true or false, got ${typeof options.coalesce}`);
   }
   const coalesce = options.coalesce ?? true;
-  const readHash = sessionHashReader(port, { coalesce });
-  const updateHash = sessionHashUpdater(port, { coalesce });
+  // Set by `instrument` (a manager with a meter); until then batches are not measured.
+  let batchSizes: TelemetryHistogram | undefined;
+  const readHash = sessionHashReader(port, { coalesce, onBatch: (size) => batchSizes?.record(size, READ_BATCH) });
+  const updateHash = sessionHashUpdater(port, { coalesce, onBatch: (size) => batchSizes?.record(size, UPDATE_BATCH) });
 
   function update(id: string, write: UpdateWrite): Promise<WriteResult> {
     return updateHash({ key: sessionKey(id), write });
@@ -179,6 +186,10 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
     async destroy(id: string): Promise<void> {
       expiries.forget(id);
       await port.del(sessionKey(id));
+    },
+
+    instrument(meter: TelemetryMeter): void {
+      batchSizes ??= batchSizeHistogram(meter);
     },
   };
   return options.announceSessionEnds === false ? store : announcingSessionEnds(store, redisSessionEnds(options.client, `${prefix}ended`));
