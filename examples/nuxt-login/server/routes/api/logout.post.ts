@@ -1,0 +1,5 @@
+import { apiLogout } from "../../../../shared/api.js";
+import { sendApi } from "../../api-answer.js";
+import { loginOptions } from "../../sessions.js";
+
+export default defineEventHandler(async (event) => sendApi(event, await apiLogout(loginOptions, event.context.session)));

@@ -1,0 +1,5 @@
+import { apiMe } from "../../../../shared/api.js";
+import { sendApi } from "../../api-answer.js";
+import { loginOptions } from "../../sessions.js";
+
+export default defineEventHandler((event) => sendApi(event, apiMe(loginOptions, event.context.session)));

@@ -1,0 +1,7 @@
+import { loginForm } from "../../../shared/login-app.js";
+import { loginOptions } from "../sessions.js";
+
+export default defineEventHandler((event) => {
+  if (event.context.session.data.username) return sendRedirect(event, "/", 303);
+  return loginForm(loginOptions, event.context.session);
+});

@@ -1,0 +1,14 @@
+import { logIn, loginForm } from "../../../shared/login-app.js";
+import { parseUsername } from "../../../shared/pages.js";
+import { checkedForm } from "../form.js";
+import { loginOptions } from "../sessions.js";
+
+export default defineEventHandler(async (event) => {
+  const parsed = parseUsername((await checkedForm(event)).username);
+  if (!parsed.ok) {
+    setResponseStatus(event, 400);
+    return loginForm(loginOptions, event.context.session, parsed.error);
+  }
+  await logIn(event.context.session, parsed.username);
+  return sendRedirect(event, "/", 303);
+});
