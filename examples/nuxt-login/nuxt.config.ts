@@ -5,6 +5,9 @@ const dist = (path: string) => fileURLToPath(new URL(`../../dist/${path}`, impor
 // The login example on Nuxt: every route is a Nitro server route rendering the
 // shared pages (examples/shared/pages.ts), so the forms work without JavaScript
 // and the app matches every other framework's version page for page.
+import type {} from "@nuxt/nitro-server"; // its NuxtConfig["nitro"]
+import { defineNuxtConfig } from "nuxt/config";
+
 export default defineNuxtConfig({
   compatibilityDate: "2026-01-01",
   devtools: { enabled: false },

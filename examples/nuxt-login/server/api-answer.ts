@@ -1,4 +1,4 @@
-import type { H3Event } from "h3";
+import { sendNoContent, setResponseHeader, setResponseStatus, type H3Event } from "h3";
 import type { ApiAnswer } from "../../shared/api.js";
 
 /** Sends an API answer of examples/shared/api.ts the h3 way: status, headers, JSON (none for 204). */

@@ -4,12 +4,14 @@
  * down, never a page pretending the user is logged out); anything else
  * goes to Nitro's default answer.
  */
+import { send, setResponseHeader, setResponseHeaders, setResponseStatus } from "h3";
+import { defineNitroErrorHandler } from "nitropack/runtime";
 import { CsrfError, SessionStoreError } from "tessera-session";
 import { formExpired, pageContext } from "../../shared/login-app.js";
 import { unavailablePage } from "../../shared/pages.js";
 import { loginOptions } from "./sessions.js";
 
-export default defineNitroErrorHandler((error, event, { defaultHandler }) => {
+export default defineNitroErrorHandler(async (error, event, { defaultHandler }) => {
   // h3 wraps what a handler throws: the Tessera error is the cause.
   const cause = error.cause;
   if (cause instanceof CsrfError) {
@@ -22,7 +24,7 @@ export default defineNitroErrorHandler((error, event, { defaultHandler }) => {
     setResponseHeaders(event, { "Content-Type": "text/html; charset=utf-8", "Retry-After": "2" });
     return send(event, unavailablePage(pageContext(loginOptions, undefined)));
   }
-  const answer = defaultHandler(error, event);
+  const answer = await defaultHandler(error, event);
   setResponseHeaders(event, answer.headers);
   setResponseStatus(event, answer.status, answer.statusText);
   return send(event, typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body));

@@ -1,3 +1,4 @@
+import { defineEventHandler, setResponseHeader } from "h3";
 import { SERVED_BY_HEADER } from "../../../shared/api.js";
 import { loginOptions } from "../sessions.js";
 

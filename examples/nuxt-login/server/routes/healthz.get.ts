@@ -1,3 +1,4 @@
+import { defineEventHandler, setResponseHeader } from "h3";
 import { loginOptions } from "../sessions.js";
 
 export default defineEventHandler((event) => {

@@ -1,3 +1,4 @@
+import { defineEventHandler } from "h3";
 import { countVisit, pageContext } from "../../../shared/login-app.js";
 import { indexPage } from "../../../shared/pages.js";
 import { loginOptions } from "../sessions.js";

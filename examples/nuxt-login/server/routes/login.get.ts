@@ -1,3 +1,4 @@
+import { defineEventHandler, sendRedirect } from "h3";
 import { loginForm } from "../../../shared/login-app.js";
 import { loginOptions } from "../sessions.js";
 

@@ -1,3 +1,4 @@
+import { defineEventHandler, sendRedirect, setResponseStatus } from "h3";
 import { logIn, loginForm } from "../../../shared/login-app.js";
 import { parseUsername } from "../../../shared/pages.js";
 import { checkedForm } from "../form.js";

@@ -1,3 +1,4 @@
+import { defineEventHandler, sendRedirect } from "h3";
 import { checkedForm } from "../form.js";
 
 // A POST, CSRF-checked like every POST: a GET could be fired by any other site.

@@ -1,3 +1,4 @@
+import { defineEventHandler } from "h3";
 import { apiLogin } from "../../../../shared/api.js";
 import { sendApi } from "../../api-answer.js";
 import { readForm } from "../../form.js";

@@ -1,3 +1,4 @@
+import { defineEventHandler } from "h3";
 import { apiLogout } from "../../../../shared/api.js";
 import { sendApi } from "../../api-answer.js";
 import { loginOptions } from "../../sessions.js";
