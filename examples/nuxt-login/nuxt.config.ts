@@ -12,8 +12,10 @@ export default defineNuxtConfig({
   compatibilityDate: "2026-01-01",
   devtools: { enabled: false },
   telemetry: false,
-  // No Vue pages: the server routes answer every page.
+  // No Vue pages and no Vue renderer: the server routes answer every page,
+  // and any other path is h3's 404 (not Nuxt's welcome page).
   pages: false,
+  experimental: { noVueServer: true },
   // The repository's own build of Tessera (`npm run build`), as an installed
   // package would be: the self-reference "tessera-session/..." is Node's, not
   // the bundler's.
