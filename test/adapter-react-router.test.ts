@@ -17,6 +17,13 @@ import { ensureReactRouterBuilt } from "../examples/shared/react-router-build.js
 import { injectedContext, type Injected } from "./fixtures/react-router-conformance/app/injected.js";
 import { withRedis } from "./support/conformance.js";
 
+// What React Router's typegen declares for an app with future.v8_middleware: the load context is a RouterContextProvider.
+declare module "react-router" {
+  interface Future {
+    v8_middleware: true;
+  }
+}
+
 const root = fileURLToPath(new URL("./fixtures/react-router-conformance/", import.meta.url));
 const build = (await import(await ensureReactRouterBuilt(root, []))) as ServerBuild;
 

@@ -4,6 +4,7 @@
  * whole document before answering (`onAllReady`: these pages are small and
  * a document's status is then final), without JSX.
  */
+/// <reference path="./react-dom-server.d.ts" />
 import { PassThrough } from "node:stream";
 import { createReadableStreamFromReadable } from "@react-router/node";
 import { createElement } from "react";

@@ -9,7 +9,7 @@ import { defineNitroErrorHandler } from "nitropack/runtime";
 import { CsrfError, SessionStoreError } from "tessera-session";
 import { formExpired, pageContext } from "../../shared/login-app.js";
 import { unavailablePage } from "../../shared/pages.js";
-import { loginOptions } from "./sessions.js";
+import { loginOptions } from "../../shared/env-login-options.js";
 
 export default defineNitroErrorHandler(async (error, event, { defaultHandler }) => {
   // h3 wraps what a handler throws: the Tessera error is the cause.

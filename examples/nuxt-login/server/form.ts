@@ -4,7 +4,7 @@
  */
 import { createError, readBody, type H3Event } from "h3";
 import { nodeCsrf } from "tessera-session/h3";
-import { trustProxy } from "./sessions.js";
+import { trustProxy } from "../../shared/env-login-options.js";
 
 const FORM_LIMIT_BYTES = 4096;
 const csrf = nodeCsrf({ trustProxy });

@@ -2,7 +2,7 @@ import { defineEventHandler, sendRedirect, setResponseStatus } from "h3";
 import { logIn, loginForm } from "../../../shared/login-app.js";
 import { parseUsername } from "../../../shared/pages.js";
 import { checkedForm } from "../form.js";
-import { loginOptions } from "../sessions.js";
+import { loginOptions } from "../../../shared/env-login-options.js";
 
 export default defineEventHandler(async (event) => {
   const parsed = parseUsername((await checkedForm(event)).username);

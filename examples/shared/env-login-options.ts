@@ -1,18 +1,19 @@
 /**
- * The Nuxt example's session manager and page options, built once per
- * server process from the same environment as every other example (see
- * examples/shared/demo-server.ts): REDIS_URL, SESSION_STORE=memory,
- * SESSION_SECRET, INSTANCE_NAME, TRUST_PROXY.
+ * The session manager and page options of the examples whose framework
+ * owns the server process (Nuxt, React Router: their production build
+ * creates the manager itself), built once per process from the same
+ * environment as every other example (see examples/shared/demo-server.ts):
+ * REDIS_URL, SESSION_STORE=memory, SESSION_SECRET, INSTANCE_NAME, TRUST_PROXY.
  */
 import { hostname } from "node:os";
 import { Redis } from "ioredis";
 import { createSessionManager, type SessionData, type SessionManager } from "tessera-session";
 import { memoryStore } from "tessera-session/memory";
 import { redisStore } from "tessera-session/redis";
-import { DEMO_TRANSPORTS } from "../../shared/api.js";
-import { MEMORY_STORE_BANNER } from "../../shared/instance-protocol.js";
-import type { LoginAppOptions } from "../../shared/login-app.js";
-import "../../shared/session-data.js";
+import { DEMO_TRANSPORTS } from "./api.js";
+import { MEMORY_STORE_BANNER } from "./instance-protocol.js";
+import type { LoginAppOptions } from "./login-app.js";
+import "./session-data.js";
 
 function createSessions(useMemory: boolean, instance: string): SessionManager<SessionData> {
   const options = {
@@ -44,5 +45,5 @@ export const loginOptions: LoginAppOptions = {
   trustProxy: process.env.TRUST_PROXY !== undefined,
 };
 
-/** TRUST_PROXY as given ("loopback" behind the demo balancer), for `h3Session`'s `trustProxy`. */
+/** TRUST_PROXY as given ("loopback" behind the demo balancer), for an adapter's `trustProxy`. */
 export const trustProxy = process.env.TRUST_PROXY ?? false;
