@@ -4,6 +4,8 @@
  * whole document before answering (`onAllReady`: these pages are small and
  * a document's status is then final), without JSX.
  */
+// An ambient declaration, not a module: the programs that compile this file (the tests too) need it named.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./react-dom-server.d.ts" />
 import { PassThrough } from "node:stream";
 import { createReadableStreamFromReadable } from "@react-router/node";
