@@ -118,3 +118,4 @@ export function withSession<D extends object>(manager: SessionManager<D>, fn: Fe
 }
 
 export type { TrustProxy } from "./shared/trust-proxy.js";
+export { fetchCsrf } from "./csrf/fetch.js";
