@@ -49,6 +49,7 @@ describe("nuxt login example (production build)", () => {
     assert.equal(anonymous.status, 200);
     assert.match(anonymous.body, /You are not logged in/);
     assert.equal(text(anonymous.body, "instance"), app.instance);
+    assert.equal(text(anonymous.body, "framework"), "Nuxt", "the page names the framework");
     assert.equal(servedBy(anonymous), app.instance);
 
     const form = await browser.get("/login");

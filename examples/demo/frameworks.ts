@@ -7,6 +7,8 @@
  */
 import { fileURLToPath } from "node:url";
 import { ensureBuilt as ensureNextBuilt } from "../next-login/build.js";
+import { ensureBuilt as ensureNuxtBuilt } from "../nuxt-login/build.js";
+import { ensureBuilt as ensureReactRouterBuilt } from "../react-router-login/build.js";
 import { LOGIN_SERVERS } from "./instances.js";
 
 /** One framework's login example, as the launcher starts it. */
@@ -31,6 +33,8 @@ export const NEXT_LOGIN_SERVER = fileURLToPath(new URL("../next-login/server.ts"
 export const FRAMEWORKS: Readonly<Record<string, FrameworkEntry>> = {
   ...Object.fromEntries(Object.entries(LOGIN_SERVERS).map(([name, script]) => [name, { name, script }])),
   next: { name: "next", script: NEXT_LOGIN_SERVER, build: ensureNextBuilt, readyTimeoutMs: 120_000 },
+  nuxt: { name: "nuxt", script: fileURLToPath(new URL("../nuxt-login/server.ts", import.meta.url)), build: ensureNuxtBuilt, readyTimeoutMs: 120_000 },
+  "react-router": { name: "react-router", script: fileURLToPath(new URL("../react-router-login/server.ts", import.meta.url)), build: ensureReactRouterBuilt, readyTimeoutMs: 120_000 },
 };
 
 /**

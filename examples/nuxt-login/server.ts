@@ -11,4 +11,4 @@ import { runBuiltServer } from "../shared/built-server.js";
 import { ensureBuilt, NUXT_LOGIN_ENTRY } from "./build.js";
 
 await ensureBuilt();
-runBuiltServer([NUXT_LOGIN_ENTRY], { PORT: process.env.PORT ?? "3000", HOST: "127.0.0.1" });
+runBuiltServer([NUXT_LOGIN_ENTRY], { PORT: process.env.PORT ?? "3000", HOST: "127.0.0.1", EXAMPLE_FRAMEWORK: "Nuxt" });

@@ -17,6 +17,7 @@ import { ensureBuilt } from "./build.js";
 /** How long a graceful stop may take before open connections are cut. */
 const SHUTDOWN_GRACE_MS = 3000;
 
+process.env.EXAMPLE_FRAMEWORK = "React Router"; // the name the build's pages show beside the instance
 const build = (await import(await ensureBuilt())) as ServerBuild;
 const server = createServer(createRequestListener({ build, mode: "production" }));
 // The name the build's pages show (examples/shared/env-login-options.ts): this process is theirs.

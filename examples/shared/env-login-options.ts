@@ -41,6 +41,8 @@ const instance = `${process.env.INSTANCE_NAME ?? hostname()} · pid ${process.pi
 export const loginOptions: LoginAppOptions = {
   sessions: createSessions(useMemory, instance),
   instance,
+  // Set by the example's server.ts (the build itself is shared by both apps' code paths).
+  framework: process.env.EXAMPLE_FRAMEWORK,
   banner: useMemory ? MEMORY_STORE_BANNER : undefined,
   trustProxy: process.env.TRUST_PROXY !== undefined,
 };
