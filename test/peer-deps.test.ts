@@ -108,3 +108,73 @@ app.get("/bad", (c) => { c.get("session").data.username = 1; return c.text(""); 
     });
   });
 });
+
+// A Nuxt (h3) user adds tessera-session and a Redis client to h3, nothing else:
+// the packed package must import, serve and type-check without the other frameworks.
+describe("peer dependencies: tessera-session + h3 + ioredis alone", () => {
+  let dir: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "tessera-peer-h3-"));
+    const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", dir], { cwd: root });
+    const [packed] = JSON.parse(stdout) as Array<{ filename: string }>;
+    assert.ok(packed, `npm pack printed no package: ${stdout}`);
+    writeFileSync(
+      join(dir, "package.json"),
+      JSON.stringify({
+        name: "tessera-h3-fixture",
+        private: true,
+        type: "module",
+        dependencies: { "tessera-session": `file:./${packed.filename}`, h3: versionOf("h3"), ioredis: versionOf("ioredis"), "@types/node": versionOf("@types/node") },
+      }),
+    );
+    await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: dir, timeout: 240_000 });
+  });
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("installs no other framework", () => {
+    for (const name of ["express", "fastify", "koa", "hono", "nuxt", "next", "react-router", "@types/express", "@types/koa", "redis", "ws", "socket.io"]) {
+      assert.equal(existsSync(join(dir, "node_modules", name)), false, `${name} must not be installed`);
+    }
+  });
+
+  it('runs and type-checks: "tessera-session/h3" on an h3 app', async () => {
+    writeFileSync(
+      join(dir, "check.ts"),
+      `import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createApp, defineEventHandler, toNodeListener } from "h3";
+import { createSessionManager } from "tessera-session";
+import { memoryStore } from "tessera-session/memory";
+import { h3Session } from "tessera-session/h3";
+declare module "tessera-session" { interface SessionData { username: string } }
+const app = createApp();
+app.use(h3Session(createSessionManager({ store: memoryStore() })));
+app.use("/login", defineEventHandler((event) => { event.context.session.data.username = "ada"; return "ok"; }));
+// @ts-expect-error username is a string
+app.use("/bad", defineEventHandler((event) => { event.context.session.data.username = 1; }));
+app.use("/", defineEventHandler((event) => "hello " + (event.context.session.data.username ?? "stranger")));
+const server = createServer(toNodeListener(app)).listen(0, "127.0.0.1");
+await new Promise((resolve) => server.once("listening", resolve));
+const url = "http://127.0.0.1:" + (server.address() as AddressInfo).port;
+const cookie = (await fetch(url + "/login")).headers.get("set-cookie")!.split(";")[0]!;
+console.log(await (await fetch(url + "/", { headers: { cookie } })).text());
+server.close();
+`,
+    );
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      // skipLibCheck: h3 1.15's own .d.ts names FetchEvent (WebWorker lib), which a Node app does not load.
+      JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: true, types: ["node"] }, files: ["check.ts"] }),
+    );
+    const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+    await run(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: dir }).catch((error: { stdout?: string }) => {
+      assert.fail(`tsc failed:\n${error.stdout ?? String(error)}`);
+    });
+    // tsx from this repository only strips the types: the imports resolve in the fixture.
+    const { stdout } = await run(process.execPath, ["--import", import.meta.resolve("tsx"), "check.ts"], { cwd: dir });
+    assert.equal(stdout.trim(), "hello ada");
+  });
+});

@@ -4,14 +4,16 @@
  *   npm run demo                      # 3 instances, balancer on http://127.0.0.1:3000
  *   npm run demo -- --instances 5 --port 8080
  *   npm run demo -- --memory          # no Redis: one instance, memory store
- *   npm run demo -- --framework hono  # the same example on fastify, koa, hono or node
+ *   npm run demo -- --framework hono  # the same example on fastify, koa, hono, node or next
+ *   npm run demo -- --framework express,next  # a mixed fleet: the frameworks alternate
  *
  * Reload the page and watch "Served by" change while you stay logged in and
  * the visit counter carries on. Ctrl-C stops everything this started.
  */
 import { parseArgs } from "node:util";
 import { startBalancer, type Balancer } from "./balancer.js";
-import { FLASK_LOGIN_SERVER, LOGIN_SERVERS, startInstance, type RunningInstance } from "./instances.js";
+import { buildFrameworks, FRAMEWORKS, frameworkOf, parseFrameworks, type FrameworkEntry } from "./frameworks.js";
+import { FLASK_LOGIN_SERVER, startInstance, type RunningInstance } from "./instances.js";
 import { chooseStore, type StoreChoice } from "./store-choice.js";
 
 const USAGE = `Usage: npm run demo -- [--instances N] [--port PORT] [--memory] [--framework NAME] [--with-flask]
@@ -19,7 +21,8 @@ const USAGE = `Usage: npm run demo -- [--instances N] [--port PORT] [--memory] [
   --instances N   app instances behind the balancer (default 3, 1..16)
   --port PORT     balancer port on 127.0.0.1 (default 3000)
   --memory        skip Redis: one instance with the memory store
-  --framework F   ${Object.keys(LOGIN_SERVERS).join(", ")} (default express)
+  --framework F   ${Object.keys(FRAMEWORKS).join(", ")} (default express);
+                  several, comma-separated (express,next), alternate in one fleet
   --with-flask    one more instance: the Flask example (examples/flask-login)
                   under gunicorn, sharing the Node instances' sessions
   -h, --help      this text
@@ -65,8 +68,12 @@ if (args.values.help) {
 }
 const requestedInstances = parseIntArg(args.values.instances, "instances", 1, 16);
 const port = parseIntArg(args.values.port, "port", 0, 65535);
-const script = LOGIN_SERVERS[args.values.framework];
-if (script === undefined) fail(`--framework must be one of ${Object.keys(LOGIN_SERVERS).join(", ")}, got "${args.values.framework}"`);
+let frameworks: FrameworkEntry[] = [];
+try {
+  frameworks = parseFrameworks(args.values.framework);
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
+}
 
 // Everything started so far, so that any failure or signal stops exactly these.
 let store: StoreChoice | undefined;
@@ -108,8 +115,16 @@ try {
     store.kind === "redis"
       ? { REDIS_URL: store.url, SESSION_STORE: "redis", TRUST_PROXY: "loopback" }
       : { SESSION_STORE: "memory", TRUST_PROXY: "loopback" };
+  if (frameworks.some((f) => f.build)) console.log("demo: checking the production builds (a first build takes a few minutes)");
+  await buildFrameworks(frameworks);
+  const mixed = frameworks.length > 1;
   const started = await Promise.allSettled(
-    Array.from({ length: count }, (_, i) => startInstance({ name: `app-${i + 1}`, env, script })),
+    Array.from({ length: count }, (_, i) => {
+      const framework = frameworkOf(frameworks, i);
+      // A mixed fleet names the framework in the instance's name too: "next-2".
+      const name = mixed ? `${framework.name}-${i + 1}` : `app-${i + 1}`;
+      return startInstance({ name, env, script: framework.script, readyTimeoutMs: framework.readyTimeoutMs });
+    }),
   );
   if (args.values["with-flask"]) {
     // Python shares sessions through Redis only: a memory store has nothing to share.

@@ -60,6 +60,7 @@ export function createLoginApp(options: LoginAppOptions): express.Express {
 
   const context = (req: express.Request): PageContext => ({
     instance: options.instance,
+    framework: "Express",
     username: req.session?.data.username,
     visits: req.session?.data.visits ?? 0,
     banner: options.banner,

@@ -42,20 +42,33 @@ export interface DemoAppOptions {
 /** How long a graceful stop may take before open connections are cut. */
 const SHUTDOWN_GRACE_MS = 3000;
 
+/** "host · pid 1234": INSTANCE_NAME (default the host name) and this process's pid. */
+export function demoInstanceName(): string {
+  return `${process.env.INSTANCE_NAME ?? hostname()} · pid ${process.pid}`;
+}
+
+/** The session side of a demo instance, from the environment. */
+export interface DemoSessions extends DemoAppOptions {
+  /** Disconnects the Redis client, if any. */
+  close(): void;
+  /** Resolves once the Redis client is connected (at once for the memory store); never rejects. */
+  connected: Promise<void>;
+}
+
 /**
- * Runs one instance of a login example.
+ * The session manager (Redis, or the memory store) and the instance's
+ * name, from the environment; for servers that make their app inside a
+ * framework's build (Next.js), which call it there.
  *
  * @example
  * ```ts
- * await runDemoServer(({ trustProxy, ...options }) =>
- *   createServer(createLoginHandler({ ...options, trustProxy: trustProxy !== undefined })));
+ * const { sessions, instance } = demoSessions();
  * ```
  */
-export async function runDemoServer(build: (options: DemoAppOptions) => Server | Promise<Server>): Promise<void> {
+export function demoSessions(): DemoSessions {
   const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-  const port = Number(process.env.PORT ?? 3000);
   const useMemory = process.env.SESSION_STORE === "memory";
-  const instance = `${process.env.INSTANCE_NAME ?? hostname()} · pid ${process.pid}`;
+  const instance = demoInstanceName();
 
   let client: Redis | undefined;
   let sessions: SessionManager<SessionData>;
@@ -82,19 +95,48 @@ export async function runDemoServer(build: (options: DemoAppOptions) => Server |
     client.on("ready", () => (lastError = ""));
     sessions = createSessionManager<SessionData>({ store: redisStore({ client, prefix: "tessera-demo:" }), ...options });
   }
-
-  const server = await build({
+  return {
     sessions,
     instance,
     banner: useMemory ? MEMORY_STORE_BANNER : undefined,
     trustProxy: process.env.TRUST_PROXY,
     metrics,
-  });
+    close: () => client?.disconnect(),
+    connected: client === undefined ? Promise.resolve() : new Promise<void>((resolve) => client!.once("ready", () => resolve())),
+  };
+}
+
+/**
+ * Runs one instance of a login example.
+ *
+ * @example
+ * ```ts
+ * await runDemoServer(({ trustProxy, ...options }) =>
+ *   createServer(createLoginHandler({ ...options, trustProxy: trustProxy !== undefined })));
+ * ```
+ */
+export async function runDemoServer(build: (options: DemoAppOptions) => Server | Promise<Server>): Promise<void> {
+  const { close, connected: _connected, ...options } = demoSessions();
+  listenDemoServer(await build(options), options.instance, close);
+}
+
+/**
+ * Listens on PORT (0 picks a free one) on 127.0.0.1, tells the demo
+ * launcher it is ready, and stops cleanly on a signal or when the launcher
+ * goes away.
+ *
+ * @example
+ * ```ts
+ * listenDemoServer(createServer(handler), instance, () => client.disconnect());
+ * ```
+ */
+export function listenDemoServer(server: Server, instance: string, close: () => void): void {
+  const port = Number(process.env.PORT ?? 3000);
+  const store = process.env.SESSION_STORE === "memory" ? "memory store" : `sessions in ${process.env.REDIS_URL ?? "redis://127.0.0.1:6379"}`;
   // Every response names its instance, pages and redirects alike, as the Flask instance's do.
   server.prependListener("request", (_request, response) => response.setHeader(SERVED_BY_HEADER, instance));
   server.listen(port, "127.0.0.1", () => {
     const { port: boundPort } = server.address() as AddressInfo;
-    const store = useMemory ? "memory store" : `sessions in ${redisUrl}`;
     console.log(`login example ${instance} on http://127.0.0.1:${boundPort} (${store})`);
     const ready: InstanceReady = { type: "ready", port: boundPort, pid: process.pid, instance };
     process.send?.(ready);
@@ -105,7 +147,7 @@ export async function runDemoServer(build: (options: DemoAppOptions) => Server |
     if (stopping) return;
     stopping = true;
     server.close(() => {
-      client?.disconnect();
+      close();
       process.exit(0);
     });
     server.closeIdleConnections();

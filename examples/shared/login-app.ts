@@ -14,6 +14,8 @@ export interface LoginAppOptions {
   sessions: SessionManager<SessionData>;
   /** Name shown as "Served by" on every page. */
   instance: string;
+  /** The framework's name, shown beside the instance (a mixed fleet runs several). */
+  framework?: string;
   /** Optional warning on every page. */
   banner?: string;
   /** Trust X-Forwarded-Proto (and the framework's other proxy headers) from a load balancer. */
@@ -34,6 +36,7 @@ export interface LoginAppOptions {
 export function pageContext(options: LoginAppOptions, session: Session<SessionData> | undefined): PageContext {
   return {
     instance: options.instance,
+    framework: options.framework,
     username: session?.data.username,
     visits: session?.data.visits ?? 0,
     banner: options.banner,

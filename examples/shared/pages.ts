@@ -10,6 +10,8 @@ import { relativeTime } from "./relative-time.js";
 export interface PageContext {
   /** Which app instance served the page (name and pid). */
   instance: string;
+  /** The framework that served it, shown beside the instance (a mixed fleet runs several). */
+  framework?: string | undefined;
   /** The logged-in user, if any. */
   username: string | undefined;
   /** Visits counted in this session. */
@@ -149,7 +151,9 @@ ${context.banner ? `<div class="banner" role="alert">${escapeHtml(context.banner
 <h1><span class="tile" aria-hidden="true"><i></i><i></i><i></i><i></i></span>${escapeHtml(title)}</h1>
 ${body}
 <dl class="facts">
-  <dt>Served by</dt><dd><span class="chip" style="--hue:${hueOf(context.instance)}" id="instance">${escapeHtml(context.instance)}</span></dd>
+  <dt>Served by</dt><dd><span class="chip" style="--hue:${hueOf(context.instance)}" id="instance">${escapeHtml(context.instance)}</span>${
+    context.framework ? ` <span class="muted" id="framework">${escapeHtml(context.framework)}</span>` : ""
+  }</dd>
   <dt>Signed in as</dt><dd id="user">${context.username ? escapeHtml(context.username) : "nobody"}</dd>
   <dt>Visits this session</dt><dd><span class="count" id="visits">${context.visits}</span></dd>${context.live && context.username ? LIVE_ROW : ""}
 </dl>

@@ -76,7 +76,7 @@ export async function startDemo(options: StartDemoOptions): Promise<DemoProcess>
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const pid = child.pid!;
   const reportedPids = (): number[] => [...text.matchAll(/^demo:.*\bpid (\d+)/gm)].map((m) => Number(m[1]));
-  const instancePids = (): number[] => [...text.matchAll(/^demo: {3}app-\d+ {2}pid (\d+)/gm)].map((m) => Number(m[1]));
+  const instancePids = (): number[] => [...text.matchAll(/^demo: {3}[a-z]+-\d+ {2}pid (\d+)/gm)].map((m) => Number(m[1]));
 
   const demo: DemoProcess = {
     url: `http://127.0.0.1:${options.port}`,

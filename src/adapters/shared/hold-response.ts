@@ -66,6 +66,11 @@ class HeldResponse<D extends object> {
     this.markedFailed = true;
   }
 
+  /** True once the app ended its response (`res.end()`), even while the commit still holds it. */
+  get ended(): boolean {
+    return this.committing;
+  }
+
   outcome(): { failed: boolean } {
     return { failed: isFailedRequest(this.markedFailed, this.res.statusCode) };
   }
@@ -203,6 +208,18 @@ function wrapOwnMethods<D extends object>(held: HeldResponse<D>): void {
   } as ServerResponse["end"];
 }
 
+/** What {@link holdResponseUntilCommitted} returns to its adapter. */
+export interface HeldResponseControl {
+  /** Marks the request failed (an unhandled error): its session changes are discarded. */
+  markFailed(): void;
+  /**
+   * Whether the app ended the response: `res.end()` was called, though the
+   * commit may still hold it (for h3, whose `event.handled` reads
+   * `res.writableEnded`, false until the held end goes through).
+   */
+  readonly ended: boolean;
+}
+
 /**
  * For adapters over a raw `node:http` response (Express, plain node:http):
  * holds `res.end` until the session is committed, so a client that follows
@@ -235,7 +252,7 @@ export function holdResponseUntilCommitted<D extends object>(
   session: Session<D>,
   manager: SessionManager<D>,
   onError: (error: unknown) => void,
-): { markFailed(): void } {
+): HeldResponseControl {
   const held = new HeldResponse(res, session, manager, onError);
   if (heldResponses.has(res) || WRAPPED.some((name) => Object.hasOwn(res, name))) {
     wrapOwnMethods(held);

@@ -1,0 +1,4 @@
+import { loginOptions } from "../../lib/login.js";
+
+/** The load balancer's health check. */
+export const GET = () => new Response(`ok ${loginOptions().instance}\n`);

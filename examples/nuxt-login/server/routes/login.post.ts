@@ -1,0 +1,15 @@
+import { defineEventHandler, sendRedirect, setResponseStatus } from "h3";
+import { logIn, loginForm } from "../../../shared/login-app.js";
+import { parseUsername } from "../../../shared/pages.js";
+import { checkedForm } from "../form.js";
+import { loginOptions } from "../../../shared/env-login-options.js";
+
+export default defineEventHandler(async (event) => {
+  const parsed = parseUsername((await checkedForm(event)).username);
+  if (!parsed.ok) {
+    setResponseStatus(event, 400);
+    return loginForm(loginOptions, event.context.session, parsed.error);
+  }
+  await logIn(event.context.session, parsed.username);
+  return sendRedirect(event, "/", 303);
+});

@@ -1,0 +1,1 @@
+export { default, streamTimeout } from "../../shared/react-router-entry-server.js";

@@ -1,0 +1,4 @@
+import type { Config } from "@react-router/dev/config";
+
+// Server rendering with the v8 middleware API that tessera-session/react-router uses.
+export default { ssr: true, future: { v8_middleware: true } } satisfies Config;

@@ -1,0 +1,44 @@
+/**
+ * The adapter conformance suite against a real React Router 7 production
+ * build (`react-router build`, framework mode, v8 middleware) of
+ * test/fixtures/react-router-conformance, served in this process by
+ * @react-router/node: each request's router context carries
+ * `reactRouterSession` for the suite's manager and the conformance routes
+ * (the suite's latches and managers live in this process).
+ */
+import { createServer } from "node:http";
+import { fileURLToPath } from "node:url";
+import { createRequestListener } from "@react-router/node";
+import { RouterContextProvider, type ServerBuild } from "react-router";
+import type { SessionManager } from "tessera-session";
+import { reactRouterSession, sessionOf } from "tessera-session/react-router";
+import { adapterConformance, findConformanceRoute, listenOnLoopback, type ConformanceData } from "tessera-session/testing";
+import { ensureReactRouterBuilt } from "../examples/shared/react-router-build.js";
+import { injectedContext, type Injected } from "./fixtures/react-router-conformance/app/injected.js";
+import { withRedis } from "./support/conformance.js";
+
+// What React Router's typegen declares for an app with future.v8_middleware: the load context is a RouterContextProvider.
+declare module "react-router" {
+  interface Future {
+    v8_middleware: true;
+  }
+}
+
+const root = fileURLToPath(new URL("./fixtures/react-router-conformance/", import.meta.url));
+const build = (await import(await ensureReactRouterBuilt(root, []))) as ServerBuild;
+
+async function serve(manager: SessionManager<ConformanceData>) {
+  // React Router's middleware does not see the peer's address: trust one proxy by count.
+  const parts: Injected = { middleware: reactRouterSession(manager, { trustProxy: 1 }), findRoute: findConformanceRoute, sessionOf: sessionOf<ConformanceData> };
+  const getLoadContext = () => {
+    const context = new RouterContextProvider();
+    context.set(injectedContext, parts);
+    return context;
+  };
+  return listenOnLoopback(createServer(createRequestListener({ build, mode: "production", getLoadContext })));
+}
+
+adapterConformance(withRedis("react-router", "ioredis", serve));
+adapterConformance(withRedis("react-router", "node-redis", serve));
+// The same suite with the token in a header instead of the cookie (issue 14).
+adapterConformance({ ...withRedis("react-router", "ioredis", serve), transport: "bearer" });
