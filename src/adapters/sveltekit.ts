@@ -6,6 +6,7 @@ import type { SessionData } from "../core/session-data.js";
 import { isFailedRequest } from "./shared/failed-request.js";
 import { discardResponse, headerReader, storeUnavailableResponse, withResponseHeaders } from "./shared/fetch-response.js";
 import { responseHeaders } from "./shared/set-cookies.js";
+import { sveltekitConnectionIsHttps, sveltekitSocket } from "./shared/sveltekit-request.js";
 import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 import { trustedForwardedHttps, type TrustProxyOption } from "./shared/trust-proxy.js";
 import { typedSession } from "./shared/typed-session.js";
@@ -47,21 +48,6 @@ export interface TesseraHandle<D extends object> extends Handle {
   session(event: { locals: object }): Session<D>;
 }
 
-/** The Node request's socket, where adapter-node hands the request over (`event.platform.req`). */
-function nodeSocket(event: RequestEvent): { remoteAddress?: string; encrypted?: boolean } | undefined {
-  return (event.platform as { req?: { socket?: { remoteAddress?: string; encrypted?: boolean } } } | undefined)?.req?.socket;
-}
-
-/**
- * Whether the connection itself is HTTPS: on Node, a TLS socket (not
- * `event.url`, which adapter-node says is https unless `ORIGIN` says not);
- * elsewhere (no Node request) the URL's scheme.
- */
-function connectionIsHttps(event: RequestEvent): boolean {
-  const socket = nodeSocket(event);
-  return socket === undefined ? event.url.protocol === "https:" : socket.encrypted === true;
-}
-
 /**
  * SvelteKit `handle` hook that loads the request's session into
  * `event.locals.session` (for load functions, form actions and `+server`
@@ -87,8 +73,8 @@ function connectionIsHttps(event: RequestEvent): boolean {
 export function tesseraHandle<D extends object>(manager: SessionManager<D>, options: TesseraHandleOptions = {}): TesseraHandle<D> {
   const viaHttpsProxy = trustedForwardedHttps(options.trustProxy, "tesseraHandle trustProxy");
   const isHttps = (event: RequestEvent): boolean =>
-    connectionIsHttps(event) ||
-    viaHttpsProxy({ peerAddress: nodeSocket(event)?.remoteAddress, forwardedFor: event.request.headers.get("x-forwarded-for"), forwardedProto: event.request.headers.get("x-forwarded-proto") });
+    sveltekitConnectionIsHttps(event) ||
+    viaHttpsProxy({ peerAddress: sveltekitSocket(event)?.remoteAddress, forwardedFor: event.request.headers.get("x-forwarded-for"), forwardedProto: event.request.headers.get("x-forwarded-proto") });
   const storeOutageOf = storeOutageChooser<RequestEvent>(options.storeOutage, "tesseraHandle storeOutage");
   const onStoreError = options.onStoreError ?? storeUnavailableResponse;
 
@@ -117,3 +103,4 @@ export function tesseraHandle<D extends object>(manager: SessionManager<D>, opti
 }
 
 export type { TrustProxy } from "./shared/trust-proxy.js";
+export { tesseraCsrf, type TesseraCsrfOptions } from "./csrf/sveltekit.js";
