@@ -14,6 +14,7 @@ import { Redis } from "ioredis";
 import Koa from "koa";
 import { createSessionManager, SessionConfigError, type Session, type SessionManager } from "tessera-session";
 import { expressSession } from "tessera-session/express";
+import { fetchSessions } from "tessera-session/fetch";
 import { fastifySession } from "tessera-session/fastify";
 import { honoSession, type HonoSessionEnv } from "tessera-session/hono";
 import { koaSession } from "tessera-session/koa";
@@ -21,6 +22,7 @@ import { memoryStore } from "tessera-session/memory";
 import { nodeSession } from "tessera-session/node";
 import { redisStore } from "tessera-session/redis";
 import { listenOnLoopback, type ServedApp } from "tessera-session/testing";
+import { serveFetch } from "./support/fetch-server.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 
 interface Data {
@@ -151,6 +153,19 @@ const cases: AdapterCase[] = [
       return listenOnLoopback(createAdaptorServer({ fetch: app.fetch }) as http.Server);
     },
     create: (manager, storeOutage) => honoSession(manager, { storeOutage: storeOutage as "fail" }),
+  },
+  {
+    name: "fetch (a function of the Request)",
+    async serve(manager) {
+      const tessera = fetchSessions(manager, { storeOutage: (request) => policyFor(new URL(request.url).pathname) });
+      return serveFetch(
+        tessera.handler(async (request, session) => {
+          const { status, body } = await answer(new URL(request.url).pathname, session);
+          return Response.json(body, { status });
+        }),
+      );
+    },
+    create: (manager, storeOutage) => fetchSessions(manager, { storeOutage: storeOutage as "fail" }),
   },
   {
     name: "node:http (a function of req)",

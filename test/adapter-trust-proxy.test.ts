@@ -4,10 +4,12 @@ import { after, before, describe, it } from "node:test";
 import { createAdaptorServer } from "@hono/node-server";
 import { Hono } from "hono";
 import { createSessionManager, SessionConfigError, type SessionManager } from "tessera-session";
+import { fetchSessions } from "tessera-session/fetch";
 import { honoSession, type HonoSessionEnv } from "tessera-session/hono";
 import { memoryStore } from "tessera-session/memory";
 import { nodeSession, type TrustProxy } from "tessera-session/node";
 import { listenOnLoopback, type ServedApp } from "tessera-session/testing";
+import { peerOf, serveFetch } from "./support/fetch-server.js";
 
 // How the node and Hono adapters decide, behind proxies, that a client used
 // HTTPS (the Secure attribute with cookie.secure "auto"): only the
@@ -39,6 +41,15 @@ const serveHono: Serve = (manager, trustProxy) => {
   });
   return listenOnLoopback(createAdaptorServer({ fetch: app.fetch }) as Server);
 };
+
+/** The same app as a plain fetch handler, the peer's address from @hono/node-server's bindings. */
+const serveFetchApp: Serve = (manager, trustProxy) =>
+  serveFetch(
+    fetchSessions(manager, { trustProxy }).handler((_request, session) => {
+      session.data.seen = true;
+      return new Response("ok");
+    }, peerOf),
+  );
 
 /**
  * A tiny reverse proxy on loopback, as nginx with `proxy_add_x_forwarded_for`
@@ -72,7 +83,7 @@ async function secureCookie(url: string, headers: Record<string, string> = {}): 
   return /;\s*secure/i.test(cookie);
 }
 
-for (const [name, serve] of [["node", serveNode], ["hono", serveHono]] as const) {
+for (const [name, serve] of [["node", serveNode], ["hono", serveHono], ["fetch", serveFetchApp]] as const) {
   describe(`trusted proxies: ${name}`, () => {
     const manager = createSessionManager<Record<string, unknown>>({ store: memoryStore() });
     const servers: ServedApp[] = [];
@@ -141,7 +152,11 @@ describe("trustProxy and commitOnError option errors", () => {
 
   it("rejects a trustProxy that is none of the forms, saying how to fix it", () => {
     for (const trustProxy of bad) {
-      for (const build of [() => nodeSession(manager, { trustProxy: trustProxy as TrustProxy }), () => honoSession(manager, { trustProxy: trustProxy as TrustProxy })]) {
+      for (const build of [
+        () => nodeSession(manager, { trustProxy: trustProxy as TrustProxy }),
+        () => honoSession(manager, { trustProxy: trustProxy as TrustProxy }),
+        () => fetchSessions(manager, { trustProxy: trustProxy as TrustProxy }),
+      ]) {
         assert.throws(build, (error: unknown) => {
           assert.ok(error instanceof SessionConfigError, `${JSON.stringify(trustProxy)}: ${String(error)}`);
           assert.match(error.message, /trustProxy/);
@@ -156,6 +171,7 @@ describe("trustProxy and commitOnError option errors", () => {
     for (const trustProxy of [false, true, 0, 3, "loopback", "127.0.0.1, ::1", ["uniquelocal", "203.0.113.0/24"], () => false] as TrustProxy[]) {
       nodeSession(manager, { trustProxy });
       honoSession(manager, { trustProxy });
+      fetchSessions(manager, { trustProxy });
     }
   });
 

@@ -3,9 +3,8 @@ import { SessionStoreError } from "../core/errors.js";
 import type { SessionManager } from "../core/manager.js";
 import type { Session } from "../core/session.js";
 import type { SessionData } from "../core/session-data.js";
-import { isFailedRequest } from "./shared/failed-request.js";
-import { discardResponse, headerReader, storeUnavailableResponse, withResponseHeaders } from "./shared/fetch-response.js";
-import { responseHeaders } from "./shared/set-cookies.js";
+import { fetchSessions } from "./fetch.js";
+import { discardResponse, plainErrorResponse } from "./shared/fetch-response.js";
 import { sveltekitConnectionIsHttps, sveltekitSocket } from "./shared/sveltekit-request.js";
 import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 import { trustedForwardedHttps, type TrustProxyOption } from "./shared/trust-proxy.js";
@@ -30,7 +29,7 @@ declare global {
 export interface TesseraHandleOptions extends StoreOutageOption<RequestEvent>, TrustProxyOption {
   /**
    * The response when the session could not be loaded or committed (a
-   * `SessionStoreError`, 503); default a plain-text 503 with `Retry-After`.
+   * `SessionStoreError`, 503); default a plain-text 503.
    * The route's own response (Location, cookies) is dropped: it was not stored.
    */
   onStoreError?: (error: SessionStoreError, event: RequestEvent) => Response | Promise<Response>;
@@ -76,28 +75,29 @@ export function tesseraHandle<D extends object>(manager: SessionManager<D>, opti
     sveltekitConnectionIsHttps(event) ||
     viaHttpsProxy({ peerAddress: sveltekitSocket(event)?.remoteAddress, forwardedFor: event.request.headers.get("x-forwarded-for"), forwardedProto: event.request.headers.get("x-forwarded-proto") });
   const storeOutageOf = storeOutageChooser<RequestEvent>(options.storeOutage, "tesseraHandle storeOutage");
-  const onStoreError = options.onStoreError ?? storeUnavailableResponse;
+  const onStoreError = options.onStoreError ?? plainErrorResponse;
+  // The commit goes through the fetch entry like every fetch-based adapter's; the load is
+  // this hook's own, since adapter-node's request URL says https unless ORIGIN says not.
+  const tessera = fetchSessions(manager);
 
   const handle: Handle = async ({ event, resolve }) => {
     const { headers } = event.request;
     let session: Session<D>;
     try {
-      session = await manager.load({ cookieHeader: headers.get("cookie") ?? undefined, headers: headerReader(headers), secure: isHttps(event), storeOutage: storeOutageOf(event) });
+      session = await manager.load({ cookieHeader: headers.get("cookie") ?? undefined, headers: (name) => headers.get(name), secure: isHttps(event), storeOutage: storeOutageOf(event) });
     } catch (error) {
       if (error instanceof SessionStoreError) return onStoreError(error, event);
       throw error;
     }
     (event.locals as { session: Session<D> }).session = session;
     const response = await resolve(event);
-    let cookie: string | undefined;
     try {
-      cookie = await manager.commit(session, { failed: isFailedRequest(false, response.status) });
+      return await tessera.commit(session, response); // a 5xx response discards the changes
     } catch (error) {
       discardResponse(response);
       if (error instanceof SessionStoreError) return onStoreError(error, event);
       throw error;
     }
-    return withResponseHeaders(response, responseHeaders(session, cookie));
   };
   return Object.assign(handle, { session: (event: { locals: object }) => typedSession<D>(event.locals as { session: unknown }) });
 }

@@ -1,7 +1,7 @@
 import type { Handle, RequestEvent } from "@sveltejs/kit";
 import { CsrfError, isCsrfCheckedMethod, resolveCsrfOptions, verifyCsrf, type CsrfOptions } from "../../core/csrf.js";
 import { SessionStoreError } from "../../core/errors.js";
-import { storeUnavailableResponse } from "../shared/fetch-response.js";
+import { plainErrorResponse } from "../shared/fetch-response.js";
 import { trustedForwardedValue } from "../shared/forwarded.js";
 import { sveltekitConnectionIsHttps, sveltekitSocket } from "../shared/sveltekit-request.js";
 import { trustedHopCounter, type TrustProxy } from "../shared/trust-proxy.js";
@@ -78,7 +78,7 @@ export function tesseraCsrf(options: TesseraCsrfOptions = {}): Handle {
     } catch (error) {
       if (error instanceof CsrfError) return onCsrfError(error, event);
       // The session could not be loaded (the "anonymous" outage policy): no token can be checked.
-      if (error instanceof SessionStoreError) return storeUnavailableResponse(error);
+      if (error instanceof SessionStoreError) return plainErrorResponse(error);
       throw error;
     }
     return resolve(event);
