@@ -14,6 +14,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 /** The repository root: apps link `tessera-session` to it, as an installed app has it in node_modules. */
 export const REPOSITORY_ROOT = resolve(import.meta.dirname, "../..");
 
+/** Vite's CLI: `vite build` runs SvelteKit's build and then its adapter. */
+export const VITE_CLI = join(REPOSITORY_ROOT, "node_modules/vite/bin/vite.js");
+
 /** What {@link ensureBuilt} builds. */
 export interface CachedBuild {
   /** The app's folder (its package.json, config and src/). */

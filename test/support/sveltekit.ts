@@ -9,11 +9,9 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { SessionManager } from "tessera-session";
 import { listenOnLoopback, type ConformanceData, type ServedApp } from "tessera-session/testing";
-import { ensureBuilt, REPOSITORY_ROOT } from "../../examples/shared/cached-build.js";
+import { ensureBuilt, VITE_CLI } from "../../examples/shared/cached-build.js";
 
 const APP_DIR = resolve(import.meta.dirname, "../apps/sveltekit-conformance");
-/** Vite's CLI: `vite build` runs SvelteKit's build and then adapter-node. */
-export const VITE_CLI = join(REPOSITORY_ROOT, "node_modules/vite/bin/vite.js");
 
 let handler: Promise<RequestListener> | undefined;
 
