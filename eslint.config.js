@@ -3,7 +3,13 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "test-artifacts/", "bench/results/", "**/*.d.ts"] },
+  {
+    ignores: [
+      "dist/", "node_modules/", "test-artifacts/", "bench/results/", "**/*.d.ts",
+      // The framework apps' build outputs and caches (examples/shared/cached-build.ts).
+      "**/build/", "**/.svelte-kit/", "**/.astro/", "**/.vite/", "examples/*/dist/", "test/apps/*/dist/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -9,7 +9,7 @@ export const POST: RequestHandler = async (event) => {
   const json = /^\s*application\/json\s*(;|$)/i.test(request.headers.get("content-type") ?? "");
   const body: unknown = json
     ? await request.json().catch(() => ({}))
-    : Object.fromEntries(await request.formData().catch(() => new FormData()));
+    : { username: (await request.formData().catch(() => undefined))?.get("username") ?? undefined };
   const answer = await apiLogin(loginHost(event), event.locals.session, body, request.headers.get("cookie") ?? undefined, request.headers.get("user-agent") ?? undefined);
   return apiResponse(answer);
 };
