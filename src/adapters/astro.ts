@@ -114,3 +114,4 @@ export function tesseraMiddleware<D extends object>(manager: SessionManager<D>, 
 }
 
 export type { TrustProxy } from "./shared/trust-proxy.js";
+export { tesseraCsrf, type TesseraCsrfOptions } from "./csrf/astro.js";

@@ -1,10 +1,11 @@
 import type { Handle, RequestEvent } from "@sveltejs/kit";
-import { CsrfError, isCsrfCheckedMethod, resolveCsrfOptions, verifyCsrf, type CsrfOptions } from "../../core/csrf.js";
+import { CsrfError, isCsrfCheckedMethod, resolveCsrfOptions, type CsrfOptions } from "../../core/csrf.js";
 import { SessionStoreError } from "../../core/errors.js";
 import { plainErrorResponse } from "../shared/fetch-response.js";
 import { trustedForwardedValue } from "../shared/forwarded.js";
 import { sveltekitConnectionIsHttps, sveltekitSocket } from "../shared/sveltekit-request.js";
 import { trustedHopCounter, type TrustProxy } from "../shared/trust-proxy.js";
+import { verifyFetchCsrf } from "./fetch.js";
 
 /** Options of {@link tesseraCsrf}. */
 export interface TesseraCsrfOptions extends CsrfOptions {
@@ -16,15 +17,6 @@ export interface TesseraCsrfOptions extends CsrfOptions {
   trustProxy?: TrustProxy;
   /** The response to a refused request. Default: a plain-text 403. */
   onCsrfError?: (error: CsrfError, event: RequestEvent) => Response | Promise<Response>;
-}
-
-/** Form bodies the hook reads the token from; anything else is left to the route, and the token to the header. */
-const FORM_TYPES = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
-
-/** The form field's value: undefined when absent, a list when repeated (no token, then), as a parsed body has it. */
-function formFieldOf(form: FormData | undefined, name: string): unknown {
-  const values = form?.getAll(name) ?? [];
-  return values.length <= 1 ? values[0] : values;
 }
 
 const refused = (error: CsrfError): Response =>
@@ -59,22 +51,8 @@ export function tesseraCsrf(options: TesseraCsrfOptions = {}): Handle {
     const hops = trustedHops({ peerAddress: sveltekitSocket(event)?.remoteAddress, forwardedFor: headers.get("x-forwarded-for") });
     const https = sveltekitConnectionIsHttps(event) || trustedForwardedValue(headers.get("x-forwarded-proto"), hops)?.toLowerCase() === "https";
     try {
-      const formToken = FORM_TYPES.test(headers.get("content-type") ?? "")
-        ? formFieldOf(await event.request.clone().formData().catch(() => undefined), resolved.fieldName) // a malformed body has no token
-        : undefined;
-      verifyCsrf(
-        event.locals.session,
-        {
-          method,
-          secFetchSite: headers.get("sec-fetch-site") || undefined,
-          origin: headers.get("origin") || undefined,
-          protocol: https ? "https" : "http",
-          host: trustedForwardedValue(headers.get("x-forwarded-host"), hops) ?? event.url.host,
-          formToken,
-          headerToken: headers.get(resolved.headerName) || undefined,
-        },
-        resolved,
-      );
+      const host = trustedForwardedValue(headers.get("x-forwarded-host"), hops) ?? event.url.host;
+      await verifyFetchCsrf(event.locals.session, event.request, { https, host }, resolved);
     } catch (error) {
       if (error instanceof CsrfError) return onCsrfError(error, event);
       // The session could not be loaded (the "anonymous" outage policy): no token can be checked.
