@@ -2,7 +2,8 @@ import type { APIContext, MiddlewareHandler } from "astro";
 import { SessionStoreError } from "../core/errors.js";
 import type { SessionManager } from "../core/manager.js";
 import type { Session } from "../core/session.js";
-import type { SessionData } from "../core/session-data.js";
+// Aliased: inside `namespace App`, a bare `SessionData` would name Astro's own `App.SessionData`.
+import type { SessionData as TesseraSessionData } from "../core/session-data.js";
 import { fetchSessions } from "./fetch.js";
 import { isUnhandledError } from "./shared/failed-request.js";
 import { appendHeaders, discardResponse, plainErrorResponse } from "./shared/fetch-response.js";
@@ -16,7 +17,7 @@ declare global {
   namespace App {
     interface Locals {
       /** This request's Tessera session, typed by the app-wide `SessionData`. */
-      session: Session<SessionData>;
+      session: Session<TesseraSessionData>;
     }
   }
 }
