@@ -4,7 +4,7 @@ import { SessionStoreError } from "../../core/errors.js";
 import { plainErrorResponse } from "../shared/fetch-response.js";
 import { trustedForwardedValue } from "../shared/forwarded.js";
 import { trustedHopCounter, type TrustProxy } from "../shared/trust-proxy.js";
-import { verifyFetchCsrf } from "./fetch.js";
+import { verifyFetchCsrf } from "./fetch-request.js";
 
 /** Options of {@link tesseraCsrf}. */
 export interface TesseraCsrfOptions extends CsrfOptions {
