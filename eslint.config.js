@@ -3,7 +3,14 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "test-artifacts/", "bench/results/", "**/*.d.ts", "**/.output/", "**/.nuxt/", "examples/*/build/", "test/fixtures/*/build/", "**/.react-router/"] },
+  {
+    ignores: [
+      "dist/", "node_modules/", "test-artifacts/", "bench/results/", "**/*.d.ts",
+      // The framework apps' build outputs and caches (examples/shared/framework-build.ts).
+      "**/build/", "**/.svelte-kit/", "**/.astro/", "**/.vite/", "**/.output/", "**/.nuxt/", "**/.react-router/", "**/.next/",
+      "examples/*/dist/", "test/apps/*/dist/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,6 @@
 /**
  * The Flask login example rebuilt on every framework: the same routes and
- * pages on Express, Fastify, Koa, Hono and node:http (login form, greeting,
+ * pages on Express, Fastify, Koa, Hono, node:http, SvelteKit and Astro (login form, greeting,
  * visit counter, logout, the serving instance on every page, and a 503 page,
  * not a silent logout, while Redis hangs), each checked the same way against
  * a real redis-server.
@@ -18,6 +18,8 @@ import { createLoginApp as fastifyLogin } from "../examples/fastify-login/app.js
 import { createLoginApp as honoLogin } from "../examples/hono-login/app.js";
 import { createLoginApp as koaLogin } from "../examples/koa-login/app.js";
 import { createLoginHandler as nodeLogin } from "../examples/node-login/app.js";
+import { createLoginHandler as astroLogin } from "../examples/astro-login/app.js";
+import { createLoginHandler as sveltekitLogin } from "../examples/sveltekit-login/app.js";
 import { DEMO_TRANSPORTS } from "../examples/shared/api.js";
 import { CookieClient, formCsrfToken } from "./support/http.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
@@ -34,6 +36,9 @@ const frameworks: Record<string, Start> = {
   koa: async (options) => listenOnLoopback(createServer(koaLogin(options).callback())),
   hono: async (options) => listenOnLoopback(createAdaptorServer({ fetch: honoLogin(options).fetch }) as Server),
   node: async (options) => listenOnLoopback(createServer(nodeLogin(options))),
+  // The production build (built first when its sources changed), as the demo runs it.
+  sveltekit: async (options) => listenOnLoopback(createServer(await sveltekitLogin(options))),
+  astro: async (options) => listenOnLoopback(createServer(await astroLogin(options))),
 };
 
 let redis: RedisServer;

@@ -178,3 +178,91 @@ server.close();
     assert.equal(stdout.trim(), "hello ada");
   });
 });
+
+// A SvelteKit user installs tessera-session, the kit (with its peers svelte and
+// vite) and a Redis client: nothing else of ours, no other framework.
+describe("peer dependencies: tessera-session + @sveltejs/kit + ioredis", () => {
+  let dir: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "tessera-peer-sveltekit-"));
+    const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", dir], { cwd: root });
+    const [packed] = JSON.parse(stdout) as Array<{ filename: string }>;
+    assert.ok(packed, `npm pack printed no package: ${stdout}`);
+    writeFileSync(
+      join(dir, "package.json"),
+      JSON.stringify({
+        name: "tessera-sveltekit-fixture",
+        private: true,
+        type: "module",
+        dependencies: {
+          "tessera-session": `file:./${packed.filename}`,
+          ioredis: versionOf("ioredis"),
+          "@types/node": versionOf("@types/node"),
+        },
+        // As SvelteKit's own template has them.
+        devDependencies: {
+          "@sveltejs/kit": versionOf("@sveltejs/kit"),
+          "@sveltejs/vite-plugin-svelte": versionOf("@sveltejs/vite-plugin-svelte"),
+          svelte: versionOf("svelte"),
+          vite: versionOf("vite"),
+        },
+      }),
+    );
+    await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: dir, timeout: 240_000 });
+  });
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("installs no other framework and no other Redis client", () => {
+    for (const name of ["express", "fastify", "koa", "hono", "astro", "next", "h3", "redis", "ws", "socket.io", "@types/express", "@types/koa"]) {
+      assert.equal(existsSync(join(dir, "node_modules", name)), false, `${name} must not be installed`);
+    }
+  });
+
+  it('runs: "tessera-session/sveltekit" commits a session through the handle hook', async () => {
+    writeFileSync(
+      join(dir, "check.mjs"),
+      `import { createSessionManager } from "tessera-session";
+import { memoryStore } from "tessera-session/memory";
+import { tesseraHandle } from "tessera-session/sveltekit";
+const handle = tesseraHandle(createSessionManager({ store: memoryStore() }));
+const event = (cookie) => ({ url: new URL("http://127.0.0.1/"), request: new Request("http://127.0.0.1/", { headers: cookie ? { cookie } : {} }), locals: {}, platform: undefined });
+const login = await handle({ event: event(), resolve: async (e) => { e.locals.session.data.username = "ada"; return new Response("ok"); } });
+const cookie = login.headers.get("set-cookie").split(";")[0];
+const page = await handle({ event: event(cookie), resolve: async (e) => new Response("hello " + e.locals.session.data.username) });
+console.log(await page.text());
+`,
+    );
+    const { stdout } = await run(process.execPath, ["check.mjs"], { cwd: dir });
+    assert.equal(stdout.trim(), "hello ada");
+  });
+
+  it("type-checks locals.session through App.Locals with strict settings", async () => {
+    writeFileSync(
+      join(dir, "check.ts"),
+      `import type { ServerLoad } from "@sveltejs/kit";
+import { createSessionManager } from "tessera-session";
+import { memoryStore } from "tessera-session/memory";
+import { tesseraHandle } from "tessera-session/sveltekit";
+declare module "tessera-session" { interface SessionData { username: string } }
+export const handle = tesseraHandle(createSessionManager({ store: memoryStore() }));
+export const load: ServerLoad = ({ locals }) => ({ username: locals.session.data.username ?? "stranger" });
+// @ts-expect-error username is a string
+export const bad: ServerLoad = ({ locals }) => { locals.session.data.username = 1; };
+`,
+    );
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: false, types: ["node"] },
+        files: ["check.ts"],
+      }),
+    );
+    const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+    await run(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: dir }).catch((error: { stdout?: string }) => {
+      assert.fail(`tsc failed:\n${error.stdout ?? String(error)}`);
+    });
+  });
+});

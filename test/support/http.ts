@@ -44,7 +44,9 @@ export class CookieClient {
     return this.request(path, {
       method: "POST",
       body: new URLSearchParams(form).toString(),
-      headers: { "content-type": "application/x-www-form-urlencoded" },
+      // As a browser's form submission: SvelteKit answers a form action with JSON
+      // (for its enhanced forms) to a client that accepts anything.
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
     });
   }
 

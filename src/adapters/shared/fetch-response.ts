@@ -41,3 +41,18 @@ export function appendHeaders(response: Response, headers: readonly ResponseHead
   for (const [name, value] of headers.slice(1)) target.headers.append(name, value);
   return target;
 }
+
+/**
+ * Drops a response the app built but that will not be sent (its commit
+ * failed, so an error page replaces it): cancels its body, so a stream's
+ * producer stops instead of running on for nobody.
+ *
+ * @example
+ * ```ts
+ * discardResponse(response);
+ * return onStoreError(error, event);
+ * ```
+ */
+export function discardResponse(response: Response): void {
+  if (response.body !== null && !response.bodyUsed) response.body.cancel().catch(() => undefined);
+}

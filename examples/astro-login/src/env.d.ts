@@ -1,0 +1,2 @@
+// Astro's virtual modules (astro:middleware...), as `astro sync` would declare them.
+/// <reference types="astro/client" />
