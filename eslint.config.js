@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "test-artifacts/", "bench/results/", "**/*.d.ts"] },
+  { ignores: ["dist/", "node_modules/", "test-artifacts/", "bench/results/", "**/*.d.ts", "**/.next/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
