@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import type { SessionManager, Session } from "tessera-session";
 import { nextSessions } from "tessera-session/next";
 import { adapterConformance, conformanceRoutes, listenOnLoopback, type ConformanceData, type ConformanceReply } from "tessera-session/testing";
-import { ensureBuilt } from "../examples/shared/build-step.js";
+import { ensureFrameworkBuild } from "../examples/shared/framework-build.js";
 import { withRedis } from "./support/conformance.js";
 
 const dir = fileURLToPath(new URL("./fixtures/next-conformance/", import.meta.url));
@@ -63,7 +63,7 @@ let nextHandler: Promise<NodeHandler> | undefined;
 
 async function serve(manager: SessionManager<ConformanceData>) {
   nextHandler ??= (async () => {
-    await ensureBuilt({ name: "next-conformance", dir, inputs: [join(dir, "app"), join(dir, "next.config.ts")], outputDir: join(dir, ".next"), command: [createRequire(import.meta.url).resolve("next/dist/bin/next"), "build"] });
+    await ensureFrameworkBuild({ root: dir, inputs: [join(dir, "app"), join(dir, "next.config.ts")], command: [createRequire(import.meta.url).resolve("next/dist/bin/next"), "build"], stampFile: join(dir, ".next", "tessera-inputs") });
     (globalThis as Record<symbol, unknown>)[HANDLE] = (request: Request, context: unknown) => {
       const handler = byPort.get(new URL(request.url).port) ?? byPort.get(request.headers.get("host")?.split(":").pop() ?? "");
       return handler ? handler(request, context) : Promise.resolve(new Response("unknown app", { status: 500 }));
