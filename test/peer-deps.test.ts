@@ -266,3 +266,64 @@ export const bad: ServerLoad = ({ locals }) => { locals.session.data.username = 
     });
   });
 });
+
+// A Next.js user installs tessera-session, next (with react and react-dom) and a
+// Redis client: Tessera brings nothing else of ours (issue 15).
+describe("peer dependencies: tessera-session + next + ioredis alone", () => {
+  let dir: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "tessera-peer-next-"));
+    const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", dir], { cwd: root });
+    const [packed] = JSON.parse(stdout) as Array<{ filename: string }>;
+    assert.ok(packed, `npm pack printed no package: ${stdout}`);
+    writeFileSync(
+      join(dir, "package.json"),
+      JSON.stringify({
+        name: "tessera-next-fixture",
+        private: true,
+        type: "module",
+        dependencies: {
+          "tessera-session": `file:./${packed.filename}`,
+          next: versionOf("next"),
+          react: versionOf("react"),
+          "react-dom": versionOf("react-dom"),
+          ioredis: versionOf("ioredis"),
+        },
+      }),
+    );
+    await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: dir, timeout: 300_000 });
+  });
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("installs no other framework or Redis client", () => {
+    for (const name of ["express", "fastify", "koa", "hono", "@hono/node-server", "redis", "ws", "socket.io"]) {
+      assert.equal(existsSync(join(dir, "node_modules", name)), false, `${name} must not be installed`);
+    }
+  });
+
+  it('runs: "tessera-session/fetch" serves a session and "tessera-session/next" loads outside Next', async () => {
+    writeFileSync(
+      join(dir, "check.mjs"),
+      `import { createSessionManager } from "tessera-session";
+import { memoryStore } from "tessera-session/memory";
+import { redisStore } from "tessera-session/redis";
+import { Redis } from "ioredis";
+import { withSession } from "tessera-session/fetch";
+import { nextSessions } from "tessera-session/next";
+redisStore({ client: new Redis({ lazyConnect: true }) });
+const sessions = createSessionManager({ store: memoryStore() });
+const tessera = nextSessions(sessions);
+const handle = tessera.route(async (request, session) => { session.data.username = "ada"; return new Response("ok"); });
+const login = await handle(new Request("http://127.0.0.1/login"), {});
+const cookie = login.headers.get("set-cookie").split(";")[0];
+const greet = withSession(sessions, (request, session) => new Response("hello " + (session.data.username ?? "stranger")));
+console.log(await (await greet(new Request("http://127.0.0.1/", { headers: { cookie } }))).text());
+`,
+    );
+    const { stdout } = await run(process.execPath, ["check.mjs"], { cwd: dir });
+    assert.equal(stdout.trim(), "hello ada");
+  });
+});

@@ -28,7 +28,7 @@ export const NEXT_LOGIN_SERVER = fileURLToPath(new URL("../next-login/server.ts"
 
 /**
  * Every framework, by name. A full-stack framework adds its entry here with
- * its `build` (see examples/shared/build-step.ts).
+ * its `build` (see examples/shared/framework-build.ts).
  */
 export const FRAMEWORKS: Readonly<Record<string, FrameworkEntry>> = {
   ...Object.fromEntries(Object.entries(LOGIN_SERVERS).map(([name, script]) => [name, { name, script }])),

@@ -1,27 +1,25 @@
 /**
  * The Next.js example's production build (`next build`), redone only when
- * its sources (or the shared pages) changed. Tessera itself is loaded at
- * run time (next.config.ts `serverExternalPackages`), so `npm run build`
- * needs no rebuild here.
+ * its sources (or the shared pages, or Tessera's dist, which Next bundles)
+ * changed: the shared build step (examples/shared/framework-build.ts).
  */
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureBuilt as ensureStep, type BuildStep } from "../shared/build-step.js";
+import { ensureFrameworkBuild, type FrameworkBuild } from "../shared/framework-build.js";
 
-const dir = fileURLToPath(new URL(".", import.meta.url));
-const shared = fileURLToPath(new URL("../shared", import.meta.url));
+const root = fileURLToPath(new URL(".", import.meta.url));
+const repo = fileURLToPath(new URL("../..", import.meta.url));
 
-/** The build step of examples/next-login. */
-export const NEXT_LOGIN_BUILD: BuildStep = {
-  name: "next-login",
-  dir,
-  inputs: [join(dir, "app"), join(dir, "lib"), join(dir, "next.config.ts"), join(dir, "tsconfig.json"), shared],
-  outputDir: join(dir, ".next"),
+/** The build of examples/next-login. */
+export const NEXT_LOGIN_BUILD: FrameworkBuild = {
+  root,
+  inputs: [join(root, "app"), join(root, "lib"), join(root, "next.config.ts"), join(root, "tsconfig.json"), join(repo, "examples", "shared"), join(repo, "dist")],
   command: [createRequire(import.meta.url).resolve("next/dist/bin/next"), "build"],
+  stampFile: join(root, ".next", "tessera-inputs"),
 };
 
-/** Builds the example unless `.next/` holds a build of the same sources. */
-export function ensureBuilt(): Promise<"reused" | "built"> {
-  return ensureStep(NEXT_LOGIN_BUILD);
+/** Builds the example unless `.next/` holds a build of the same inputs. */
+export function ensureBuilt(): Promise<void> {
+  return ensureFrameworkBuild(NEXT_LOGIN_BUILD);
 }

@@ -20,9 +20,10 @@ function commonRoot(a: string, b: string): string {
 const root = commonRoot(repo, realpathSync(join(repo, "node_modules")));
 
 const config: NextConfig = {
-  // Tessera and the Redis clients stay Node packages loaded at run time: the
-  // manager server.ts creates is the one the routes use.
-  serverExternalPackages: ["tessera-session", "ioredis", "redis"],
+  // The Redis clients stay Node packages loaded at run time. Tessera is
+  // bundled here (it resolves to this repository, not node_modules), so the
+  // app makes its own manager (lib/login.ts); the build step hashes dist/.
+  serverExternalPackages: ["ioredis", "redis"],
   outputFileTracingRoot: root,
   turbopack: { root },
   poweredByHeader: false,

@@ -70,24 +70,20 @@ export function fetchSessions<D extends object>(manager: SessionManager<D>, opti
   const committedHeaders = (session: Session<D>, failed: boolean) => manager.commitResponse(session, { failed });
 
   const sessions: FetchSessions<D> = {
-    load: (request, peer) =>
+    load: async (request, peer) =>
       manager.load({ cookieHeader: request.headers.get("cookie") ?? undefined, headers: (name) => request.headers.get(name), secure: isHttps(request, peer), storeOutage: storeOutageOf(request) }),
     commit: async (session, response, outcome) => appendHeaders(response, await committedHeaders(session, isFailedRequest(outcome?.failed ?? false, response.status))),
     commitHeaders: async (session, headers, outcome) => {
       for (const [name, value] of await committedHeaders(session, outcome?.failed ?? false)) headers.append(name, value);
     },
     handler: (fn, peerOf) => async (request, ...args) => {
-      let session: Session<D>;
-      try {
-        session = await sessions.load(request, { peerAddress: peerOf?.(request, ...args) });
-      } catch (error) {
-        return onError(error, request);
-      }
+      const session = await sessions.load(request, { peerAddress: peerOf?.(request, ...args) }).catch(async (error: unknown) => onError(error, request));
+      if (session instanceof Response) return session;
       let response: Response;
       try {
         response = await fn(request, session, ...args);
       } catch (error) {
-        // The handler's error page, with what a failed (or a 4xx) request's session may carry.
+        // The error page, with what a failed (or a 4xx) request's session may carry.
         const headers = await committedHeaders(session, isUnhandledError(error)).catch(() => []);
         return appendHeaders(await onError(error, request), headers);
       }

@@ -5,19 +5,17 @@ import type { Session } from "../core/session.js";
 import { fetchSessions, type FetchSessionOptions, type FetchSessions } from "./fetch.js";
 import { plainErrorResponse } from "./shared/fetch-response.js";
 import { checkedStoreOutage } from "./shared/store-outage.js";
-import { failsNextRequest, nextCookie } from "./shared/next-outcome.js";
-
-/** Options of {@link nextSessions}: the app's `storeOutage` policy (each wrapper may choose its own) and the route handlers' `onError`. */
-export interface NextSessionOptions extends Pick<FetchSessionOptions, "onError"> {
-  /** Store outage policy of every session this helper loads, overriding the manager's (default: the manager's). */
-  storeOutage?: StoreOutagePolicy;
-}
+import { isUnhandledError } from "./shared/failed-request.js";
+import { failsNextRequest, isNextControlFlow, nextCookie } from "./shared/next-outcome.js";
 
 /** Per-route options of {@link NextSessions.route}, {@link NextSessions.action} and {@link NextSessions.getSession}. */
 export interface NextRouteOptions {
-  /** This route's store outage policy: `"anonymous"` lets a page live without its session. */
+  /** The store outage policy, over the app's and the manager's: `"anonymous"` lets a page live without its session. */
   storeOutage?: StoreOutagePolicy;
 }
+
+/** Options of {@link nextSessions}: the app's `storeOutage` (each wrapper may choose its own) and the route handlers' `onError`. */
+export interface NextSessionOptions extends NextRouteOptions, Pick<FetchSessionOptions, "onError"> {}
 
 /** Tessera for the Next.js App Router (Node.js runtime), returned by {@link nextSessions}. */
 export interface NextSessions<D extends object> {
@@ -37,8 +35,7 @@ export interface NextSessions<D extends object> {
   route<C>(fn: (request: Request, session: Session<D>, context: C) => Response | Promise<Response>, options?: NextRouteOptions): (request: Request, context: C) => Promise<Response>;
 }
 
-// Loaded at first use: next/headers needs the AsyncLocalStorage Next's server installs, so a
-// custom server can import this module before it starts Next.
+// At first use: next/headers needs the AsyncLocalStorage Next's server installs (a custom server imports us first).
 const requestApi = () => import("next/headers.js");
 
 /** Next's own rule for HTTPS (its request URLs follow it): a TLS socket, for which Next sets the header, or an `X-Forwarded-Proto` that says https. */
@@ -65,12 +62,9 @@ export function nextSessions<D extends object>(manager: SessionManager<D>, optio
   const appPolicy = checkedStoreOutage(options.storeOutage, "nextSessions storeOutage");
   const policyOf = (route?: NextRouteOptions) => checkedStoreOutage(route?.storeOutage, "nextSessions route storeOutage") ?? appPolicy;
   const onError = options.onError ?? plainErrorResponse;
-  const fetchFor = (policy: StoreOutagePolicy | undefined): FetchSessions<D> => fetchSessions(manager, { storeOutage: policy });
-  // The session of the action or route running now, for getSession() inside it.
   const current = new AsyncLocalStorage<Session<D>>();
-  // One load per request for a render's components (Next hands out one headers object per request).
+  // The running action's or route's session; else one load per request (Next hands out one headers object per request).
   const loaded = new WeakMap<object, Promise<Session<D>>>();
-
   const loadFrom = (requestHeaders: Headers, policy: StoreOutagePolicy | undefined, renew: boolean) =>
     manager.load({ cookieHeader: requestHeaders.get("cookie") ?? undefined, headers: (name) => requestHeaders.get(name), secure: isHttps(requestHeaders), storeOutage: policy, renew });
 
@@ -104,22 +98,19 @@ export function nextSessions<D extends object>(manager: SessionManager<D>, optio
       return result;
     },
     route: (fn, route) => {
-      const sessions = fetchFor(policyOf(route));
+      const sessions: FetchSessions<D> = fetchSessions(manager, { storeOutage: policyOf(route) });
       return async (request, context) => {
-        let session: Session<D>;
+        const session = await sessions.load(request).catch(async (error: unknown) => onError(error, request));
+        if (session instanceof Response) return session;
+        // A failed commit answers a fresh error page: none of the route's headers claim a success.
+        const committed = (response: Response, failed = false) => sessions.commit(session, response, { failed }).catch(async (error: unknown) => onError(error, request));
         try {
-          session = await sessions.load(request);
+          return await committed(await current.run(session, () => fn(request, session, context)));
         } catch (error) {
-          return onError(error, request);
-        }
-        let response: Response;
-        try {
-          response = await current.run(session, () => fn(request, session, context));
-        } catch (error) {
+          if (!isNextControlFlow(error)) return committed(await onError(error, request), isUnhandledError(error));
           await tessera.commitSession(session, { failed: failsNextRequest(error) }).catch(() => undefined);
-          throw error; // Next answers it: a redirect (carrying the cookies() commit), notFound(), or a 500
+          throw error; // Next answers redirect() (carrying the cookies() commit) and notFound()
         }
-        return sessions.commit(session, response).catch(async (error: unknown) => onError(error, request));
       };
     },
   };

@@ -17,10 +17,29 @@ import { isUnhandledError } from "./failed-request.js";
  * ```
  */
 export function failsNextRequest(error: unknown): boolean {
-  const digest = (error as { digest?: unknown } | null)?.digest;
-  if (typeof digest === "string" && digest.startsWith("NEXT_REDIRECT;")) return false;
-  if (typeof digest === "string" && digest.startsWith("NEXT_HTTP_ERROR_FALLBACK;")) return Number(digest.split(";")[1]) >= 500;
+  const digest = digestOf(error);
+  if (digest.startsWith("NEXT_REDIRECT;")) return false;
+  if (digest.startsWith("NEXT_HTTP_ERROR_FALLBACK;")) return Number(digest.split(";")[1]) >= 500;
   return isUnhandledError(error);
+}
+
+const digestOf = (error: unknown): string => {
+  const digest = (error as { digest?: unknown } | null)?.digest;
+  return typeof digest === "string" ? digest : "";
+};
+
+/**
+ * Whether an error is Next's own control flow (`redirect()`, `notFound()`,
+ * `forbidden()`, `unauthorized()`), which must be rethrown for Next to answer.
+ *
+ * @example
+ * ```ts
+ * if (isNextControlFlow(error)) throw error;
+ * ```
+ */
+export function isNextControlFlow(error: unknown): boolean {
+  const digest = digestOf(error);
+  return digest.startsWith("NEXT_REDIRECT;") || digest.startsWith("NEXT_HTTP_ERROR_FALLBACK;");
 }
 
 /** A cookie as Next's `cookies().set()` takes it (its `ResponseCookie`). */
