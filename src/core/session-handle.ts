@@ -1,13 +1,16 @@
 import { CLEAR_COOKIE, failedResponseCookie, type CookieIntent } from "./cookie.js";
-import { afterCreate, afterUpdate, loadedRecord, NEW_RECORD, planCommit, rotated, type CommitPlan, type RecordState } from "./commit-plan.js";
+import { afterCreate, afterUpdate, authenticated, loadedRecord, NEW_RECORD, planCommit, rotated, withExpiry, type CommitPlan, type RecordState } from "./commit-plan.js";
 import { generateCsrfSecret } from "./csrf-token.js";
 import { decodeDataFields, encodeDataFields, FieldSealer } from "./data-fields.js";
 import { createDataObject } from "./data-object.js";
-import type { SessionStoreError } from "./errors.js";
+import { SessionRetiredError, type SessionStoreError } from "./errors.js";
+import { retiredCreatedAt } from "./expiry.js";
 import type { ResolvedOptions } from "./options.js";
 import { CREATED_AT_FIELD } from "./record-fields.js";
 import type { RequestFacts, Session, SessionDataOf } from "./session.js";
 import { createRecord, updateRecord } from "./record-writes.js";
+import { resolveSessionExpiry, type SessionExpirySettings } from "./session-expiry.js";
+import { authenticatedWithin } from "./step-up.js";
 import type { StoredSession } from "./store.js";
 import { encodeCookieValue } from "./token.js";
 import { destroyIndexed, destroyRecords, evictOverLimit } from "./user-binding.js";
@@ -70,17 +73,21 @@ export class SessionHandle<D extends object> implements Session<D> {
     resign: boolean,
     cookieValue?: string,
   ): SessionHandle<D> | undefined {
-    const createdAt = Number(stored.fields.get(CREATED_AT_FIELD));
+    const stamped = Number(stored.fields.get(CREATED_AT_FIELD));
+    // A regenerate's retired copy (grace window) reads, read-only.
+    const retiredAt = Number.isFinite(stamped) ? undefined : retiredCreatedAt(stored.fields);
+    const createdAt = retiredAt ?? stamped;
     if (!Number.isFinite(createdAt)) return undefined; // not a record we wrote: treat as unknown
     const handle = new SessionHandle<D>(options, facts);
     const data = createDataObject();
     const baseline = new Map<string, string>();
     handle.#sealer = decodeDataFields(stored.fields, token, options, data, baseline, undefined);
     handle.#data = data;
-    handle.#record = loadedRecord(stored, id, token, createdAt, baseline);
+    handle.#record = loadedRecord(stored, id, token, createdAt, baseline, retiredAt !== undefined);
     handle.#requestToken = token;
     if (!resign) handle.#requestCookieValue = cookieValue;
-    if (stored.renewed || resign) handle.#issueCookie(options.clock.now());
+    // Never a cookie for a retired token: the browser may hold the new one already.
+    if ((stored.renewed || resign) && retiredAt === undefined) handle.#issueCookie(options.clock.now());
     return handle;
   }
 
@@ -162,6 +169,35 @@ export class SessionHandle<D extends object> implements Session<D> {
     return (this.#record.pendingBinding ?? this.#record.binding)?.userId;
   }
 
+  get readOnly(): boolean {
+    return this.#record.retired;
+  }
+
+  get authenticatedAt(): number | undefined {
+    return this.#record.authenticatedAt;
+  }
+
+  authenticatedWithin(seconds: number): boolean {
+    return authenticatedWithin(this.#record.authenticatedAt, this.options.clock.now(), seconds);
+  }
+
+  markAuthenticated(): void {
+    this.#assertWritable("mark the session authenticated");
+    this.#record = authenticated(this.#record, this.options.clock.now());
+  }
+
+  setExpiry(settings: SessionExpirySettings | null): void {
+    const expiry = resolveSessionExpiry(settings, this.options); // throws before anything changes
+    this.#assertWritable("set the session's expiry");
+    this.#record = withExpiry(this.#record, expiry);
+  }
+
+  /** Throws what makes a login-like change impossible: the outage (the change could not be stored), or a retired token. */
+  #assertWritable(action: string): void {
+    if (this.#outage) throw this.#outage;
+    if (this.#record.retired) throw new SessionRetiredError(action);
+  }
+
   /**
    * @internal The session's CSRF secret, for `csrf.ts` only. With `create`,
    * a session without one gets one, stored at commit: an anonymous visitor
@@ -221,8 +257,9 @@ export class SessionHandle<D extends object> implements Session<D> {
   regenerate(): Promise<void> {
     // A login that cannot be stored must not look like it succeeded.
     if (this.#outage) return Promise.reject(this.#outage);
+    if (this.#record.retired) return Promise.reject(new SessionRetiredError("regenerate the session"));
     return this.#enqueue(async () => {
-      this.#record = rotated(this.#record, generateCsrfSecret);
+      this.#record = authenticated(rotated(this.#record, generateCsrfSecret), this.options.clock.now());
     });
   }
 
@@ -232,19 +269,22 @@ export class SessionHandle<D extends object> implements Session<D> {
     const binding = { userId, device: encodeDevice(device, this.options.clock.now()) };
     // Binding is part of a login: it must not look stored when it cannot be.
     if (this.#outage) return Promise.reject(this.#outage);
+    if (this.#record.retired) return Promise.reject(new SessionRetiredError("bind the session to a user"));
     return this.#enqueue(async () => {
       // Security: a binding always rotates the token, so a cookie planted
       // before login (fixation) never becomes a logged-in session, even when
       // the app forgets regenerate(). It also means a record's user id is
       // written only when the record is created, which "log out everywhere"
       // relies on (see revokeUserSessions).
-      this.#record = { ...rotated(this.#record, generateCsrfSecret), pendingBinding: binding };
+      this.#record = { ...authenticated(rotated(this.#record, generateCsrfSecret), this.options.clock.now()), pendingBinding: binding };
     });
   }
 
   destroy(): Promise<void> {
     // Nor may a logout: the stored session would live on.
     if (this.#outage) return Promise.reject(this.#outage);
+    // A retired token's logout would clear the cookie the browser holds for the new one.
+    if (this.#record.retired) return Promise.reject(new SessionRetiredError("destroy the session"));
     return this.#enqueue(async () => {
       if (await destroyRecords(this.options.store, this.#record)) this.#drop();
       else this.#forget();
@@ -256,7 +296,7 @@ export class SessionHandle<D extends object> implements Session<D> {
     if (this.#outage || this.#discarded) return Promise.resolve();
     return this.#enqueue(async () => {
       const fields = encodeDataFields(this.#data, this.options); // throws before any write: nothing stored changes
-      await this.#carryOut(planCommit(this.#record, fields, this.options.clock, this.options.policy), fields);
+      await this.#carryOut(planCommit(this.#record, fields, this.options.clock, this.options.policy, this.options.regenerateGraceMs), fields);
     });
   }
 
@@ -273,7 +313,7 @@ export class SessionHandle<D extends object> implements Session<D> {
     if (this.#outage || this.#discarded) return undefined;
     if (this.#queue !== undefined) return this.commit();
     const fields = encodeDataFields(this.#data, this.options); // throws before any write, like the full commit
-    const plan = planCommit(this.#record, fields, this.options.clock, this.options.policy);
+    const plan = planCommit(this.#record, fields, this.options.clock, this.options.policy, this.options.regenerateGraceMs);
     return plan.kind === "nothing" ? undefined : this.#enqueue(() => this.#carryOut(plan, fields));
   }
 
@@ -311,6 +351,16 @@ export class SessionHandle<D extends object> implements Session<D> {
     this.#cookie = this.#clientCookieDead ? CLEAR_COOKIE : undefined;
   }
 
+  /**
+   * The record was regenerated away with a grace window while this request
+   * ran: its write was dropped; the handle turns read-only and leaves the
+   * cookie alone (the browser holds, or is getting, the new token).
+   */
+  #retire(): void {
+    this.#record = { ...this.#record, retired: true };
+    this.#cookie = undefined;
+  }
+
   #issueCookie(now: number): void {
     const { token, expiresAt } = this.#record;
     if (token === undefined || expiresAt === undefined) return;
@@ -319,7 +369,7 @@ export class SessionHandle<D extends object> implements Session<D> {
     if (token === this.#requestToken && this.#requestCookieValue !== undefined) value = this.#requestCookieValue;
     else if (cookie?.kind === "set" && cookie.token === token) value = cookie.value;
     else value = encodeCookieValue(token, this.options.secrets[0]);
-    this.#cookie = { kind: "set", token, value, expiresAt, issuedAt: now };
+    this.#cookie = { kind: "set", token, value, expiresAt, issuedAt: now, persistent: this.#record.expiry?.persistent };
   }
 
   /** The field sealer, made on first use (a clear session's writes seal nothing). */
@@ -334,7 +384,9 @@ export class SessionHandle<D extends object> implements Session<D> {
     if (plan.kind === "drop" || plan.kind === "destroyReplaced") return this.#drop();
     if (plan.kind === "update") {
       const { storedId, token, binding } = this.#record;
-      if ((await updateRecord(store, plan, storedId!, token!, binding?.userId, this.#writeSealer())) !== "ok") return this.#drop();
+      const result = await updateRecord(store, plan, storedId!, token!, binding?.userId, this.#writeSealer());
+      if (result === "retired") return this.#retire();
+      if (result !== "ok") return this.#drop();
       this.#record = afterUpdate(this.#record, plan, fields);
       if (plan.expiresAt !== undefined) this.#issueCookie(plan.now);
       return;

@@ -27,22 +27,42 @@ export function luaScript(source: string): LuaScript {
  * Takes the record's HGETALL reply and the app's clock and policy; returns
  * nothing when the record is over (deleting it, unless it is no record at
  * all: a tombstone has no creation time and must stay), else its TTL after
- * the load and 1 when it moved. The target TTL is the idle timeout, capped
- * by what is left of the absolute timeout and by a bound session's lease
- * (so it cannot outlive its entry in the user's index); a move is made only
- * when it is at least the renew interval, or when the key has no TTL; a
- * bound session's renewal records last-seen, in the same command.
+ * the load and 1 when it moved. A retired record (a regenerate's read-only
+ * copy, see RETIRED_FIELD) lives out its grace: its TTL, never moved. A
+ * session's own expiry (EXPIRY_FIELD, `session.setExpiry`) replaces the
+ * idle and absolute timeouts, each cut to the manager's maximum (maxIdle,
+ * maxAbsolute: nil for no cap; see `withSessionExpiry`). The target TTL is
+ * the idle timeout, capped by what is left of the absolute timeout and by
+ * a bound session's lease (so it cannot outlive its entry in the user's
+ * index); a move is made only when it is at least the renew interval, or
+ * when the key has no TTL; a bound session's renewal records last-seen, in
+ * the same command.
  */
 const RENEW_ON_LOAD = `
-local function renewOnLoad(key, fields, nowText, idle, absolute, interval)
-  local created, lease, bound
+local function renewOnLoad(key, fields, nowText, idle, absolute, interval, maxIdle, maxAbsolute)
+  local created, lease, bound, own, retired, tombstone
   for i = 1, #fields, 2 do
     local name = fields[i]
     if name == ${LUA_FIELD.createdAt} then created = tonumber(fields[i + 1])
     elseif name == ${LUA_FIELD.lease} then lease = tonumber(fields[i + 1])
-    elseif name == ${LUA_FIELD.userId} then bound = true end
+    elseif name == ${LUA_FIELD.userId} then bound = true
+    elseif name == ${LUA_FIELD.expiry} then own = fields[i + 1]
+    elseif name == ${LUA_FIELD.retired} then retired = tonumber(fields[i + 1])
+    elseif name == ${LUA_FIELD.tombstone} then tombstone = true end
   end
-  if not created then return nil end
+  if not created then
+    if retired and not tombstone then return redis.call('PTTL', key), 0 end
+    return nil
+  end
+  if own then
+    local ownIdle, ownAbsolute = string.match(own, '^(%d+),(%d+),[01]$')
+    if ownIdle and tonumber(ownIdle) > 0 then
+      idle = tonumber(ownIdle)
+      if maxIdle and idle > maxIdle then idle = maxIdle end
+      absolute = tonumber(ownAbsolute)
+      if maxAbsolute and maxAbsolute > 0 and (absolute <= 0 or absolute > maxAbsolute) then absolute = maxAbsolute end
+    end
+  end
   local now = tonumber(nowText)
   local target = idle
   if absolute > 0 and created + absolute - now < target then target = created + absolute - now end
@@ -61,17 +81,39 @@ end
 
 /**
  * Load a session and renew its expiry when due, in one command.
- * KEYS[1] session hash. ARGV: now, idle ms, absolute ms (0 = none), renew interval ms.
+ * KEYS[1] session hash. ARGV: now, idle ms, absolute ms (0 = none), renew
+ * interval ms, then the caps of a session's own expiry: max idle ms and max
+ * absolute ms ('' for no cap; 0 = a session may have no absolute timeout).
  * Returns nil when missing or expired, else { flat field list, ttl ms, renewed 0|1 }.
  * `now` comes from the app's clock so app and store agree on the absolute deadline.
  */
 export const LOAD_SCRIPT = luaScript(`${RENEW_ON_LOAD}
 local fields = redis.call('HGETALL', KEYS[1])
 if #fields == 0 then return false end
-local ttl, renewed = renewOnLoad(KEYS[1], fields, ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]))
+local ttl, renewed = renewOnLoad(KEYS[1], fields, ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5] or ''), tonumber(ARGV[6] or ''))
 if not ttl then return false end
 return { fields, ttl, renewed }
 `);
+
+/**
+ * Lua helper: `retire` ends the record a regenerate replaces: deleted, or
+ * with a grace window (`grace` ms; nil or 0: none) turned into its retired
+ * copy (creation time moved to RETIRED_FIELD, TTL cut to the grace) that
+ * loads read-only and that no update, regenerate, renewal, listing or
+ * revoke takes for a record.
+ */
+const RETIRE = `
+local function retire(key, grace)
+  if not grace or grace <= 0 then return redis.call('DEL', key) end
+  local created = redis.call('HGET', key, ${LUA_FIELD.createdAt})
+  if not created then return 0 end
+  redis.call('HDEL', key, ${LUA_FIELD.createdAt})
+  redis.call('HSET', key, ${LUA_FIELD.retired}, created)
+  local ttl = redis.call('PTTL', key)
+  if ttl < 0 or ttl > grace then redis.call('PEXPIRE', key, grace) end
+  return 1
+end
+`;
 
 /**
  * Lua helpers of the session write scripts, the one reader of the layout
@@ -83,7 +125,8 @@ return { fields, ttl, renewed }
  * plain values, not a table, so a coalesced update allocates nothing.
  * `applyWrite` sets, deletes and moves the TTL; `applyUpdate` does so only
  * to a record (a hash with a creation time: a tombstone is none, so an
- * update of it is 'gone').
+ * update of it is 'gone', and a retired record is none either: 'retired').
+ * Only refused updates pay for telling 'retired' from 'gone'.
  * Only sets values and TTLs, never read-modify-write, so a replay after a
  * timeout has the same effect.
  */
@@ -107,7 +150,10 @@ local function applyWrite(key, ttl, setFirst, setLast, delLast)
   if ttl ~= '' then redis.call('PEXPIRE', key, ttl) end
 end
 local function applyUpdate(key, ttl, setFirst, setLast, delLast)
-  if redis.call('HEXISTS', key, ${LUA_FIELD.createdAt}) == 0 then return 'gone' end
+  if redis.call('HEXISTS', key, ${LUA_FIELD.createdAt}) == 0 then
+    if redis.call('HEXISTS', key, ${LUA_FIELD.retired}) == 1 then return 'retired' end
+    return 'gone'
+  end
   applyWrite(key, ttl, setFirst, setLast, delLast)
   return 'ok'
 end
@@ -123,7 +169,10 @@ end
  * unpack() is bounded by Lua's C stack.
  */
 const LONE_UPDATE = `
-if redis.call('HEXISTS', key, ${LUA_FIELD.createdAt}) == 0 then return 'gone' end
+if redis.call('HEXISTS', key, ${LUA_FIELD.createdAt}) == 0 then
+  if redis.call('HEXISTS', key, ${LUA_FIELD.retired}) == 1 then return 'retired' end
+  return 'gone'
+end
 local setLast = 4 + tonumber(ARGV[3]) * 2
 local delLast = setLast + tonumber(ARGV[4])
 if setLast >= 5 then
@@ -141,8 +190,10 @@ return 'ok'
 /**
  * Apply one write to a session hash atomically.
  * KEYS[1] session hash; KEYS[2] (optional) the hash it replaces (regenerate).
- * ARGV: one write, as `writeArguments` lays it out.
+ * ARGV: one write, as `writeArguments` lays it out (a regenerate's grace
+ * window, in ms, after it: the replaced hash is retired, not deleted).
  * Returns 'ok', 'gone' (update target or replaced session no longer exists),
+ * 'retired' (update of a regenerate's read-only copy: nothing written),
  * 'exists', or 'revoked' (a create of an id "log out everywhere" left a
  * tombstone on: the replaced session is deleted too, so the login or
  * regenerate fails closed).
@@ -155,7 +206,7 @@ local key = KEYS[1]
 if ARGV[1] ~= 'create' then
 ${LONE_UPDATE}
 end
-${WRITE_CODEC}
+${WRITE_CODEC}${RETIRE}
 local _, ttl, setFirst, setLast, delLast = decodeWrite(1)
 if KEYS[2] and redis.call('HEXISTS', KEYS[2], ${LUA_FIELD.createdAt}) == 0 then return 'gone' end
 if redis.call('HEXISTS', key, ${LUA_FIELD.tombstone}) == 1 then
@@ -163,21 +214,23 @@ if redis.call('HEXISTS', key, ${LUA_FIELD.tombstone}) == 1 then
   return 'revoked'
 end
 if redis.call('EXISTS', key) == 1 then return 'exists' end
-if KEYS[2] then redis.call('DEL', KEYS[2]) end
+if KEYS[2] then retire(KEYS[2], tonumber(ARGV[delLast + 1] or '')) end
 applyWrite(key, ttl, setFirst, setLast, delLast)
 return 'ok'
 `);
 
 /**
- * Take (delete) the session a regenerate replaces, on a Cluster, where the
- * old and new sessions' keys are in different slots. KEYS[1] the old
- * session hash. Returns 1 when a record was deleted, 0 when there was none:
- * a tombstone is not a record, so a regenerate of a session that died
- * meanwhile is refused even when "log out everywhere" left a tombstone on it.
+ * Take (delete, or with a grace window retire) the session a regenerate
+ * replaces, on a Cluster, where the old and new sessions' keys are in
+ * different slots. KEYS[1] the old session hash; ARGV[1] (optional) the
+ * grace window in ms. Returns 1 when a record was taken, 0 when there was
+ * none: a tombstone (or a retired copy) is not a record, so a regenerate of
+ * a session that died meanwhile is refused even when "log out everywhere"
+ * left a tombstone on it.
  */
-export const TAKE_SCRIPT = luaScript(`
+export const TAKE_SCRIPT = luaScript(`${RETIRE}
 if redis.call('HEXISTS', KEYS[1], ${LUA_FIELD.createdAt}) == 0 then return 0 end
-return redis.call('DEL', KEYS[1])
+return retire(KEYS[1], tonumber(ARGV[1] or ''))
 `);
 
 /**
@@ -283,7 +336,7 @@ return 'absent'
  * Apply updates to several session hashes, each exactly as WRITE_SCRIPT
  * applies one: the updates of one event-loop turn, coalesced. KEYS: session
  * hashes (off Cluster only). ARGV: one update per key, in order, each as
- * `writeArguments` lays it out. Returns one 'ok' or 'gone' per key.
+ * `writeArguments` lays it out. Returns one 'ok', 'gone' or 'retired' per key.
  */
 export const UPDATE_MANY_SCRIPT = luaScript(`${WRITE_CODEC}
 local results = {}
