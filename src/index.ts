@@ -50,6 +50,7 @@ export {
   targetTtlMs,
   recordTtlMs,
   isRenewalDue,
+  isCutDue,
   renewalOnLoad,
   sessionPolicy,
   withSessionExpiry,

@@ -136,6 +136,16 @@ export function isRenewalDue(currentExpiresAt: number, targetExpiresAt: number, 
 }
 
 /**
+ * Whether a record with its own expiry ({@link EXPIRY_FIELD}) must be cut
+ * back: its expiry lies past its target by the renew interval or more,
+ * because the manager's maximum was lowered since it was written. Only such
+ * records move earlier on a read; the manager's own sessions never do.
+ */
+export function isCutDue(currentExpiresAt: number, targetExpiresAt: number, policy: ExpiryPolicy): boolean {
+  return currentExpiresAt - targetExpiresAt >= policy.renewIntervalMs;
+}
+
+/**
  * The policy with renewals switched off: no load or commit under it moves
  * a session's expiry (the renew interval is beyond any session's life). For
  * loads that are not the user's activity, such as a WebSocket's.
@@ -163,7 +173,8 @@ const NO_RENEWAL: LoadRenewal = Object.freeze({ expired: false, renew: false });
  * record ({@link retiredCreatedAt}) lives out its grace unchanged; the record is
  * over when {@link recordTtlMs} is not positive (or NaN: not a record);
  * otherwise its expiry is pushed to that TTL when the move is due
- * ({@link isRenewalDue}), or always when the record holds no expiry
+ * ({@link isRenewalDue}; for a record with its own expiry, a cut back to a
+ * lowered maximum too: {@link isCutDue}), or always when the record holds no expiry
  * (`currentTtlMs` undefined). A renewal of a bound record (one with
  * {@link USER_ID_FIELD}) also records last-seen.
  *
@@ -182,7 +193,13 @@ export function renewalOnLoad(
   const ttlMs = recordTtlMs(fields, now, policy);
   if (Number.isNaN(ttlMs) && retiredCreatedAt(fields) !== undefined) return NO_RENEWAL;
   if (!(ttlMs > 0)) return { expired: true };
-  if (currentTtlMs !== undefined && !isRenewalDue(now + currentTtlMs, now + ttlMs, policy)) return NO_RENEWAL;
+  if (
+    currentTtlMs !== undefined &&
+    !isRenewalDue(now + currentTtlMs, now + ttlMs, policy) &&
+    !(fields.has(EXPIRY_FIELD) && isCutDue(now + currentTtlMs, now + ttlMs, policy))
+  ) {
+    return NO_RENEWAL;
+  }
   return { expired: false, renew: true, ttlMs, touchLastSeen: fields.has(USER_ID_FIELD) };
 }
 

@@ -34,8 +34,9 @@ export function luaScript(source: string): LuaScript {
  * maxAbsolute: nil for no cap; see `withSessionExpiry`). The target TTL is
  * the idle timeout, capped by what is left of the absolute timeout and by
  * a bound session's lease (so it cannot outlive its entry in the user's
- * index); a move is made only when it is at least the renew interval, or
- * when the key has no TTL; a bound session's renewal records last-seen, in
+ * index); a move is made only when it is at least the renew interval (for
+ * a record with its own expiry, a cut back to a lowered maximum too: `isCutDue`),
+ * or when the key has no TTL; a bound session's renewal records last-seen, in
  * the same command.
  */
 const RENEW_ON_LOAD = `
@@ -72,7 +73,7 @@ local function renewOnLoad(key, fields, nowText, idle, absolute, interval, maxId
     return nil
   end
   local ttl = redis.call('PTTL', key)
-  if ttl >= 0 and target - ttl < interval then return ttl, 0 end
+  if ttl >= 0 and target - ttl < interval and not (own and ttl - target >= interval) then return ttl, 0 end
   redis.call('PEXPIRE', key, target)
   if bound then redis.call('HSET', key, ${LUA_FIELD.lastSeen}, nowText) end
   return target, 1
@@ -315,7 +316,8 @@ return owner or ''
  * anyone else, or unbound, is left alone ('foreign'); with no record, a
  * tombstone is left until the lease end ('absent'), so a create of the id
  * that is still on its way (a login between its index write and its
- * session write) is refused. The tombstone's lifetime is relative to the
+ * session write) is refused. A regenerate's retired copy under the id is
+ * deleted first: its data goes with it. The tombstone's lifetime is relative to the
  * app's `now`, like every TTL here; it never lowers an existing one.
  */
 export const REVOKE_ENTRY_SCRIPT = luaScript(`
@@ -327,6 +329,7 @@ if redis.call('HEXISTS', KEYS[1], ${LUA_FIELD.createdAt}) == 1 then
 end
 local ttl = math.ceil(tonumber(ARGV[3]) - tonumber(ARGV[2]))
 if ttl < 1 then ttl = 1 end
+if redis.call('HEXISTS', KEYS[1], ${LUA_FIELD.retired}) == 1 then redis.call('DEL', KEYS[1]) end
 redis.call('HSET', KEYS[1], ${LUA_FIELD.tombstone}, '1')
 if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
 return 'absent'
