@@ -1,4 +1,4 @@
-import { isRenewalDue, renewalOnLoad, withSessionExpiry } from "../../core/expiry.js";
+import { isCutDue, isRenewalDue, renewalOnLoad, withSessionExpiry } from "../../core/expiry.js";
 import type { CreateWrite, SessionStore, SessionWrite, StoredSession, UpdateWrite, UserIndexStore, WriteResult } from "../../core/store.js";
 import type { ExpiryPolicy } from "../../core/expiry.js";
 import { redisPort, type RedisClient } from "./client.js";
@@ -104,8 +104,18 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
   const userKey = (userId: string): string => `${prefix}u:${userId}`;
   const expiries = knownExpiries();
   const ownExpiries = knownSessionExpiries();
-  /** The idle timeout session `id` renews to, as far as this process knows: its own (`setExpiry`) or the policy's. */
-  const knownIdleTimeoutMs = (id: string, policy: ExpiryPolicy): number => withSessionExpiry(policy, ownExpiries.get(id)).idleTimeoutMs;
+  /**
+   * Whether no renewal can be due for session `id`, whose expiry this
+   * process knows to be `known`: judged with the idle timeout it renews to
+   * (its own, from `setExpiry`, or the policy's), and for a session with its
+   * own expiry, no cut to a lowered maximum either (`isCutDue`).
+   */
+  function renewalCannotBeDue(id: string, known: number, now: number, policy: ExpiryPolicy): boolean {
+    const own = ownExpiries.get(id);
+    if (own === undefined) return !isRenewalDue(known, now + policy.idleTimeoutMs, policy);
+    const target = now + withSessionExpiry(policy, own).idleTimeoutMs;
+    return !isRenewalDue(known, target, policy) && !isCutDue(known, target, policy);
+  }
   if (options.coalesce !== undefined && typeof options.coalesce !== "boolean") {
     throw new TypeError(`redisStore: coalesce must be true or false, got ${typeof options.coalesce}`);
   }
@@ -156,7 +166,7 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
 
     async load(id: string, now: number, policy: ExpiryPolicy): Promise<StoredSession | undefined> {
       const known = expiries.get(id);
-      if (known !== undefined && known > now && !isRenewalDue(known, now + knownIdleTimeoutMs(id, policy), policy)) {
+      if (known !== undefined && known > now && renewalCannotBeDue(id, known, now, policy)) {
         // Renewal cannot be due (even ignoring the absolute and lease caps,
         // which only make it less due): a plain read does, at a fraction of
         // the load script's cost in Redis. At most one command.
