@@ -21,6 +21,7 @@ import { createSessionManager, type SessionData, type SessionManager } from "tes
 import { memoryStore } from "tessera-session/memory";
 import { redisStore } from "tessera-session/redis";
 import { DEMO_TRANSPORTS } from "./api.js";
+import { REMEMBER_ME_LIMITS } from "./login-app.js";
 import { MEMORY_STORE_BANNER, type InstanceReady } from "./instance-protocol.js";
 import "./session-data.js";
 
@@ -59,6 +60,7 @@ export async function runDemoServer(build: (options: DemoAppOptions) => Server |
     secrets: process.env.SESSION_SECRET ? [process.env.SESSION_SECRET] : undefined,
     idleTimeoutSeconds: 30 * 60,
     absoluteTimeoutSeconds: 7 * 24 * 3600,
+    ...REMEMBER_ME_LIMITS, // "Keep me signed in" may give one session 30 days of inactivity
     transport: DEMO_TRANSPORTS, // browsers on the cookie, the /api routes' clients on Bearer tokens
   };
   if (useMemory) {
