@@ -62,6 +62,7 @@ async function startApp(client: RedisClient, prefix: string, options: Partial<Se
         await session.regenerate();
         session.data.user = "ada";
       }
+      if (url.pathname === "/remember") session.setExpiry({ idleTimeoutSeconds: 30 * 24 * 3600, absoluteTimeoutSeconds: 90 * 24 * 3600, persistent: true });
       if (url.pathname === "/cart") session.data.cart = [...(session.data.cart ?? []), url.searchParams.get("item") ?? "?"];
       res.setHeader("content-type", "application/json");
       res.end(JSON.stringify({ user: session.data.user ?? null, cart: session.data.cart ?? [], readOnly: session.readOnly }));
@@ -125,6 +126,19 @@ for (const [clientName, connect] of Object.entries(clients)) {
       assert.deepEqual(JSON.parse(write.body), { user: null, cart: ["zombie"], readOnly: false }, "the old token is anonymous now");
       assert.equal(await redis.command("EXISTS", keyOf(prefix, old)), ":0\r\n", "the old record did not come back");
       assert.equal(JSON.parse((await browser.request("/me", { cookie: current })).body).user, "ada", "the new session is intact");
+    });
+
+    it("a remember-me session costs what any session costs: 1 command per read, 1 per changed write", async () => {
+      const prefix = `grace-${clientName}-d:`;
+      const browser = await startApp(await connect(), prefix, { maxIdleTimeoutSeconds: 30 * 24 * 3600, maxAbsoluteTimeoutSeconds: 90 * 24 * 3600 });
+      await browser.get("/guest");
+      await browser.request("/remember", { method: "POST" });
+      await browser.get("/me"); // warm up: scripts loaded, expiry known
+      const count = async (path: string, method = "GET") => (await redis.countCommands(() => browser.request(path, { method }))).total;
+      assert.equal(await count("/me"), 1, "a read");
+      const { byCommand } = await redis.countCommands(() => browser.get("/me"));
+      assert.deepEqual(byCommand, { hgetall: 1 }, "a plain HGETALL, not the load script: the shortcut knows its own idle timeout");
+      assert.equal(await count("/cart?item=x", "POST"), 2, "a write: the read and the update");
     });
 
     it("without a window (the default), an old-token request during a login is logged out", async () => {
