@@ -8,7 +8,7 @@ import { join, relative, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
 import * as recordFields from "../src/core/record-fields.js";
-import { LUA_FIELD, luaString } from "../src/store/redis/lua.js";
+import { LUA_FIELD, luaSourceFromFile, luaString } from "../src/store/redis/lua.js";
 import * as scripts from "../src/store/redis/scripts.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 
@@ -62,6 +62,37 @@ describe("Lua sources name reserved fields only through record-fields.ts", () =>
     const renewing = builtScripts.filter(([, script]) => script.source.includes("PEXPIRE") && script.source.includes("renewOnLoad"));
     assert.deepEqual(renewing.map(([name]) => name), ["LOAD_SCRIPT"]);
     assert.equal(scripts.LOAD_SCRIPT.source.match(/local function renewOnLoad/g)?.length, 1);
+  });
+});
+
+const LUA_DIR = join(root, "src", "store", "redis", "lua");
+const luaFiles = readdirSync(LUA_DIR).filter((name) => name.endsWith(".lua")).sort();
+
+describe("the Lua files are the scripts' one source (docs/format.md), shared with Python", () => {
+  it("no .lua file spells a reserved field: they name them as ${field} placeholders", () => {
+    assert.ok(luaFiles.length >= 10, `found ${luaFiles.length} files`);
+    for (const name of luaFiles) {
+      const text = readFileSync(join(LUA_DIR, name), "utf8");
+      assert.doesNotMatch(text, HAND_WRITTEN_FIELD, name);
+      for (const [, field] of text.matchAll(/\$\{(\w*)\}/g)) assert.ok(Object.hasOwn(LUA_FIELD, field!), `${name}: \${${field}}`);
+    }
+  });
+
+  it("every exported script is exactly one file, includes and placeholders expanded", () => {
+    const fromFiles = new Set(luaFiles.map((name) => luaSourceFromFile(name)));
+    for (const [name, script] of builtScripts) assert.ok(fromFiles.has(script.source), `${name} is not built from a lua/ file`);
+    for (const [name, script] of builtScripts) assert.doesNotMatch(script.source, /--#include|\$\{/, name);
+  });
+
+  it("npm run build copies every file into dist, unchanged", () => {
+    const built = join(root, "dist", "store", "redis", "lua");
+    for (const name of luaFiles) assert.equal(readFileSync(join(built, name), "utf8"), readFileSync(join(LUA_DIR, name), "utf8"), name);
+  });
+
+  it("the Python package reads the same folder (python/tessera_session/lua is a link to it)", () => {
+    const linked = join(root, "python", "tessera_session", "lua");
+    assert.deepEqual(readdirSync(linked).filter((name) => name.endsWith(".lua")).sort(), luaFiles);
+    for (const name of luaFiles) assert.equal(readFileSync(join(linked, name), "utf8"), readFileSync(join(LUA_DIR, name), "utf8"), name);
   });
 });
 

@@ -64,6 +64,8 @@ describe("the packed package", () => {
       /^dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)$/,
       // Shipped so that the maps resolve (see the next test).
       /^src\/.+\.ts$/,
+      // The Redis store's Lua scripts, read at run time from dist (docs/format.md).
+      /^(src|dist)\/store\/redis\/lua\/[a-z-]+\.lua$/,
     ];
     const unexpected = files.filter((file) => !allowed.some((pattern) => pattern.test(file)));
     assert.deepEqual(unexpected, [], "files that must not ship (tests, benches, examples, configs...)");
@@ -71,7 +73,7 @@ describe("the packed package", () => {
 
     // Each module ships whole, and dist holds no stale output of a deleted source.
     const shipped = new Set(files);
-    const sources = files.filter((file) => file.startsWith("src/") && !file.endsWith(".d.ts"));
+    const sources = files.filter((file) => file.startsWith("src/") && file.endsWith(".ts") && !file.endsWith(".d.ts"));
     const modules = files.filter((file) => file.startsWith("dist/") && file.endsWith(".js"));
     assert.ok(modules.length > 0, "no JavaScript in dist/");
     for (const module of modules) {
@@ -81,6 +83,9 @@ describe("the packed package", () => {
       }
     }
     assert.equal(sources.length, modules.length, "every source has its built module, and no built module lacks its source");
+    const luaSources = files.filter((file) => file.startsWith("src/") && file.endsWith(".lua"));
+    assert.ok(luaSources.length > 0, "the Lua scripts ship");
+    for (const lua of luaSources) assert.ok(shipped.has(`dist/${lua.slice("src/".length)}`), `${lua} ships without its dist copy`);
   });
 
   it("ships every entry point and the bin that package.json names", () => {

@@ -11,6 +11,9 @@ import { terminate } from "./terminate.js";
 export const EXPRESS_LOGIN_SERVER = fileURLToPath(new URL("../express-login/server.ts", import.meta.url));
 
 /** Every framework's login example entry point, by framework name. */
+/** The Flask example under gunicorn, speaking the same start-up protocol (`--with-flask`). */
+export const FLASK_LOGIN_SERVER = fileURLToPath(new URL("../flask-login/server.ts", import.meta.url));
+
 export const LOGIN_SERVERS: Readonly<Record<string, string>> = Object.fromEntries(
   ["express", "fastify", "koa", "hono", "node"].map((name) => [name, fileURLToPath(new URL(`../${name}-login/server.ts`, import.meta.url))]),
 );

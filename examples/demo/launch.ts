@@ -11,15 +11,17 @@
  */
 import { parseArgs } from "node:util";
 import { startBalancer, type Balancer } from "./balancer.js";
-import { LOGIN_SERVERS, startInstance, type RunningInstance } from "./instances.js";
+import { FLASK_LOGIN_SERVER, LOGIN_SERVERS, startInstance, type RunningInstance } from "./instances.js";
 import { chooseStore, type StoreChoice } from "./store-choice.js";
 
-const USAGE = `Usage: npm run demo -- [--instances N] [--port PORT] [--memory] [--framework NAME]
+const USAGE = `Usage: npm run demo -- [--instances N] [--port PORT] [--memory] [--framework NAME] [--with-flask]
 
   --instances N   app instances behind the balancer (default 3, 1..16)
   --port PORT     balancer port on 127.0.0.1 (default 3000)
   --memory        skip Redis: one instance with the memory store
   --framework F   ${Object.keys(LOGIN_SERVERS).join(", ")} (default express)
+  --with-flask    one more instance: the Flask example (examples/flask-login)
+                  under gunicorn, sharing the Node instances' sessions
   -h, --help      this text
 
 Sessions go to REDIS_URL when set, else to a Redis answering on
@@ -45,6 +47,7 @@ function parse() {
       port: { type: "string", default: "3000" },
       memory: { type: "boolean", default: false },
       framework: { type: "string", default: "express" },
+      "with-flask": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -108,6 +111,11 @@ try {
   const started = await Promise.allSettled(
     Array.from({ length: count }, (_, i) => startInstance({ name: `app-${i + 1}`, env, script })),
   );
+  if (args.values["with-flask"]) {
+    // Python shares sessions through Redis only: a memory store has nothing to share.
+    if (store.kind !== "redis") throw new Error("--with-flask needs Redis (the Flask instance cannot share a memory store)");
+    started.push(...(await Promise.allSettled([startInstance({ name: "flask-1", env, script: FLASK_LOGIN_SERVER })])));
+  }
   for (const result of started) if (result.status === "fulfilled") instances.push(result.value);
   const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) throw failed.reason;

@@ -20,7 +20,7 @@ import { Redis } from "ioredis";
 import { createSessionManager, type SessionData, type SessionManager } from "tessera-session";
 import { memoryStore } from "tessera-session/memory";
 import { redisStore } from "tessera-session/redis";
-import { DEMO_TRANSPORTS } from "./api.js";
+import { DEMO_TRANSPORTS, SERVED_BY_HEADER } from "./api.js";
 import { REMEMBER_ME_LIMITS } from "./login-app.js";
 import { MEMORY_STORE_BANNER, type InstanceReady } from "./instance-protocol.js";
 import "./session-data.js";
@@ -85,6 +85,8 @@ export async function runDemoServer(build: (options: DemoAppOptions) => Server |
     banner: useMemory ? MEMORY_STORE_BANNER : undefined,
     trustProxy: process.env.TRUST_PROXY,
   });
+  // Every response names its instance, pages and redirects alike, as the Flask instance's do.
+  server.prependListener("request", (_request, response) => response.setHeader(SERVED_BY_HEADER, instance));
   server.listen(port, "127.0.0.1", () => {
     const { port: boundPort } = server.address() as AddressInfo;
     const store = useMemory ? "memory store" : `sessions in ${redisUrl}`;

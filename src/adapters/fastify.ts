@@ -7,7 +7,6 @@ import { isFailedRequest, isUnhandledError } from "./shared/failed-request.js";
 import { unencapsulatedPlugin } from "./shared/fastify-plugin.js";
 import { checkedStoreOutage, storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 import { typedSession } from "./shared/typed-session.js";
-import { responseHeaders } from "./shared/set-cookies.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -56,7 +55,7 @@ export interface FastifySessionPlugin<D extends object> extends FastifyPluginAsy
  * cookie (see the manager's `commitOnError`).
  *
  * With `reply.hijack()` the hooks do not run: `await request.session.commit()`
- * yourself and set the cookie from `manager.pendingSetCookie(session)`.
+ * yourself and set the headers of `manager.pendingResponseHeaders(session)`.
  *
  * @example
  * ```ts
@@ -99,16 +98,16 @@ export function fastifySession<D extends object>(manager: SessionManager<D>, opt
       if (session === null || flags[committed]) return payload;
       flags[committed] = true;
       const failed = isFailedRequest(threwUnhandledError.has(request), reply.statusCode);
-      let cookie: string | undefined;
+      let headers;
       try {
-        cookie = await manager.commit(session, { failed });
+        headers = await manager.commitResponse(session, { failed });
       } catch (error) {
         // The route's reply (a redirect, a cookie...) must not go out with
         // the error page: it would claim a success that was not stored.
         for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
         throw error;
       }
-      for (const [name, value] of responseHeaders(session, cookie)) reply.header(name, value);
+      for (const [name, value] of headers) reply.header(name, value);
       return payload;
     });
   };

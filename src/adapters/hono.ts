@@ -101,17 +101,16 @@ export function honoSession<D extends object>(manager: SessionManager<D>, option
     c.set("session", session);
     await next();
     const failed = isFailedRequest(c.error !== undefined && isUnhandledError(c.error), c.res.status);
-    let cookie: string | undefined;
+    let headers;
     try {
-      cookie = await manager.commit(session, { failed });
+      headers = await manager.commitResponse(session, { failed });
     } catch (error) {
       dropRouteResponse(c);
       throw toHttpException(error);
     }
-    for (const [name, value] of responseHeaders(session, cookie)) c.header(name, value, { append: true });
+    for (const [name, value] of headers) c.header(name, value, { append: true });
   };
 }
 
 export type { TrustProxy } from "./shared/trust-proxy.js";
-import { responseHeaders } from "./shared/set-cookies.js";
 export { honoCsrf, type HonoCsrfOptions } from "./csrf/hono.js";

@@ -5,7 +5,7 @@ import type { SessionData } from "../core/session-data.js";
 import { isServerError, isUnhandledError } from "./shared/failed-request.js";
 import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 import { typedSession } from "./shared/typed-session.js";
-import { attachToError, responseHeaders } from "./shared/set-cookies.js";
+import { attachToError } from "./shared/error-headers.js";
 
 declare module "koa" {
   interface DefaultContext {
@@ -86,13 +86,12 @@ export function koaSession<D extends object>(manager: SessionManager<D>, options
       // The app's error becomes the response, with the error's status: a
       // 4xx commits like any response, an unhandled error discards. Should
       // the commit fail too, the app's error is the one reported.
-      const cookie = await manager.commit(session, { failed: isUnhandledError(error) }).catch(() => null);
-      if (cookie !== null) attachToError(error, session, cookie);
+      const headers = await manager.commitResponse(session, { failed: isUnhandledError(error) }).catch(() => null);
+      if (headers !== null) attachToError(error, headers);
       throw error;
     }
     const failed = isServerError(ctx.status); // no unhandled error: those took the path above
-    const cookie = await manager.commit(session, { failed });
-    for (const [name, value] of responseHeaders(session, cookie)) ctx.append(name, value);
+    for (const [name, value] of await manager.commitResponse(session, { failed })) ctx.append(name, value);
   };
 
   return Object.assign(middleware, { session: typedSession<D> });

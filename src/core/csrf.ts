@@ -256,8 +256,8 @@ function sourceFailure(request: CsrfRequest, options: ResolvedCsrfOptions): Csrf
  */
 export function verifyCsrf<D extends object>(session: Session<D>, request: CsrfRequest, options: ResolvedCsrfOptions): void {
   if (!isCsrfCheckedMethod(request.method)) return;
-  // A header token's request (and no session cookie) cannot be forged cross-site: see SessionHandle.csrfExempt.
-  if (asHandle(session).csrfExempt) return;
+  // A header token's request (and no session cookie) cannot be forged cross-site: see TokenDelivery.csrfExempt.
+  if (asHandle(session).delivery.csrfExempt) return;
   const failure = sourceFailure(request, options);
   if (failure !== undefined) throw failure;
   const token = request.formToken ?? request.headerToken;

@@ -5,6 +5,7 @@ import type { SessionData } from "./session-data.js";
 import { SessionHandle } from "./session-handle.js";
 import type { RequestFacts, Session } from "./session.js";
 import { storeWithDeadline } from "./timeout.js";
+import type { ResponseHeader } from "./token-delivery.js";
 import { headerToken, type RequestHeaders } from "./transport.js";
 import { withoutRenewal } from "./expiry.js";
 import { verifiedCookies } from "./verified-cookies.js";
@@ -94,14 +95,46 @@ export interface SessionManager<D extends object> {
    */
   load(input: LoadInput): Promise<Session<D>>;
   /**
-   * Commits the session's changes (if any) and returns the Set-Cookie header
-   * value the response must carry, or undefined when none is needed.
+   * Commits the session's changes (if any) and returns every header the
+   * response must carry, in order, as `[name, value]` pairs to append one
+   * by one (`set-cookie` may come several times): the session's Set-Cookie,
+   * if the commit decided one; for a session migrated from another library
+   * on this request, the clearing of that library's cookies; for a header
+   * client, `Tessera-Session-Expires` when its expiry moved and
+   * `Tessera-Session-Token` (with `Cache-Control: no-store`) when a token
+   * was issued that the app did not take. An empty list for most requests.
+   * What adapters call at the framework's last moment.
    *
    * With `{ failed: true }` (the request ended in an unhandled error or a
    * 5xx) and the manager's `commitOnError` off (the default), the changes
    * are discarded instead, with no store call, and the Set-Cookie is at
    * most a renewal of the request's own token or a clearing cookie, never
-   * a new or rotated session's.
+   * a new or rotated session's (nor is a failed request's new token sent).
+   *
+   * @throws SessionDataError, SessionTooLargeError, SessionKeyError, SessionStoreError, as a rejection.
+   *
+   * @example
+   * ```ts
+   * for (const [name, value] of await sessions.commitResponse(session, { failed: res.statusCode >= 500 })) res.appendHeader(name, value);
+   * // with a fetch Response: for (const [name, value] of list) response.headers.append(name, value);
+   * ```
+   */
+  commitResponse(session: Session<D>, outcome?: RequestOutcome): Promise<readonly ResponseHeader[]>;
+  /**
+   * The headers of {@link commitResponse} decided so far (after `load` and
+   * any explicit `session.commit()`), without committing. Adapters emit them
+   * when headers go out before the final commit, as in streamed responses.
+   * With `{ failed: true }` the request's changes are discarded as in
+   * {@link commitResponse}, and only what a failed response may carry is returned.
+   */
+  pendingResponseHeaders(session: Session<D>, outcome?: RequestOutcome): readonly ResponseHeader[];
+  /**
+   * {@link commitResponse} for a caller that wants only the session's own
+   * cookie: commits the same way and returns the Set-Cookie header value the
+   * response must carry, or undefined when none is needed. It leaves out
+   * what else the response must carry (a migrated library's clearing
+   * cookies, a header client's token headers): an adapter should emit
+   * {@link commitResponse}'s list instead.
    *
    * @example
    * ```ts
@@ -111,11 +144,9 @@ export interface SessionManager<D extends object> {
    */
   commit(session: Session<D>, outcome?: RequestOutcome): Promise<string | undefined>;
   /**
-   * The Set-Cookie header value decided so far (after `load` and any explicit
-   * `session.commit()`), without committing. Adapters attach it when headers
-   * go out before the final commit, as in streamed responses. With
-   * `{ failed: true }` the request's changes are discarded as in
-   * {@link commit}, and only what a failed response may carry is returned.
+   * The session's Set-Cookie header value decided so far, without
+   * committing: the cookie alone of {@link pendingResponseHeaders}, as
+   * {@link commit} is of {@link commitResponse}.
    */
   pendingSetCookie(session: Session<D>, outcome?: RequestOutcome): string | undefined;
   /**
@@ -268,7 +299,7 @@ export function createSessionManager<D extends object = SessionData>(
     }
     if (cookieTransported) return loadFromCookie(input, facts, sent); // no credential: a new session, on the cookie (or a migrated one)
     const fresh = new SessionHandle<D>(handleOptions, facts);
-    fresh.deliverInHeader(undefined);
+    fresh.delivery.deliverInHeader(undefined);
     return Promise.resolve(fresh);
   }
 
@@ -291,7 +322,7 @@ export function createSessionManager<D extends object = SessionData>(
       }
     }
     handle ??= new SessionHandle<D>(handleOptions, facts);
-    handle.deliverInHeader(value, fromHeader, carriesCookie);
+    handle.delivery.deliverInHeader(value, fromHeader, carriesCookie);
     return handle;
   }
 
@@ -327,7 +358,7 @@ export function createSessionManager<D extends object = SessionData>(
     // whichever of the values sent that is. Every value was tried and none
     // is live, so nothing worth keeping is lost; but past the cap an untried
     // value may be the live session, so then nothing is cleared.
-    if (!sent.truncated) anonymous.markStaleCookie();
+    if (!sent.truncated) anonymous.delivery.markCookieDead();
     return anonymous;
   }
 
@@ -336,27 +367,38 @@ export function createSessionManager<D extends object = SessionData>(
     if (outcome?.failed === true && !resolved.commitOnError) handle.discardChanges();
   }
 
-  function commit(session: Session<D>, outcome?: RequestOutcome): Promise<string | undefined> {
+  /**
+   * The request's final commit, then `answer` read from the handle: the
+   * one commit path of `commit` and `commitResponse`. No promise chain when
+   * there is nothing to write (most requests).
+   */
+  function committed<T>(session: Session<D>, outcome: RequestOutcome | undefined, answer: (handle: SessionHandle<D>) => T): Promise<T> {
     try {
       const handle = asHandle(session);
       discardIfFailed(handle, outcome);
       const writing = handle.commitIfChanged();
-      return writing === undefined ? Promise.resolve(setCookieOf(handle)) : writing.then(() => setCookieOf(handle));
+      return writing === undefined ? Promise.resolve(answer(handle)) : writing.then(() => answer(handle));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  function pendingSetCookie(session: Session<D>, outcome?: RequestOutcome): string | undefined {
+  /** The handle of a response going out before the final commit, with a failed request's changes discarded. */
+  function pending(session: Session<D>, outcome: RequestOutcome | undefined): SessionHandle<D> {
     const handle = asHandle(session);
     discardIfFailed(handle, outcome);
-    return setCookieOf(handle);
+    return handle;
   }
 
-  /** The Set-Cookie header value of what the handle decided, if anything. */
+  /** The Set-Cookie header value of what the handle decided, if anything: the one place an intent is rendered. */
   function setCookieOf(handle: SessionHandle<D>): string | undefined {
-    const intent = handle.cookieIntent;
+    const intent = handle.delivery.cookieIntent;
     return intent === undefined ? undefined : renderSetCookie(resolved.cookie, intent, handle.requestIsSecure);
+  }
+
+  /** Every header the response must carry: the rendered Set-Cookie, then what else the delivery holds (token-delivery.ts). */
+  function headersOf(handle: SessionHandle<D>): readonly ResponseHeader[] {
+    return handle.delivery.responseHeaders(setCookieOf(handle));
   }
 
   /** Argument and configuration checks happen here, once, before any store call. */
@@ -369,8 +411,10 @@ export function createSessionManager<D extends object = SessionData>(
   return {
     options: resolved,
     load,
-    commit,
-    pendingSetCookie,
+    commitResponse: (session, outcome) => committed(session, outcome, headersOf),
+    pendingResponseHeaders: (session, outcome) => headersOf(pending(session, outcome)),
+    commit: (session, outcome) => committed(session, outcome, setCookieOf),
+    pendingSetCookie: (session, outcome) => setCookieOf(pending(session, outcome)),
     async listUserSessions(userId, options = {}) {
       return (await listPage(userId, { currentId: options.currentId, limit: options.limit })).sessions;
     },

@@ -114,25 +114,14 @@ export interface LegacySessionSource {
   report(error: Error): void;
 }
 
-/** Set-Cookie values beyond the session cookie that a handle's response must carry. */
-const extraCookies = new WeakMap<object, readonly string[]>();
-
 /**
- * The Set-Cookie values a response must carry besides the session cookie:
- * today only the clearing of an old library's cookie after a migration (or
- * after an old cookie was found dead). Adapters append each.
- *
- * @example
- * ```ts
- * for (const cookie of legacySetCookies(session)) res.appendHeader("Set-Cookie", cookie);
- * ```
+ * The handle, its response also clearing the old library's cookie(s): after
+ * a migration, or after an old cookie was found dead. The clearing rides in
+ * the handle's delivery, so it reaches every adapter with the session's own
+ * headers (`manager.commitResponse`).
  */
-export function legacySetCookies(session: object): readonly string[] {
-  return extraCookies.get(session) ?? [];
-}
-
-function withOldCookieCleared<H extends object>(handle: H, source: LegacySessionSource, facts: RequestFacts): H {
-  extraCookies.set(handle, source.clearingCookies(facts.secure));
+function withOldCookieCleared<D extends object>(handle: SessionHandle<D>, source: LegacySessionSource, facts: RequestFacts): SessionHandle<D> {
+  handle.delivery.alsoClear(source.clearingCookies(facts.secure));
   return handle;
 }
 

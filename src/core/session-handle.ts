@@ -1,18 +1,15 @@
-import { CLEAR_COOKIE, failedResponseCookie, type CookieIntent } from "./cookie.js";
-import { afterCreate, afterUpdate, authenticated, loadedRecord, NEW_RECORD, planCommit, rotated, withExpiry, type CommitPlan, type RecordState } from "./commit-plan.js";
+import { afterCreate, afterUpdate, loadedRecord, NEW_RECORD, planCommit, type CommitPlan, type RecordState } from "./commit-plan.js";
 import { generateCsrfSecret } from "./csrf-token.js";
 import { decodeDataFields, encodeDataFields, FieldSealer } from "./data-fields.js";
-import { createDataObject } from "./data-object.js";
-import { SessionRetiredError, type SessionStoreError } from "./errors.js";
-import { retiredCreatedAt } from "./expiry.js";
+import { createDataObject, dataObjectFrom } from "./data-object.js";
+import type { SessionStoreError } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
-import { CREATED_AT_FIELD } from "./record-fields.js";
 import type { RequestFacts, Session, SessionDataOf } from "./session.js";
 import { createRecord, updateRecord } from "./record-writes.js";
-import { resolveSessionExpiry, type SessionExpirySettings } from "./session-expiry.js";
-import { authenticatedWithin } from "./step-up.js";
+import type { SessionExpirySettings } from "./session-expiry.js";
+import { loadedCreation, loggedIn, markedAuthenticated, recentlyAuthenticated, refusedChange, withOwnExpiry } from "./session-lifetime.js";
 import type { StoredSession } from "./store.js";
-import { encodeCookieValue } from "./token.js";
+import { TokenDelivery } from "./token-delivery.js";
 import { destroyIndexed, destroyRecords, evictOverLimit } from "./user-binding.js";
 import { assertUserId, encodeDevice, requireUserIndex, type DeviceInfo } from "./user-sessions.js";
 
@@ -20,10 +17,12 @@ import { assertUserId, encodeDevice, requireUserIndex, type DeviceInfo } from ".
  * The implementation behind {@link Session}: the session's state and its
  * public methods. What a commit does is decided by `planCommit` and
  * written by record-writes.ts; the binding's lease protocol is in
- * user-binding.ts, the data's encoding in data-fields.ts, and the cookie's
- * rendering in cookie.ts (the handle records intents). Not exported
- * from the package: apps and adapters see only the interface and the
- * manager, which hands it a store already under the deadline.
+ * user-binding.ts, the data's encoding in data-fields.ts, and what the
+ * response tells the client in token-delivery.ts (the handle reports what
+ * happened; cookie.ts renders the cookie); own expiry, step-up and retired
+ * tokens follow session-lifetime.ts. Not exported from the package: apps and
+ * adapters see only the interface and the manager, which hands it a store
+ * already under the deadline.
  */
 export class SessionHandle<D extends object> implements Session<D> {
   /** What is stored, or about to be: the commit planner's input. */
@@ -32,28 +31,18 @@ export class SessionHandle<D extends object> implements Session<D> {
   #data: Record<string, unknown> | undefined;
   /** Seals and opens data fields (keeps the data key), made on first use. */
   #sealer: FieldSealer | undefined;
-  /** What the response must tell the client about its cookie, as decided so far. */
-  #cookie: CookieIntent | undefined;
-  /** The client holds a cookie naming no live session: cleared unless replaced. */
-  #clientCookieDead = false;
-  /** The token the request's cookie carried, when it named a stored session. */
-  #requestToken: string | undefined;
-  /** That cookie's value, when it is signed with the current secret (reused instead of signing again). */
-  #requestCookieValue: string | undefined;
   /** The last step of the commits and destroys in flight; undefined when none is. */
   #queue: Promise<unknown> | undefined;
   /** Why the stored session could not be loaded ("anonymous" outage policy). */
   #outage: SessionStoreError | undefined;
   /** The request failed and its changes were discarded: commits write nothing. */
   #discarded = false;
-  /** How the client holds its token: in the cookie, or (a header client) as the app hands it over. */
-  #delivery: "cookie" | "header" = "cookie";
-  /** The token value the request sent in a header (or as a raw token), so that only a new one is handed out. */
-  #sentValue: string | undefined;
-  /** The issued token value the app already took with {@link takeIssuedToken}. */
-  #takenValue: string | undefined;
-  /** The request was read through a header transport and carried no session cookie (see {@link csrfExempt}). */
-  #headerOnly = false;
+  /**
+   * @internal What the response must tell the client about its token (the
+   * cookie, or a header client's headers): the handle reports issued tokens
+   * and ended sessions to it; the manager, migration.ts and csrf.ts read it.
+   */
+  readonly delivery = new TokenDelivery();
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -73,21 +62,17 @@ export class SessionHandle<D extends object> implements Session<D> {
     resign: boolean,
     cookieValue?: string,
   ): SessionHandle<D> | undefined {
-    const stamped = Number(stored.fields.get(CREATED_AT_FIELD));
-    // A regenerate's retired copy (grace window) reads, read-only.
-    const retiredAt = Number.isFinite(stamped) ? undefined : retiredCreatedAt(stored.fields);
-    const createdAt = retiredAt ?? stamped;
-    if (!Number.isFinite(createdAt)) return undefined; // not a record we wrote: treat as unknown
+    const loaded = loadedCreation(stored.fields); // a regenerate's retired copy (grace window) loads, read-only
+    if (loaded === undefined) return undefined; // not a record we wrote: treat as unknown
     const handle = new SessionHandle<D>(options, facts);
     const data = createDataObject();
     const baseline = new Map<string, string>();
     handle.#sealer = decodeDataFields(stored.fields, token, options, data, baseline, undefined);
     handle.#data = data;
-    handle.#record = loadedRecord(stored, id, token, createdAt, baseline, retiredAt !== undefined);
-    handle.#requestToken = token;
-    if (!resign) handle.#requestCookieValue = cookieValue;
+    handle.#record = loadedRecord(stored, id, token, loaded.createdAt, baseline, loaded.retired);
+    handle.delivery.loaded(token, resign ? undefined : cookieValue);
     // Never a cookie for a retired token: the browser may hold the new one already.
-    if ((stored.renewed || resign) && retiredAt === undefined) handle.#issueCookie(options.clock.now());
+    if ((stored.renewed || resign) && !loaded.retired) handle.#issueCookie(options.clock.now());
     return handle;
   }
 
@@ -101,48 +86,12 @@ export class SessionHandle<D extends object> implements Session<D> {
     return handle;
   }
 
-  /**
-   * @internal The client is a header client: it sent `sentValue` in a
-   * header (or the app passed it as a raw token), or it sent nothing and the
-   * manager has no cookie transport. Its responses never carry a cookie.
-   */
-  deliverInHeader(sentValue: string | undefined, readFromHeader = false, carriesCookie = false): void {
-    this.#delivery = "header";
-    this.#sentValue = sentValue;
-    this.#headerOnly = readFromHeader && !carriesCookie;
-  }
-
-  /**
-   * @internal No CSRF check applies (csrf.ts): the request was read through
-   * a header transport, which a cross-site page cannot make a browser send
-   * (a custom header or `Authorization` needs a CORS preflight the app
-   * grants), and it carries no session cookie, which a browser would send
-   * on its own. Its response never sets a cookie, so it cannot log a
-   * browser in either.
-   */
-  get csrfExempt(): boolean {
-    return this.#headerOnly;
-  }
-
-  /** @internal The request carried a cookie that is invalid, unknown or expired. */
-  markStaleCookie(): void {
-    this.#clientCookieDead = true;
-    this.#cookie = CLEAR_COOKIE;
-  }
-
   get data(): SessionDataOf<D> {
     return (this.#data ??= createDataObject()) as SessionDataOf<D>;
   }
 
   set data(value: SessionDataOf<D>) {
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      throw new TypeError("session.data must be a plain object");
-    }
-    const data = createDataObject();
-    // Assignment, not a spread: a "__proto__" key in `value` reaches the
-    // data object's guard, and the commit fails, instead of becoming an own key.
-    Object.assign(data, value);
-    this.#data = data;
+    this.#data = dataObjectFrom(value);
   }
 
   get id(): string | undefined {
@@ -178,24 +127,15 @@ export class SessionHandle<D extends object> implements Session<D> {
   }
 
   authenticatedWithin(seconds: number): boolean {
-    return authenticatedWithin(this.#record.authenticatedAt, this.options.clock.now(), seconds);
+    return recentlyAuthenticated(this.#record, this.options.clock.now(), seconds);
   }
 
   markAuthenticated(): void {
-    this.#assertWritable("mark the session authenticated");
-    this.#record = authenticated(this.#record, this.options.clock.now());
+    this.#record = markedAuthenticated(this.#record, this.#outage, this.options.clock.now());
   }
 
   setExpiry(settings: SessionExpirySettings | null): void {
-    const expiry = resolveSessionExpiry(settings, this.options); // throws before anything changes
-    this.#assertWritable("set the session's expiry");
-    this.#record = withExpiry(this.#record, expiry);
-  }
-
-  /** Throws what makes a login-like change impossible: the outage (the change could not be stored), or a retired token. */
-  #assertWritable(action: string): void {
-    if (this.#outage) throw this.#outage;
-    if (this.#record.retired) throw new SessionRetiredError(action);
+    this.#record = withOwnExpiry(this.#record, this.#outage, settings, this.options);
   }
 
   /**
@@ -215,38 +155,12 @@ export class SessionHandle<D extends object> implements Session<D> {
     return this.#record.csrfSecret;
   }
 
-  /** @internal What the response must tell the client about its cookie (see cookie.ts's `renderSetCookie`), if anything. */
-  get cookieIntent(): CookieIntent | undefined {
-    return this.#delivery === "header" ? undefined : this.#decidedIntent();
-  }
-
-  /**
-   * @internal What a header client must be told (see transport.ts's
-   * `tokenResponseHeaders`): the token and its expiry, when the expiry moved
-   * or a token was issued; `issued` when the value is not the one the
-   * request sent, `taken` when the app already took it.
-   */
-  get headerIntent(): { readonly value: string; readonly expiresAt: number; readonly issued: boolean; readonly taken: boolean } | undefined {
-    if (this.#delivery !== "header") return undefined;
-    const intent = this.#decidedIntent();
-    if (intent?.kind !== "set") return undefined; // a dead header token has nothing to clear
-    return { value: intent.value, expiresAt: intent.expiresAt, issued: intent.value !== this.#sentValue, taken: intent.value === this.#takenValue };
-  }
-
   useHeaderToken(): void {
-    this.#delivery = "header";
+    this.delivery.useHeader();
   }
 
   takeIssuedToken(): string | undefined {
-    const intent = this.headerIntent;
-    if (intent === undefined || !intent.issued || intent.taken) return undefined;
-    this.#takenValue = intent.value;
-    return intent.value;
-  }
-
-  /** The cookie intent decided so far, with a failed request's limits applied. */
-  #decidedIntent(): CookieIntent | undefined {
-    return this.#discarded ? failedResponseCookie(this.#cookie, this.#requestToken, this.#clientCookieDead) : this.#cookie;
+    return this.delivery.takeIssued();
   }
 
   /** @internal The request arrived over HTTPS: the cookie's `secure: "auto"` applies. */
@@ -256,10 +170,8 @@ export class SessionHandle<D extends object> implements Session<D> {
 
   regenerate(): Promise<void> {
     // A login that cannot be stored must not look like it succeeded.
-    if (this.#outage) return Promise.reject(this.#outage);
-    if (this.#record.retired) return Promise.reject(new SessionRetiredError("regenerate the session"));
-    return this.#enqueue(async () => {
-      this.#record = authenticated(rotated(this.#record, generateCsrfSecret), this.options.clock.now());
+    return refusedChange(this.#record, this.#outage, "regenerate the session") ?? this.#enqueue(async () => {
+      this.#record = loggedIn(this.#record, this.options.clock.now());
     });
   }
 
@@ -268,24 +180,19 @@ export class SessionHandle<D extends object> implements Session<D> {
     requireUserIndex(this.options.store);
     const binding = { userId, device: encodeDevice(device, this.options.clock.now()) };
     // Binding is part of a login: it must not look stored when it cannot be.
-    if (this.#outage) return Promise.reject(this.#outage);
-    if (this.#record.retired) return Promise.reject(new SessionRetiredError("bind the session to a user"));
-    return this.#enqueue(async () => {
+    return refusedChange(this.#record, this.#outage, "bind the session to a user") ?? this.#enqueue(async () => {
       // Security: a binding always rotates the token, so a cookie planted
       // before login (fixation) never becomes a logged-in session, even when
       // the app forgets regenerate(). It also means a record's user id is
       // written only when the record is created, which "log out everywhere"
       // relies on (see revokeUserSessions).
-      this.#record = { ...authenticated(rotated(this.#record, generateCsrfSecret), this.options.clock.now()), pendingBinding: binding };
+      this.#record = { ...loggedIn(this.#record, this.options.clock.now()), pendingBinding: binding };
     });
   }
 
   destroy(): Promise<void> {
-    // Nor may a logout: the stored session would live on.
-    if (this.#outage) return Promise.reject(this.#outage);
-    // A retired token's logout would clear the cookie the browser holds for the new one.
-    if (this.#record.retired) return Promise.reject(new SessionRetiredError("destroy the session"));
-    return this.#enqueue(async () => {
+    // Nor may a logout (the stored session would live on), nor a retired token's (it would clear the new cookie).
+    return refusedChange(this.#record, this.#outage, "destroy the session") ?? this.#enqueue(async () => {
       if (await destroyRecords(this.options.store, this.#record)) this.#drop();
       else this.#forget();
     });
@@ -321,11 +228,12 @@ export class SessionHandle<D extends object> implements Session<D> {
    * @internal The request ended in an unhandled error or a 5xx: drops its
    * uncommitted changes (data, a pending regenerate or bindUser) without a
    * store call, and makes later commits write nothing. What an explicit
-   * `commit()` or `destroy()` already did stands. From now on
-   * {@link cookieIntent} is only what a failed response may carry.
+   * `commit()` or `destroy()` already did stands. From now on the
+   * {@link delivery} tells only what a failed response may carry.
    */
   discardChanges(): void {
     this.#discarded = true;
+    this.delivery.requestFailed();
   }
 
   #enqueue(step: () => Promise<void>): Promise<void> {
@@ -340,7 +248,7 @@ export class SessionHandle<D extends object> implements Session<D> {
 
   /** The session is over (destroyed, revoked, expired, refused): forget it and clear the client's cookie. */
   #drop(): void {
-    this.#clientCookieDead = true;
+    this.delivery.markCookieDead();
     this.#forget();
   }
 
@@ -348,28 +256,12 @@ export class SessionHandle<D extends object> implements Session<D> {
   #forget(): void {
     this.#data = undefined;
     this.#record = NEW_RECORD;
-    this.#cookie = this.#clientCookieDead ? CLEAR_COOKIE : undefined;
-  }
-
-  /**
-   * The record was regenerated away with a grace window while this request
-   * ran: its write was dropped; the handle turns read-only and leaves the
-   * cookie alone (the browser holds, or is getting, the new token).
-   */
-  #retire(): void {
-    this.#record = { ...this.#record, retired: true };
-    this.#cookie = undefined;
+    this.delivery.forget();
   }
 
   #issueCookie(now: number): void {
     const { token, expiresAt } = this.#record;
-    if (token === undefined || expiresAt === undefined) return;
-    const cookie = this.#cookie;
-    let value: string;
-    if (token === this.#requestToken && this.#requestCookieValue !== undefined) value = this.#requestCookieValue;
-    else if (cookie?.kind === "set" && cookie.token === token) value = cookie.value;
-    else value = encodeCookieValue(token, this.options.secrets[0]);
-    this.#cookie = { kind: "set", token, value, expiresAt, issuedAt: now, persistent: this.#record.expiry?.persistent };
+    if (token !== undefined && expiresAt !== undefined) this.delivery.issue(token, expiresAt, now, this.options.secrets[0], this.#record.expiry?.persistent);
   }
 
   /** The field sealer, made on first use (a clear session's writes seal nothing). */
@@ -385,7 +277,11 @@ export class SessionHandle<D extends object> implements Session<D> {
     if (plan.kind === "update") {
       const { storedId, token, binding } = this.#record;
       const result = await updateRecord(store, plan, storedId!, token!, binding?.userId, this.#writeSealer());
-      if (result === "retired") return this.#retire();
+      if (result === "retired") {
+        // Regenerated away with a grace window meanwhile: the write was dropped; read-only now, the cookie left alone.
+        this.#record = { ...this.#record, retired: true };
+        return this.delivery.leaveCookieAlone();
+      }
       if (result !== "ok") return this.#drop();
       this.#record = afterUpdate(this.#record, plan, fields);
       if (plan.expiresAt !== undefined) this.#issueCookie(plan.now);

@@ -1,10 +1,7 @@
 import { SessionHandle } from "./session-handle.js";
-import { SESSION_EXPIRES_HEADER, SESSION_TOKEN_HEADER } from "./transport.js";
+import { NO_HEADERS, type ResponseHeader } from "./token-delivery.js";
 
-/** A response header as a name and one value. */
-export type ResponseHeader = readonly [name: string, value: string];
-
-const NONE: readonly ResponseHeader[] = Object.freeze([]);
+export type { ResponseHeader } from "./token-delivery.js";
 
 /**
  * What a header client's response must carry, the counterpart of a cookie
@@ -16,16 +13,18 @@ const NONE: readonly ResponseHeader[] = Object.freeze([]);
  * response carrying a credential). Nothing for a cookie client's session,
  * nor for a failed request's new token. Read it after the commit.
  *
+ * @deprecated Use `manager.commitResponse(session, outcome)`, which commits
+ * and returns every header the response must carry (these, the session's
+ * Set-Cookie and a migrated library's clearing cookies) in one list. This
+ * is the part of that list that is not a Set-Cookie.
+ *
  * @example
  * ```ts
  * for (const [name, value] of tokenResponseHeaders(session)) res.setHeader(name, value);
  * ```
  */
 export function tokenResponseHeaders(session: object): readonly ResponseHeader[] {
-  if (!(session instanceof SessionHandle)) return NONE;
-  const intent = session.headerIntent;
-  if (intent === undefined) return NONE;
-  const expires: ResponseHeader = [SESSION_EXPIRES_HEADER, new Date(intent.expiresAt).toUTCString()];
-  if (!intent.issued || intent.taken) return [expires];
-  return [[SESSION_TOKEN_HEADER, intent.value], ["cache-control", "no-store"], expires];
+  if (!(session instanceof SessionHandle)) return NO_HEADERS;
+  const headers = session.delivery.responseHeaders(undefined);
+  return headers.length === 0 ? NO_HEADERS : headers.filter(([name]) => name !== "set-cookie");
 }

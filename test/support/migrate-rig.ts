@@ -7,14 +7,19 @@
 import assert from "node:assert/strict";
 import http, { type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
 import express from "express";
 import Fastify from "fastify";
+import { Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import Koa from "koa";
 import type { Redis } from "ioredis";
 import { createSessionManager, type LegacySessionSource, type Session, type SessionManager, type SessionManagerOptions } from "tessera-session";
 import { expressSession } from "tessera-session/express";
 import { fastifySession } from "tessera-session/fastify";
+import { honoSession } from "tessera-session/hono";
 import { koaSession } from "tessera-session/koa";
+import { nodeSession } from "tessera-session/node";
 import { redisStore } from "tessera-session/redis";
 import { CookieClient } from "./http.js";
 import { waitFor } from "./wait-for.js";
@@ -24,9 +29,16 @@ export const TESSERA_PREFIX = "t:";
 export const TESSERA_SECRET = "t".repeat(40);
 
 type Data = Record<string, unknown>;
-export type Framework = "express" | "fastify" | "koa";
+export type Framework = "express" | "fastify" | "koa" | "hono" | "node";
+/** Every framework the rig serves. */
+export const FRAMEWORKS: readonly Framework[] = ["express", "fastify", "koa", "hono", "node"];
 
-/** A running Tessera app: `GET /me` answers `{ data, id }`, `POST /logout` destroys, `POST /touch` writes a key. */
+/**
+ * A running Tessera app: `GET /me` answers `{ data, id }`, `POST /logout`
+ * destroys, `POST /touch` writes a key, `GET /header-client` answers as
+ * `/me` after making the client a header client (`useHeaderToken`), and
+ * `GET /boom` throws (the framework's error page answers, status 500).
+ */
 export interface TesseraApp {
   readonly url: string;
   readonly manager: SessionManager<Data>;
@@ -35,6 +47,11 @@ export interface TesseraApp {
 
 function routes(session: Session<Data>, method: string, path: string): { status: number; body: unknown } | Promise<{ status: number; body: unknown }> {
   if (method === "GET" && path === "/me") return { status: 200, body: { data: session.data, id: session.id ?? null } };
+  if (method === "GET" && path === "/header-client") {
+    session.useHeaderToken();
+    return { status: 200, body: { data: session.data, id: session.id ?? null } };
+  }
+  if (method === "GET" && path === "/boom") throw new Error("the route failed");
   if (method === "POST" && path === "/logout") return session.destroy().then(() => ({ status: 200, body: { ok: true } }));
   if (method === "POST" && path === "/touch") {
     session.data.touched = (Number(session.data.touched) || 0) + 1;
@@ -90,6 +107,29 @@ export async function startTesseraApp(
     await app.listen({ port: 0, host: "127.0.0.1" });
     const { port } = app.server.address() as AddressInfo;
     return { url: `http://127.0.0.1:${port}`, manager, close: () => app.close() };
+  }
+  if (framework === "hono") {
+    const app = new Hono();
+    app.use(honoSession(manager));
+    app.all("*", async (c) => {
+      const answer = await routes(c.get("session") as Session<Data>, c.req.method, c.req.path);
+      return c.json(answer.body, answer.status as ContentfulStatusCode);
+    });
+    app.onError((_error, c) => c.text("Internal Server Error", 500));
+    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    const url = await listenServer(server);
+    return { url, manager, close: () => closeServer(server) };
+  }
+  if (framework === "node") {
+    const tessera = nodeSession(manager);
+    const server = http.createServer(
+      tessera.handler(async (req, res, session) => {
+        const answer = await routes(session, req.method ?? "GET", new URL(req.url ?? "/", "http://localhost").pathname);
+        res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
+      }),
+    );
+    const url = await listenServer(server);
+    return { url, manager, close: () => closeServer(server) };
   }
   const app = new Koa();
   app.silent = true;

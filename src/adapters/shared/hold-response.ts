@@ -1,8 +1,7 @@
 import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { SessionManager } from "../../core/manager.js";
-import { legacySetCookies } from "../../core/migration.js";
-import { tokenResponseHeaders } from "../../core/token-response.js";
 import type { Session } from "../../core/session.js";
+import type { ResponseHeader } from "../../core/token-delivery.js";
 import { isFailedRequest, isServerError } from "./failed-request.js";
 import { prototypeLayer } from "./prototype-layer.js";
 
@@ -50,11 +49,11 @@ type FlushHeaders = () => void;
  */
 class HeldResponse<D extends object> {
   markedFailed = false;
-  emittedCookie: string | undefined = undefined;
+  /** The Set-Cookie values already appended, so that a second emission (pending, then committed) adds only new ones. */
+  emittedCookies: string[] | undefined = undefined;
   committing = false;
   /** True once the headers may really go out: the body started, or the end was committed. */
   sending = false;
-  legacyCleared = false;
 
   constructor(
     readonly res: ServerResponse,
@@ -71,23 +70,23 @@ class HeldResponse<D extends object> {
     return { failed: isFailedRequest(this.markedFailed, this.res.statusCode) };
   }
 
-  emitCookie(cookie: string | undefined): void {
+  /** Adds the session's response headers (the manager's list) while the headers are still open. */
+  emitHeaders(headers: readonly ResponseHeader[]): void {
     const { res } = this;
-    // A migrated session's response also clears the old library's cookie.
-    if (!this.legacyCleared && !res.headersSent) {
-      this.legacyCleared = true;
-      for (const clearing of legacySetCookies(this.session)) res.appendHeader("Set-Cookie", clearing);
-      for (const [name, value] of tokenResponseHeaders(this.session)) res.setHeader(name, value);
+    if (res.headersSent) return;
+    for (const [name, value] of headers) {
+      if (name !== "set-cookie") res.setHeader(name, value);
+      else if (this.emittedCookies?.includes(value) !== true) {
+        res.appendHeader("Set-Cookie", value);
+        (this.emittedCookies ??= []).push(value);
+      }
     }
-    if (cookie === undefined || cookie === this.emittedCookie || res.headersSent) return;
-    res.appendHeader("Set-Cookie", cookie);
-    this.emittedCookie = cookie;
   }
 
   startSending(): void {
     if (this.sending) return;
     this.sending = true;
-    this.emitCookie(this.manager.pendingSetCookie(this.session, this.outcome()));
+    this.emitHeaders(this.manager.pendingResponseHeaders(this.session, this.outcome()));
   }
 
   writeHead(self: ServerResponse, args: unknown[], original: WriteHead): ServerResponse {
@@ -111,9 +110,9 @@ class HeldResponse<D extends object> {
     // The error page sent by onError ends through here too: let it out.
     if (this.committing) return original.apply(self, args);
     this.committing = true;
-    this.manager.commit(this.session, this.outcome()).then(
-      (cookie) => {
-        this.emitCookie(cookie);
+    this.manager.commitResponse(this.session, this.outcome()).then(
+      (headers) => {
+        this.emitHeaders(headers);
         this.sending = true;
         original.apply(res, args);
       },
@@ -207,10 +206,11 @@ function wrapOwnMethods<D extends object>(held: HeldResponse<D>): void {
 /**
  * For adapters over a raw `node:http` response (Express, plain node:http):
  * holds `res.end` until the session is committed, so a client that follows
- * a redirect at once already sees the new data, and adds the Set-Cookie the
- * commit decides. An explicit `res.writeHead()` is recorded, not sent, so
+ * a redirect at once already sees the new data, and adds the headers the
+ * commit decides (`manager.commitResponse`: Set-Cookie, a header client's
+ * token headers). An explicit `res.writeHead()` is recorded, not sent, so
  * the cookie can still join the headers; when the body starts first (a
- * stream), the Set-Cookie decided so far goes out with the headers.
+ * stream), the headers decided so far go out (`manager.pendingResponseHeaders`).
  *
  * A request that fails (a 5xx status when the headers go out, or
  * `markFailed()` after an unhandled error) has its session changes

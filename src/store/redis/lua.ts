@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { CREATED_AT_FIELD, EXPIRY_FIELD, LAST_SEEN_FIELD, LEASE_FIELD, RETIRED_FIELD, TOMBSTONE_FIELD, USER_ID_FIELD } from "../../core/record-fields.js";
 
 /** Bytes a Lua literal may hold as they are; every other byte is written as a `\ddd` escape. */
@@ -38,3 +39,45 @@ export const LUA_FIELD = {
   expiry: luaString(EXPIRY_FIELD),
   retired: luaString(RETIRED_FIELD),
 } as const;
+
+/**
+ * The folder of the Lua scripts (`lua/*.lua` beside this module; `npm run
+ * build` copies it into dist). The files are the one source of the scripts:
+ * this store and the Python package (python/tessera_session) both load them
+ * through the same two rules, {@link luaSourceFromFile}'s.
+ */
+const LUA_DIR = new URL("./lua/", import.meta.url);
+/** A line that stands for another file of the folder, spliced in as it is. */
+const INCLUDE_LINE = /^--#include ([a-z-]+\.lua)\n/gm;
+/** A reserved field named by its {@link LUA_FIELD} key, e.g. `${createdAt}`. */
+const FIELD_PLACEHOLDER = /\$\{(\w*)\}/g;
+/** Includes nest at most this deep (a cycle fails instead of looping). */
+const MAX_INCLUDE_DEPTH = 4;
+
+/**
+ * A script's source from its file in `lua/`: each `--#include name.lua`
+ * line replaced by that file (recursively), then each `${field}` placeholder
+ * by the reserved field's Lua literal ({@link LUA_FIELD}). The files never
+ * spell a field name, so record-fields.ts stays its one source.
+ *
+ * @throws Error naming the file for a missing include, a cycle, or an unknown placeholder.
+ *
+ * @example
+ * ```ts
+ * const load = luaScript(luaSourceFromFile("load.lua"));
+ * ```
+ */
+export function luaSourceFromFile(name: string): string {
+  return expandIncludes(name, 0).replace(FIELD_PLACEHOLDER, (_, field: string) => {
+    if (!Object.hasOwn(LUA_FIELD, field)) {
+      throw new Error(`lua/${name}: unknown placeholder \${${field}}; known: ${Object.keys(LUA_FIELD).join(", ")}`);
+    }
+    return LUA_FIELD[field as keyof typeof LUA_FIELD];
+  });
+}
+
+function expandIncludes(name: string, depth: number): string {
+  if (depth > MAX_INCLUDE_DEPTH) throw new Error(`lua/${name}: includes nest deeper than ${MAX_INCLUDE_DEPTH} (a cycle?)`);
+  const text = readFileSync(new URL(name, LUA_DIR), "utf8");
+  return text.replace(INCLUDE_LINE, (_, included: string) => expandIncludes(included, depth + 1));
+}

@@ -3,7 +3,7 @@ import type { SessionWrite } from "../../core/store.js";
 /**
  * The one argument layout of a session write, for every script that
  * applies writes (WRITE_SCRIPT for one, UPDATE_MANY_SCRIPT for several in a
- * row; the Lua `decodeWrite` in scripts.ts reads it, and LONE_UPDATE inline):
+ * row; the Lua `decodeWrite` of lua/write-codec.lua reads it, and lua/lone-update.lua inline):
  *
  * `kind ('create'|'update'), ttl ms ('' keeps the current TTL), number of
  * field/value pairs, number of fields to delete, the pairs, the fields to
