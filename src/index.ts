@@ -25,15 +25,42 @@ export {
   SessionDataError,
   SessionTooLargeError,
   SessionKeyError,
+  SessionRetiredError,
 } from "./core/errors.js";
 export type { TesseraErrorCode } from "./core/errors.js";
 export { csrfToken, verifyCsrf, resolveCsrfOptions, isCsrfCheckedMethod, CsrfError } from "./core/csrf.js";
 export type { CsrfOptions, ResolvedCsrfOptions, CsrfRequest, CsrfFailure } from "./core/csrf.js";
 export type { DeviceInfo, UserSession, UserSessionPage } from "./core/user-sessions.js";
-export { CREATED_AT_FIELD, USER_ID_FIELD, DEVICE_FIELD, LAST_SEEN_FIELD, LEASE_FIELD, CSRF_SECRET_FIELD, TOMBSTONE_FIELD, SUMMARY_FIELDS } from "./core/record-fields.js";
-export { INDEX_GRACE_MS, leaseEndFor, targetTtlMs, recordTtlMs, isRenewalDue, renewalOnLoad } from "./core/expiry.js";
+export {
+  CREATED_AT_FIELD,
+  USER_ID_FIELD,
+  DEVICE_FIELD,
+  LAST_SEEN_FIELD,
+  LEASE_FIELD,
+  CSRF_SECRET_FIELD,
+  TOMBSTONE_FIELD,
+  EXPIRY_FIELD,
+  AUTHENTICATED_AT_FIELD,
+  RETIRED_FIELD,
+  SUMMARY_FIELDS,
+} from "./core/record-fields.js";
+export {
+  INDEX_GRACE_MS,
+  leaseEndFor,
+  targetTtlMs,
+  recordTtlMs,
+  isRenewalDue,
+  isCutDue,
+  renewalOnLoad,
+  sessionPolicy,
+  withSessionExpiry,
+  encodeSessionExpiry,
+  decodeSessionExpiry,
+  retiredCreatedAt,
+} from "./core/expiry.js";
+export type { SessionExpirySettings } from "./core/session-expiry.js";
 export type { SessionStore, StoredSession, SessionWrite, CreateWrite, UpdateWrite, WriteResult, UserIndexStore, IndexEntry, SessionSummary, RevokeResult, EntryRevokeResult, IndexRange } from "./core/store.js";
-export type { ExpiryPolicy, LoadRenewal } from "./core/expiry.js";
+export type { ExpiryPolicy, LoadRenewal, SessionExpiry } from "./core/expiry.js";
 export type { LegacySessionSource, LegacyRecord, LegacyRead } from "./core/migration.js";
 export { announcingSessionEnds, localSessionEnds } from "./core/session-ends.js";
 export type { SessionEnd, SessionEndFeed, SessionEndListener, SessionEndReason, AnnouncedEndReason } from "./core/session-ends.js";

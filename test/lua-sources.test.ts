@@ -122,6 +122,8 @@ describe("luaString, read back by Redis's Lua", () => {
       lastSeen: recordFields.LAST_SEEN_FIELD,
       lease: recordFields.LEASE_FIELD,
       tombstone: recordFields.TOMBSTONE_FIELD,
+      expiry: recordFields.EXPIRY_FIELD,
+      retired: recordFields.RETIRED_FIELD,
     };
     for (const [name, literal] of Object.entries(LUA_FIELD)) {
       assert.equal(await client.eval(`return ${literal}`, 0), expected[name as keyof typeof expected], name);

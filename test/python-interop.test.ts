@@ -126,6 +126,8 @@ describe("format 1 across Node and Python", { timeout: 120_000 }, () => {
       lastSeen: recordFields.LAST_SEEN_FIELD,
       lease: recordFields.LEASE_FIELD,
       tombstone: recordFields.TOMBSTONE_FIELD,
+      expiry: recordFields.EXPIRY_FIELD,
+      retired: recordFields.RETIRED_FIELD,
       device: recordFields.DEVICE_FIELD,
       csrfSecret: recordFields.CSRF_SECRET_FIELD,
     });

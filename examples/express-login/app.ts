@@ -3,6 +3,7 @@ import { CsrfError, csrfToken, SessionStoreError, type SessionManager, type Sess
 import { expressCsrf, expressSession } from "tessera-session/express";
 import { apiLogin, apiLogout, apiMe, type ApiAnswer } from "../shared/api.js";
 import { describeDevice } from "../shared/device.js";
+import { rememberIfAsked } from "../shared/login-app.js";
 import type { DemoMetrics } from "../shared/metrics.js";
 import {
   CSRF_FIELD,
@@ -94,6 +95,8 @@ export function createLoginApp(options: LoginAppOptions): express.Express {
     // puts this session in the user's index, with what "Your sessions" shows.
     const userAgent = req.get("user-agent");
     await req.session.bindUser(parsed.username, { label: describeDevice(userAgent).label, ip: clientIp(req), userAgent });
+    // "Keep me signed in": 30 days of inactivity in a persistent cookie; else the manager's defaults.
+    rememberIfAsked(req.session, (req.body as Record<string, unknown> | undefined)?.remember);
     req.session.data.username = parsed.username;
     res.redirect(303, "/");
   });

@@ -46,9 +46,10 @@ export async function createLoginApp(options: LoginAppOptions): Promise<FastifyI
       return reply.type("text/html").send(loginForm(options, request.session));
     });
     checked.post("/login", async (request, reply) => {
-      const parsed = parseUsername((request.body as Record<string, unknown> | undefined)?.username);
+      const form = request.body as Record<string, unknown> | undefined;
+      const parsed = parseUsername(form?.username);
       if (!parsed.ok) return reply.code(400).type("text/html").send(loginForm(options, request.session, parsed.error));
-      await logIn(request.session, parsed.username);
+      await logIn(request.session, parsed.username, form?.remember);
       return reply.redirect("/", 303);
     });
     // A POST, CSRF-checked like every POST: a GET could be fired by any other site.

@@ -33,9 +33,10 @@ export function createLoginApp(options: LoginAppOptions): Hono {
     return c.html(loginForm(options, c.get("session")));
   });
   app.post("/login", async (c) => {
-    const parsed = parseUsername((await c.req.parseBody()).username);
+    const form = await c.req.parseBody();
+    const parsed = parseUsername(form.username);
     if (!parsed.ok) return c.html(loginForm(options, c.get("session"), parsed.error), 400);
-    await logIn(c.get("session"), parsed.username);
+    await logIn(c.get("session"), parsed.username, form.remember);
     return c.redirect("/", 303);
   });
   // A POST, CSRF-checked like every POST: a GET could be fired by any other site.

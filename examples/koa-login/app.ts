@@ -86,7 +86,7 @@ export function createLoginApp(options: LoginAppOptions): Koa {
       case "POST /login": {
         const parsed = parseUsername(ctx.request.body?.username);
         if (!parsed.ok) return html(400, loginForm(options, ctx.session, parsed.error));
-        await logIn(ctx.session, parsed.username);
+        await logIn(ctx.session, parsed.username, ctx.request.body?.remember);
         return redirectHome();
       }
       case "POST /logout": // CSRF-checked like every POST: a GET could be fired by any other site

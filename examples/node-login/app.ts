@@ -61,7 +61,7 @@ export function createLoginHandler(options: LoginAppOptions): (req: IncomingMess
         csrf.verify(req, session, form); // throws CsrfError: the 403 page, via onError
         const parsed = parseUsername(form.username);
         if (!parsed.ok) return html(res, 400, loginForm(options, session, parsed.error));
-        await logIn(session, parsed.username);
+        await logIn(session, parsed.username, form.remember);
         return redirectHome(res);
       }
       case "POST /logout":

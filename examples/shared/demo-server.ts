@@ -22,6 +22,7 @@ import { createSessionManager, type SessionData, type SessionManager } from "tes
 import { memoryStore } from "tessera-session/memory";
 import { redisStore } from "tessera-session/redis";
 import { DEMO_TRANSPORTS, SERVED_BY_HEADER } from "./api.js";
+import { REMEMBER_ME_LIMITS } from "./login-app.js";
 import { MEMORY_STORE_BANNER, type InstanceReady } from "./instance-protocol.js";
 import { demoMetrics, type DemoMetrics } from "./metrics.js";
 import "./session-data.js";
@@ -78,6 +79,7 @@ export function demoSessions(): DemoSessions {
     secrets: process.env.SESSION_SECRET ? [process.env.SESSION_SECRET] : undefined,
     idleTimeoutSeconds: 30 * 60,
     absoluteTimeoutSeconds: 7 * 24 * 3600,
+    ...REMEMBER_ME_LIMITS, // "Keep me signed in" may give one session 30 days of inactivity
     transport: DEMO_TRANSPORTS, // browsers on the cookie, the /api routes' clients on Bearer tokens
   };
   if (useMemory) {

@@ -70,12 +70,36 @@ export function formExpired(options: LoginAppOptions, session: Session<SessionDa
   return formExpiredPage(pageContext(options, session));
 }
 
+/** How long a "Keep me signed in" session lives: 30 days of inactivity, at most 90 days, in a persistent cookie. */
+export const REMEMBER_ME = { idleTimeoutSeconds: 30 * 24 * 3600, absoluteTimeoutSeconds: 90 * 24 * 3600, persistent: true } as const;
+
+/**
+ * The manager options that let a session be remembered ({@link REMEMBER_ME}):
+ * the maximums `session.setExpiry` is held to. Spread into the demo's
+ * managers next to their (shorter) default timeouts.
+ */
+export const REMEMBER_ME_LIMITS = {
+  maxIdleTimeoutSeconds: REMEMBER_ME.idleTimeoutSeconds,
+  maxAbsoluteTimeoutSeconds: REMEMBER_ME.absoluteTimeoutSeconds,
+} as const;
+
+/**
+ * The login form's "Keep me signed in" checkbox (field `remember`): when
+ * ticked, this session gets {@link REMEMBER_ME}'s expiry; otherwise the
+ * manager's defaults hold (the cookie lasts the idle timeout).
+ */
+export function rememberIfAsked(session: Session<SessionData>, remember: unknown): void {
+  if (remember === "on" || remember === "1" || remember === "true" || remember === true) session.setExpiry(REMEMBER_ME);
+}
+
 /**
  * Login: a new token (defeating session fixation) carrying the data, then
  * the name. `regenerate()` also replaces the CSRF secret, so the login
- * form's token (seen while anonymous) is useless afterwards.
+ * form's token (seen while anonymous) is useless afterwards. `remember`:
+ * the form's "Keep me signed in" field ({@link rememberIfAsked}).
  */
-export async function logIn(session: Session<SessionData>, username: string): Promise<void> {
+export async function logIn(session: Session<SessionData>, username: string, remember?: unknown): Promise<void> {
   await session.regenerate();
+  rememberIfAsked(session, remember);
   session.data.username = username;
 }

@@ -193,6 +193,7 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ""}
 <form method="post" action="/login">
   <input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(csrfToken)}">
   <input type="text" name="username" aria-label="Username" placeholder="Username" autofocus required maxlength="64">
+  <label class="remember"><input type="checkbox" name="remember" value="on"> Keep me signed in</label>
   <button type="submit">Log in</button>
 </form>
 <p class="muted"><a href="/">Back</a></p>`;

@@ -7,7 +7,7 @@ Example::
     install(app, redis.Redis.from_url(url), secrets=[secret], prefix="myapp:")
 """
 
-from .format import FORMAT_VERSION, EncryptedSessionError, SessionDataError, SessionKeyError
+from .format import FORMAT_VERSION, EncryptedSessionError, SessionDataError, SessionKeyError, SessionRetiredError
 from .interface import TesseraSessionInterface, csrf_protect
 from .session import TesseraSession
 
@@ -19,5 +19,5 @@ def install(app, client, **options) -> TesseraSessionInterface:
     return app.session_interface
 
 
-__all__ = ["FORMAT_VERSION", "EncryptedSessionError", "SessionDataError", "SessionKeyError", "TesseraSession",
+__all__ = ["FORMAT_VERSION", "EncryptedSessionError", "SessionDataError", "SessionKeyError", "SessionRetiredError", "TesseraSession",
            "TesseraSessionInterface", "csrf_protect", "install"]

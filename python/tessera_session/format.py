@@ -20,6 +20,9 @@ LAST_SEEN_FIELD = "@s"
 LEASE_FIELD = "@l"
 CSRF_SECRET_FIELD = "@x"
 TOMBSTONE_FIELD = "@r"
+EXPIRY_FIELD = "@e"  # a session's own expiry: "<idle ms>,<absolute ms>,<persistent 1|0>"
+AUTHENTICATED_AT_FIELD = "@a"  # last real authentication, epoch ms (Node's step-up checks)
+RETIRED_FIELD = "@g"  # a regenerate's read-only copy: the creation time, in place of @c
 RESERVED_FIELD_PREFIX = "@"
 
 # The placeholder names of the Lua files (LUA_FIELD in src/store/redis/lua.ts).
@@ -29,6 +32,8 @@ LUA_FIELDS = {
     "lastSeen": LAST_SEEN_FIELD,
     "lease": LEASE_FIELD,
     "tombstone": TOMBSTONE_FIELD,
+    "expiry": EXPIRY_FIELD,
+    "retired": RETIRED_FIELD,
 }
 
 # A sealed (encryptData) field's text starts with this; Python cannot open it.
@@ -104,6 +109,22 @@ class SessionDataError(ValueError):
 
 class SessionKeyError(SessionDataError):
     code = "TESSERA_SESSION_KEY"
+
+
+class SessionRetiredError(RuntimeError):
+    """A login, logout or regenerate on a retired token: the read-only copy a Node app's
+    regenerate grace window (regenerateGraceSeconds) leaves under the old token."""
+
+    code = "TESSERA_SESSION_STATE"
+
+
+def decode_session_expiry(text):
+    """(idle ms, absolute ms, persistent) of an EXPIRY_FIELD text, or None for none or anything malformed
+    (decodeSessionExpiry in src/core/expiry.ts: the manager's timeouts then apply)."""
+    match = re.fullmatch(r"(\d+),(\d+),([01])", text or "")
+    if match is None or int(match.group(1)) <= 0:
+        return None
+    return int(match.group(1)), int(match.group(2)), match.group(3) == "1"
 
 
 class EncryptedSessionError(RuntimeError):

@@ -10,7 +10,8 @@ from flask.sessions import SessionInterface
 
 from . import csrf
 from .format import (
-    CREATED_AT_FIELD, CSRF_SECRET_FIELD, DEVICE_FIELD, LAST_SEEN_FIELD, LEASE_FIELD, USER_ID_FIELD,
+    AUTHENTICATED_AT_FIELD, CREATED_AT_FIELD, CSRF_SECRET_FIELD, DEVICE_FIELD, EXPIRY_FIELD, LAST_SEEN_FIELD,
+    LEASE_FIELD, USER_ID_FIELD,
     SessionDataError, assert_usable_key, decode_cookie_value, encode_cookie_value, encode_value, generate_token,
     session_id_from_token,
 )
@@ -34,10 +35,12 @@ class TesseraSessionInterface(SessionInterface):
     def __init__(self, client, *, secrets=None, prefix="tessera:", cookie_name="tessera", cookie_path="/",
                  cookie_domain=None, secure="auto", same_site="Lax", persistent=True,
                  idle_timeout_seconds=1800, absolute_timeout_seconds=86400, renew_interval_seconds=None,
-                 max_session_bytes=65536, clock=now_ms):
+                 max_idle_timeout_seconds=None, max_absolute_timeout_seconds=None, max_session_bytes=65536,
+                 clock=now_ms):
         self.store = RedisSessionStore(client, prefix)
         self.secrets = _checked_secrets(secrets)
-        self.policy = Policy(idle_timeout_seconds, absolute_timeout_seconds, renew_interval_seconds)
+        self.policy = Policy(idle_timeout_seconds, absolute_timeout_seconds, renew_interval_seconds,
+                             max_idle_timeout_seconds, max_absolute_timeout_seconds)
         if secure not in ("auto", True, False):
             raise ValueError('secure must be "auto", True or False')
         if str(same_site).lower() == "none" and secure is not True:
@@ -69,7 +72,7 @@ class TesseraSessionInterface(SessionInterface):
                 continue
             fields, expires_at, renewed = loaded
             session = TesseraSession.from_store(self.store, session_id, token, fields, expires_at)
-            if renewed or stale:
+            if (renewed or stale) and not session.read_only:  # never a cookie for a retired token
                 session.cookie = ("set", token, expires_at, now)
             return session
         session = TesseraSession(self.store)
@@ -80,8 +83,8 @@ class TesseraSessionInterface(SessionInterface):
     # --- commit ---------------------------------------------------------------------------------
 
     def save_session(self, app, session, response):
-        if not isinstance(session, TesseraSession):
-            return
+        if not isinstance(session, TesseraSession) or session.read_only:
+            return  # a retired copy is never written: its changes are dropped, and the cookie left alone
         fields = self._encode(session)
         now = self.clock()
         if session.session_id is None:
@@ -107,17 +110,23 @@ class TesseraSessionInterface(SessionInterface):
                 session.destroy()
             return
         created_at = session.created_at or now
-        ttl = self.policy.target_ttl_ms(created_at, now)
+        policy = self.policy.for_session(session.expiry)  # the session's own expiry survives regenerates
+        ttl = policy.target_ttl_ms(created_at, now)
         if ttl <= 0:
             return session._drop()
         meta = [(CREATED_AT_FIELD, str(created_at))]
         binding = session.binding
-        lease_end = self.policy.lease_end(created_at, now)
+        lease_end = policy.lease_end(created_at, now)
         if binding is not None:
             meta += [(USER_ID_FIELD, binding[0]), (DEVICE_FIELD, binding[1]), (LEASE_FIELD, str(lease_end)), (LAST_SEEN_FIELD, str(now))]
             ttl = min(ttl, lease_end - now)
         if session.csrf_secret is not None:
             meta.append((CSRF_SECRET_FIELD, session.csrf_secret))
+        if session.expiry is not None:
+            meta.append((EXPIRY_FIELD, session.expiry_text))
+        authenticated_at = now if session.authenticated_now else session.authenticated_at
+        if authenticated_at is not None:
+            meta.append((AUTHENTICATED_AT_FIELD, str(authenticated_at)))
         replaces = session.replaces_id
         for _attempt in range(2):  # a token collision is a 2**-128 event: one retry
             token = generate_token()
@@ -137,7 +146,7 @@ class TesseraSessionInterface(SessionInterface):
                 return session._drop()
             session.session_id, session.token, session.replaces_id = session_id, token, None
             session.created_at, session.expires_at, session.baseline = created_at, now + ttl, dict(fields)
-            session.csrf_changed = False
+            session.csrf_changed, session.authenticated_at, session.authenticated_now = False, authenticated_at, False
             if binding is not None:
                 session.binding = (binding[0], binding[1], lease_end)
             session.cookie = ("set", token, now + ttl, now)
@@ -149,17 +158,18 @@ class TesseraSessionInterface(SessionInterface):
         changed = [(k, t) for k, t in fields.items() if baseline.get(k) != t]
         deleted = [k for k in baseline if k not in fields]
         binding = session.binding
-        lease_due = binding is not None and self.policy.lease_due(binding[2], session.created_at, now)
+        policy = self.policy.for_session(session.expiry)
+        lease_due = binding is not None and policy.lease_due(binding[2], session.created_at, now)
         if not changed and not deleted and not session.csrf_changed and not lease_due:
             return
-        ttl = self.policy.target_ttl_ms(session.created_at, now)
+        ttl = policy.target_ttl_ms(session.created_at, now)
         if ttl <= 0:
             return session._drop()  # past the absolute timeout: never written again
         set_fields = list(changed)
         if binding is not None:
             lease_end = binding[2]
             if lease_due:
-                lease_end = self.policy.lease_end(session.created_at, now)
+                lease_end = policy.lease_end(session.created_at, now)
                 self.store.index_add(binding[0], session.session_id, lease_end, now)
                 set_fields.append((LEASE_FIELD, str(lease_end)))
                 session.binding = (binding[0], binding[1], lease_end)
@@ -169,7 +179,7 @@ class TesseraSessionInterface(SessionInterface):
             set_fields.append((LAST_SEEN_FIELD, str(now)))
         if session.csrf_changed:
             set_fields.append((CSRF_SECRET_FIELD, session.csrf_secret))
-        renew = (now + ttl) - (session.expires_at or 0) >= self.policy.renew_interval_ms
+        renew = (now + ttl) - (session.expires_at or 0) >= policy.renew_interval_ms
         result = self.store.write(session.session_id, "update", set_fields, deleted, ttl_ms=ttl if renew else None)
         if result != "ok":
             return session._drop()  # destroyed or expired meanwhile: never brought back
@@ -189,7 +199,9 @@ class TesseraSessionInterface(SessionInterface):
             return
         _, token, expires_at, issued_at = cookie
         value = encode_cookie_value(token, self.secrets[0] if self.secrets else None)
-        if c["persistent"]:
+        own = session.expiry  # a Node app's setExpiry chose the cookie's kind too
+        persistent = own[2] if own is not None else c["persistent"]
+        if persistent:
             max_age = max(1, math.ceil((expires_at - issued_at) / 1000))
             response.set_cookie(c["name"], value, max_age=max_age, expires=formatdate(expires_at / 1000, usegmt=True), **attrs)
         else:

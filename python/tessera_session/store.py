@@ -4,7 +4,7 @@ per-user index, and session-end announcements. One command per step."""
 import redis
 
 from . import scripts
-from .format import CREATED_AT_FIELD
+from .format import CREATED_AT_FIELD, RETIRED_FIELD
 
 # A bound session's index entry outlives its lease by this much (INDEX_GRACE_MS in src/core/expiry.ts).
 INDEX_GRACE_MS = 1000
@@ -27,13 +27,15 @@ class RedisSessionStore:
         return f"{self.prefix}u:{user_id}"
 
     def load(self, session_id: str, now: int, policy):
-        """(fields, expires_at, renewed) or None: one LOAD script call, renewing when due."""
-        reply = scripts.LOAD(self.client, [self.session_key(session_id)], [now, policy.idle_ms, policy.absolute_ms, policy.renew_interval_ms])
+        """(fields, expires_at, renewed) or None: one LOAD script call, renewing when due (by the session's
+        own expiry, when a Node app gave it one, capped by the policy's maximums)."""
+        args = [now, policy.idle_ms, policy.absolute_ms, policy.renew_interval_ms, policy.max_idle_ms, policy.max_absolute_ms]
+        reply = scripts.LOAD(self.client, [self.session_key(session_id)], args)
         if not reply:
             return None
         flat, ttl, renewed = reply
         fields = {_text(flat[i]): _text(flat[i + 1]) for i in range(0, len(flat), 2)}
-        if CREATED_AT_FIELD not in fields:
+        if CREATED_AT_FIELD not in fields and RETIRED_FIELD not in fields:  # a retired copy loads, read-only
             return None
         return fields, now + int(ttl), int(renewed) == 1
 

@@ -181,3 +181,67 @@ def test_short_secrets_are_refused_at_start_up(client):
     with pytest.raises(ValueError, match="at least 32"):
         TesseraSessionInterface(client, secrets=["short"])
     assert json.dumps  # keeps the import used
+
+
+# --- a Node app's per-session expiry (@e), step-up time (@a) and regenerate grace window (@g) ---------------
+
+def test_a_session_s_own_expiry_is_its_ttl_and_cookie_kind(app_factory, client, clock):
+    c = app_factory(idle_timeout_seconds=600, max_idle_timeout_seconds=3600).test_client()
+    c.get("/set/a/1")
+    key = key_of(c)
+    client.hset(key, "@e", "300000,0,0")  # as a Node app's setExpiry({ idleTimeoutSeconds: 300, persistent: false })
+    clock.now += 1000
+    response = c.get("/set/a/2")  # a write: by the session's own 5 minutes, never the app's 10
+    assert client.pttl(key) <= 300_000
+    cookie = response.headers.get("Set-Cookie", "")
+    assert "Max-Age" not in cookie and "Expires" not in cookie
+    client.hset(key, "@e", "3600000,0,1")  # a remember-me hour: the load renews to it
+    client.pexpire(key, 300_000)
+    response = c.get("/get/a")
+    assert client.pttl(key) > 3_590_000 and "Max-Age=3600" in response.headers["Set-Cookie"]
+
+
+def test_an_own_expiry_past_the_maximum_is_cut_to_it(app_factory, client):
+    c = app_factory(idle_timeout_seconds=600).test_client()  # the maximum defaults to the idle timeout
+    c.get("/set/a/1")
+    key = key_of(c)
+    client.hset(key, "@e", "2592000000,0,1")
+    client.pexpire(key, 2_592_000_000)
+    c.get("/get/a")
+    assert client.pttl(key) <= 600_000
+
+
+def test_a_regenerate_keeps_the_own_expiry_and_records_the_login(app_factory, client, clock):
+    app = app_factory(idle_timeout_seconds=600, max_idle_timeout_seconds=3600)
+    c = app.test_client()
+    c.get("/set/a/1")
+    client.hset(key_of(c), "@e", "3600000,0,1")
+    token = c.get("/token").text
+    c.post("/login", data={"_csrf": token}, headers={"Sec-Fetch-Site": "same-origin"})
+    fields = client.hgetall(key_of(c))
+    assert fields[b"@e"] == b"3600000,0,1" and int(fields[b"@a"]) == clock.now
+    assert client.pttl(key_of(c)) > 3_590_000
+
+
+def test_a_retired_copy_reads_read_only_and_leaves_the_cookie_alone(app_factory, client):
+    app = app_factory()
+
+    @app.get("/logout-now")
+    def logout_now():
+        session.destroy()
+        return "ok"
+
+    c = app.test_client()
+    c.get("/set/a/1")
+    key = key_of(c)
+    created = client.hget(key, CREATED_AT_FIELD)
+    client.hdel(key, CREATED_AT_FIELD)  # as a Node regenerate with regenerateGraceSeconds leaves it
+    client.hset(key, "@g", created)
+    client.pexpire(key, 5000)
+    before = client.hgetall(key)
+    response = c.get("/set/a/2")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert c.get("/get/a").json["value"] == "1" and client.hgetall(key) == before
+    with pytest.raises(Exception) as refused:
+        c.get("/logout-now")
+    assert getattr(refused.value, "code", None) == "TESSERA_SESSION_STATE" and client.hgetall(key) == before

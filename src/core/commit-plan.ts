@@ -6,8 +6,26 @@
  * carries the plan out (record-writes.ts) and the store answers.
  */
 import { isCsrfSecret } from "./csrf-token.js";
-import { isRenewalDue, leaseEndFor, targetTtlMs, type ExpiryPolicy } from "./expiry.js";
-import { CREATED_AT_FIELD, CSRF_SECRET_FIELD, DEVICE_FIELD, LAST_SEEN_FIELD, LEASE_FIELD, USER_ID_FIELD } from "./record-fields.js";
+import {
+  decodeSessionExpiry,
+  encodeSessionExpiry,
+  isRenewalDue,
+  leaseEndFor,
+  targetTtlMs,
+  withSessionExpiry,
+  type ExpiryPolicy,
+  type SessionExpiry,
+} from "./expiry.js";
+import {
+  AUTHENTICATED_AT_FIELD,
+  CREATED_AT_FIELD,
+  CSRF_SECRET_FIELD,
+  DEVICE_FIELD,
+  EXPIRY_FIELD,
+  LAST_SEEN_FIELD,
+  LEASE_FIELD,
+  USER_ID_FIELD,
+} from "./record-fields.js";
 import type { StoredSession, UpdateWrite } from "./store.js";
 import { bindingFromRecord, isLeaseDue, type Binding, type StoredBinding } from "./user-binding.js";
 
@@ -31,6 +49,16 @@ export interface RecordState {
   readonly csrfSecret: string | undefined;
   /** The CSRF secret was created or rotated since the last write. */
   readonly csrfSecretChanged: boolean;
+  /** The session's own expiry (`setExpiry`), or undefined for the manager's timeouts. */
+  readonly expiry: SessionExpiry | undefined;
+  /** `setExpiry` was called since the last write. */
+  readonly expiryChanged: boolean;
+  /** When the user last really authenticated, epoch ms (step-up checks). */
+  readonly authenticatedAt: number | undefined;
+  /** The authentication time was set since the last write. */
+  readonly authenticatedAtChanged: boolean;
+  /** The record is a regenerate's retired copy (grace window): read-only, never written. */
+  readonly retired: boolean;
 }
 
 /** A new session's state: nothing stored, nothing pending. */
@@ -45,14 +73,28 @@ export const NEW_RECORD: RecordState = Object.freeze({
   pendingBinding: undefined,
   csrfSecret: undefined,
   csrfSecretChanged: false,
+  expiry: undefined,
+  expiryChanged: false,
+  authenticatedAt: undefined,
+  authenticatedAtChanged: false,
+  retired: false,
 });
 
 /**
  * The state of a loaded record (id `id`, created at `createdAt`), whose
- * data fields' texts are `baseline` (see data-fields.ts).
+ * data fields' texts are `baseline` (see data-fields.ts); `retired` for a
+ * regenerate's read-only copy.
  */
-export function loadedRecord(stored: StoredSession, id: string, token: string, createdAt: number, baseline: ReadonlyMap<string, string>): RecordState {
+export function loadedRecord(
+  stored: StoredSession,
+  id: string,
+  token: string,
+  createdAt: number,
+  baseline: ReadonlyMap<string, string>,
+  retired = false,
+): RecordState {
   const csrfSecret = stored.fields.get(CSRF_SECRET_FIELD);
+  const authenticatedAt = Number(stored.fields.get(AUTHENTICATED_AT_FIELD));
   return {
     storedId: id,
     token,
@@ -64,7 +106,22 @@ export function loadedRecord(stored: StoredSession, id: string, token: string, c
     pendingBinding: undefined,
     csrfSecret: isCsrfSecret(csrfSecret) ? csrfSecret : undefined,
     csrfSecretChanged: false,
+    expiry: decodeSessionExpiry(stored.fields.get(EXPIRY_FIELD)),
+    expiryChanged: false,
+    authenticatedAt: Number.isFinite(authenticatedAt) ? authenticatedAt : undefined,
+    authenticatedAtChanged: false,
+    retired,
   };
+}
+
+/** The state once the app gave the session its own expiry (`setExpiry`), or took it back (undefined). */
+export function withExpiry(record: RecordState, expiry: SessionExpiry | undefined): RecordState {
+  return { ...record, expiry, expiryChanged: true };
+}
+
+/** The state once the user really authenticated at `now` (a login's rotation, `markAuthenticated`). */
+export function authenticated(record: RecordState, now: number): RecordState {
+  return { ...record, authenticatedAt: now, authenticatedAtChanged: true };
 }
 
 /**
@@ -101,6 +158,12 @@ export interface CreatePlan {
   readonly newlyBound: boolean;
   /** The CSRF secret the record gets. */
   readonly csrfSecret: string | undefined;
+  /** The own expiry the record gets. */
+  readonly expiry: SessionExpiry | undefined;
+  /** The authentication time the record gets. */
+  readonly authenticatedAt: number | undefined;
+  /** With `replaces`: retire the old record for this long instead of deleting it (grace window). */
+  readonly replacedGraceMs: number | undefined;
 }
 
 /** Changes the stored record. `write.set` holds data fields as JSON (the handle seals them) and then reserved ones. */
@@ -119,6 +182,11 @@ export interface UpdatePlan {
   readonly leaseEnd: number | undefined;
   /** The CSRF secret this write stores, if any. */
   readonly csrfSecret: string | undefined;
+  /** This write stores (or removes) the own expiry, `expiry`. */
+  readonly expiryWritten: boolean;
+  readonly expiry: SessionExpiry | undefined;
+  /** The authentication time this write stores, if any. */
+  readonly authenticatedAt: number | undefined;
 }
 
 /**
@@ -146,26 +214,39 @@ export interface PlanClock {
 
 /**
  * Plans one commit of `state` with the data's current `fields` (JSON texts).
+ * `regenerateGraceMs`: a regenerate's create retires the old record for
+ * this long instead of deleting it (`regenerateGraceSeconds`). A retired
+ * record (a request carrying the old token within the window) plans nothing:
+ * its changes are dropped, never resurrecting the old token.
  *
  * @example
  * ```ts
  * planCommit(NEW_RECORD, new Map([["theme", '"dark"']]), { now: () => 1000 }, policy).kind; // "create"
  * ```
  */
-export function planCommit(state: RecordState, fields: ReadonlyMap<string, string>, clock: PlanClock, policy: ExpiryPolicy): CommitPlan {
+export function planCommit(
+  state: RecordState,
+  fields: ReadonlyMap<string, string>,
+  clock: PlanClock,
+  policy: ExpiryPolicy,
+  regenerateGraceMs = 0,
+): CommitPlan {
   const { storedId, binding } = state;
+  if (state.retired) return NOTHING;
   if (storedId === undefined) {
     if (fields.size === 0 && state.pendingBinding === undefined && binding === undefined && !state.csrfSecretChanged) {
       // An empty new session is never stored, but a regenerate of a
       // session that was then emptied still kills the old one.
       return state.replacesId === undefined ? NOTHING : { kind: "destroyReplaced", replacesId: state.replacesId };
     }
-    return planCreate(state, clock.now(), policy);
+    return planCreate(state, clock.now(), policy, regenerateGraceMs);
   }
-  if (state.csrfSecretChanged || !sameFields(fields, state.baseline)) return planUpdate(state, fields, clock.now(), policy);
+  if (state.csrfSecretChanged || state.expiryChanged || state.authenticatedAtChanged || !sameFields(fields, state.baseline)) {
+    return planUpdate(state, fields, clock.now(), policy);
+  }
   if (binding === undefined) return NOTHING;
   const now = clock.now();
-  return isLeaseDue(binding.leaseEnd, state.createdAt!, now, policy) ? planUpdate(state, fields, now, policy) : NOTHING;
+  return isLeaseDue(binding.leaseEnd, state.createdAt!, now, withSessionExpiry(policy, state.expiry)) ? planUpdate(state, fields, now, policy) : NOTHING;
 }
 
 function sameFields(fields: ReadonlyMap<string, string>, baseline: ReadonlyMap<string, string>): boolean {
@@ -174,8 +255,11 @@ function sameFields(fields: ReadonlyMap<string, string>, baseline: ReadonlyMap<s
   return true;
 }
 
-function planCreate(state: RecordState, now: number, policy: ExpiryPolicy): CommitPlan {
+function planCreate(state: RecordState, now: number, managerPolicy: ExpiryPolicy, regenerateGraceMs: number): CommitPlan {
   const createdAt = state.createdAt ?? now;
+  // The session's own expiry survives regenerates, like its creation time.
+  const { expiry, authenticatedAt } = state;
+  const policy = withSessionExpiry(managerPolicy, expiry);
   let ttlMs = targetTtlMs(createdAt, now, policy);
   if (ttlMs <= 0) return DROP; // regenerating a session past its absolute timeout: it is over
   const meta: FieldEntry[] = [[CREATED_AT_FIELD, String(createdAt)]];
@@ -188,6 +272,8 @@ function planCreate(state: RecordState, now: number, policy: ExpiryPolicy): Comm
   }
   const csrfSecret = state.csrfSecret;
   if (csrfSecret !== undefined) meta.push([CSRF_SECRET_FIELD, csrfSecret]);
+  if (expiry !== undefined) meta.push([EXPIRY_FIELD, encodeSessionExpiry(expiry)]);
+  if (authenticatedAt !== undefined) meta.push([AUTHENTICATED_AT_FIELD, String(authenticatedAt)]);
   return {
     kind: "create",
     now,
@@ -199,11 +285,15 @@ function planCreate(state: RecordState, now: number, policy: ExpiryPolicy): Comm
     leaseEnd,
     newlyBound: state.pendingBinding !== undefined,
     csrfSecret,
+    expiry,
+    authenticatedAt,
+    replacedGraceMs: state.replacesId !== undefined && regenerateGraceMs > 0 ? regenerateGraceMs : undefined,
   };
 }
 
-function planUpdate(state: RecordState, fields: ReadonlyMap<string, string>, now: number, policy: ExpiryPolicy): CommitPlan {
-  const { baseline, binding } = state;
+function planUpdate(state: RecordState, fields: ReadonlyMap<string, string>, now: number, managerPolicy: ExpiryPolicy): CommitPlan {
+  const { baseline, binding, expiryChanged } = state;
+  const policy = withSessionExpiry(managerPolicy, state.expiry);
   const set: FieldEntry[] = [];
   for (const [key, text] of fields) if (baseline.get(key) !== text) set.push([key, text]);
   const dataFields = set.length;
@@ -228,11 +318,31 @@ function planUpdate(state: RecordState, fields: ReadonlyMap<string, string>, now
   }
   const csrfSecret = state.csrfSecretChanged ? state.csrfSecret : undefined;
   if (csrfSecret !== undefined) set.push([CSRF_SECRET_FIELD, csrfSecret]);
+  if (expiryChanged) {
+    if (state.expiry === undefined) del.push(EXPIRY_FIELD);
+    else set.push([EXPIRY_FIELD, encodeSessionExpiry(state.expiry)]);
+  }
+  const authenticatedAt = state.authenticatedAtChanged ? state.authenticatedAt : undefined;
+  if (authenticatedAt !== undefined) set.push([AUTHENTICATED_AT_FIELD, String(authenticatedAt)]);
   // Move the expiry only when it is due, like a read's renewal: the cookie
-  // must follow every move, and re-sending it on every write costs.
-  const renew = isRenewalDue(state.expiresAt ?? 0, now + ttlMs, policy);
+  // must follow every move, and re-sending it on every write costs. A new
+  // own expiry always moves it, earlier too (a shorter session), and the
+  // cookie follows (a new Max-Age, or none).
+  const renew = expiryChanged || isRenewalDue(state.expiresAt ?? 0, now + ttlMs, policy);
   const write: UpdateWrite = renew ? { kind: "update", set, del, ttlMs } : { kind: "update", set, del };
-  return { kind: "update", now, write, dataFields, expiresAt: renew ? now + ttlMs : undefined, reindex, leaseEnd, csrfSecret };
+  return {
+    kind: "update",
+    now,
+    write,
+    dataFields,
+    expiresAt: renew ? now + ttlMs : undefined,
+    reindex,
+    leaseEnd,
+    csrfSecret,
+    expiryWritten: expiryChanged,
+    expiry: state.expiry,
+    authenticatedAt,
+  };
 }
 
 /**
@@ -252,6 +362,12 @@ export function afterCreate(current: RecordState, plan: CreatePlan, id: string, 
     pendingBinding: undefined,
     csrfSecret: current.csrfSecret,
     csrfSecretChanged: current.csrfSecretChanged && current.csrfSecret !== plan.csrfSecret,
+    expiry: current.expiry,
+    // A setExpiry or markAuthenticated made while the write was in flight stays pending.
+    expiryChanged: current.expiryChanged && current.expiry !== plan.expiry,
+    authenticatedAt: current.authenticatedAt,
+    authenticatedAtChanged: current.authenticatedAtChanged && current.authenticatedAt !== plan.authenticatedAt,
+    retired: false,
   };
 }
 
@@ -270,5 +386,10 @@ export function afterUpdate(current: RecordState, plan: UpdatePlan, fields: Read
     pendingBinding: current.pendingBinding,
     csrfSecret: current.csrfSecret,
     csrfSecretChanged: current.csrfSecretChanged && current.csrfSecret !== plan.csrfSecret,
+    expiry: current.expiry,
+    expiryChanged: current.expiryChanged && !(plan.expiryWritten && current.expiry === plan.expiry),
+    authenticatedAt: current.authenticatedAt,
+    authenticatedAtChanged: current.authenticatedAtChanged && current.authenticatedAt !== plan.authenticatedAt,
+    retired: current.retired,
   };
 }

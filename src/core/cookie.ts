@@ -103,7 +103,8 @@ function attributes(settings: CookieSettings, requestIsSecure: boolean) {
  * the same instant the store record expires. Max-Age rounds up: a cookie
  * that outlives its record by under a second is harmless (it is then
  * unknown and gets cleared), while one rounded down to 0 would be deleted
- * by the browser while the session is still alive.
+ * by the browser while the session is still alive. `persistent` (the
+ * session's own, from `setExpiry`) overrides `settings.persistent`.
  */
 export function sessionSetCookie(
   settings: CookieSettings,
@@ -111,11 +112,12 @@ export function sessionSetCookie(
   expiresAt: number,
   now: number,
   requestIsSecure: boolean,
+  persistent: boolean = settings.persistent,
 ): string {
   return stringifySetCookie({
     ...attributes(settings, requestIsSecure),
     value,
-    ...(settings.persistent
+    ...(persistent
       ? { expires: new Date(expiresAt), maxAge: Math.max(1, Math.ceil((expiresAt - now) / 1000)) }
       : {}),
   });
@@ -136,10 +138,18 @@ export function clearingSetCookie(settings: CookieSettings, requestIsSecure: boo
  * handle decided it: store `value` until `expiresAt` (epoch ms; `issuedAt`
  * is when that was decided, for Max-Age), or clear the cookie. The handle
  * records intents; {@link renderSetCookie} alone knows the cookie's
- * attributes.
+ * attributes. `persistent` is the session's own choice (`setExpiry`), when
+ * it made one.
  */
 export type CookieIntent =
-  | { readonly kind: "set"; readonly token: string; readonly value: string; readonly expiresAt: number; readonly issuedAt: number }
+  | {
+      readonly kind: "set";
+      readonly token: string;
+      readonly value: string;
+      readonly expiresAt: number;
+      readonly issuedAt: number;
+      readonly persistent?: boolean | undefined;
+    }
   | { readonly kind: "clear" };
 
 /** The one "clear the cookie" intent. */
@@ -156,7 +166,7 @@ export const CLEAR_COOKIE: CookieIntent = Object.freeze({ kind: "clear" });
 export function renderSetCookie(settings: CookieSettings, intent: CookieIntent, requestIsSecure: boolean): string {
   return intent.kind === "clear"
     ? clearingSetCookie(settings, requestIsSecure)
-    : sessionSetCookie(settings, intent.value, intent.expiresAt, intent.issuedAt, requestIsSecure);
+    : sessionSetCookie(settings, intent.value, intent.expiresAt, intent.issuedAt, requestIsSecure, intent.persistent ?? settings.persistent);
 }
 
 /**

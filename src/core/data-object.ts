@@ -48,6 +48,28 @@ export function createDataObject(): Record<string, unknown> {
 }
 
 /**
+ * A new data object holding `value`'s own keys: what `session.data = value` stores.
+ *
+ * @throws TypeError when `value` is not a plain object.
+ *
+ * @example
+ * ```ts
+ * const data = dataObjectFrom(JSON.parse('{"theme": "dark", "__proto__": {"role": "admin"}}'));
+ * data.role; // undefined: the prototype did not change (and the commit refuses the key)
+ * ```
+ */
+export function dataObjectFrom(value: unknown): Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new TypeError("session.data must be a plain object");
+  }
+  const data = createDataObject();
+  // Assignment, not a spread: a "__proto__" key in `value` reaches the
+  // data object's guard, and the commit fails, instead of becoming an own key.
+  Object.assign(data, value);
+  return data;
+}
+
+/**
  * Throws when something assigned `__proto__` on `data`, a data object from
  * {@link createDataObject}.
  *

@@ -153,3 +153,25 @@ export class SessionKeyError extends TesseraError {
     this.key = key;
   }
 }
+
+/**
+ * A change that a read-only session cannot make: the request carries a
+ * token that a regenerate rotated away within its grace window
+ * (`regenerateGraceSeconds`), so `regenerate()`, `bindUser()`, `destroy()`,
+ * `setExpiry()` and `markAuthenticated()` reject with it (data changes are
+ * dropped silently instead). The browser holds the new token by now, or
+ * will: its next request can make the change.
+ *
+ * @example
+ * ```ts
+ * if (req.session.readOnly) return res.status(409).send("Signed in again a moment ago: please retry.");
+ * ```
+ */
+export class SessionRetiredError extends TesseraError {
+  constructor(action: string) {
+    super(
+      "TESSERA_SESSION_STATE",
+      `Cannot ${action}: this request carries a session token that was just rotated (the regenerate grace window), so its session is read-only. Retry with the new token.`,
+    );
+  }
+}

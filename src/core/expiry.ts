@@ -4,7 +4,7 @@
  * how long a bound session's index lease runs. The core, the memory store
  * and the Redis store all decide expiry through these functions.
  */
-import { CREATED_AT_FIELD, LEASE_FIELD, USER_ID_FIELD } from "./record-fields.js";
+import { CREATED_AT_FIELD, EXPIRY_FIELD, LEASE_FIELD, RETIRED_FIELD, TOMBSTONE_FIELD, USER_ID_FIELD } from "./record-fields.js";
 
 /** How long sessions live; all durations in milliseconds. */
 export interface ExpiryPolicy {
@@ -14,6 +14,88 @@ export interface ExpiryPolicy {
   readonly absoluteTimeoutMs: number;
   /** An unchanged session's expiry is pushed forward at most once per this interval. */
   readonly renewIntervalMs: number;
+  /**
+   * The longest idle timeout a session's own expiry ({@link EXPIRY_FIELD})
+   * may have; a longer one is cut to it when the record is read. Undefined:
+   * no cap (a policy written before per-session expiry existed).
+   */
+  readonly maxIdleTimeoutMs?: number;
+  /**
+   * The longest absolute timeout a session's own expiry may have (0: a
+   * session may have none); undefined: no cap.
+   */
+  readonly maxAbsoluteTimeoutMs?: number;
+}
+
+/** A session's own timeouts (`session.setExpiry`), in place of the manager's; durations in ms. */
+export interface SessionExpiry {
+  readonly idleTimeoutMs: number;
+  /** 0: no absolute timeout. */
+  readonly absoluteTimeoutMs: number;
+  /** The cookie carries Max-Age (true) or lives as long as the browser (false). */
+  readonly persistent: boolean;
+}
+
+/** The text of {@link EXPIRY_FIELD}; the Lua `renewOnLoad` reads it with the same pattern. */
+const EXPIRY_TEXT = /^(\d+),(\d+),([01])$/;
+
+/**
+ * A session's own expiry as {@link EXPIRY_FIELD} stores it.
+ *
+ * @example
+ * ```ts
+ * encodeSessionExpiry({ idleTimeoutMs: 2_592_000_000, absoluteTimeoutMs: 0, persistent: true }); // "2592000000,0,1"
+ * ```
+ */
+export function encodeSessionExpiry(expiry: SessionExpiry): string {
+  return `${expiry.idleTimeoutMs},${expiry.absoluteTimeoutMs},${expiry.persistent ? 1 : 0}`;
+}
+
+/** The session expiry a field holds, or undefined for none or anything malformed (the manager's timeouts then apply). */
+export function decodeSessionExpiry(text: string | undefined): SessionExpiry | undefined {
+  if (text === undefined) return undefined;
+  const match = EXPIRY_TEXT.exec(text);
+  if (match === null) return undefined;
+  const idleTimeoutMs = Number(match[1]);
+  if (!(idleTimeoutMs > 0)) return undefined;
+  return { idleTimeoutMs, absoluteTimeoutMs: Number(match[2]), persistent: match[3] === "1" };
+}
+
+/**
+ * The policy of one session: the manager's, with a session's own timeouts
+ * in place of its idle and absolute ones, each cut to the manager's
+ * maximum (so lowering a maximum shortens existing sessions at their next
+ * read). The renew interval stays the manager's.
+ */
+export function withSessionExpiry(policy: ExpiryPolicy, expiry: SessionExpiry | undefined): ExpiryPolicy {
+  if (expiry === undefined) return policy;
+  const maxIdle = policy.maxIdleTimeoutMs;
+  const maxAbsolute = policy.maxAbsoluteTimeoutMs;
+  let absolute = expiry.absoluteTimeoutMs;
+  if (maxAbsolute !== undefined && maxAbsolute > 0 && (absolute <= 0 || absolute > maxAbsolute)) absolute = maxAbsolute;
+  return {
+    ...policy,
+    idleTimeoutMs: maxIdle !== undefined && expiry.idleTimeoutMs > maxIdle ? maxIdle : expiry.idleTimeoutMs,
+    absoluteTimeoutMs: absolute,
+  };
+}
+
+/** The policy a stored record lives by: {@link withSessionExpiry} with its {@link EXPIRY_FIELD}. */
+export function sessionPolicy(fields: ReadonlyMap<string, string>, policy: ExpiryPolicy): ExpiryPolicy {
+  const text = fields.get(EXPIRY_FIELD);
+  return text === undefined ? policy : withSessionExpiry(policy, decodeSessionExpiry(text));
+}
+
+/**
+ * The creation time of a retired record (see {@link RETIRED_FIELD}: the
+ * read-only copy of a regenerate's grace window), or undefined for anything
+ * else: a record, a tombstone (even one written over a retired copy by a
+ * revoke), or no Tessera record at all.
+ */
+export function retiredCreatedAt(fields: ReadonlyMap<string, string>): number | undefined {
+  if (fields.has(CREATED_AT_FIELD) || fields.has(TOMBSTONE_FIELD)) return undefined;
+  const createdAt = Number(fields.get(RETIRED_FIELD));
+  return fields.has(RETIRED_FIELD) && Number.isFinite(createdAt) ? createdAt : undefined;
 }
 
 
@@ -39,7 +121,7 @@ export function recordTtlMs(fields: ReadonlyMap<string, string>, now: number, po
   // never reads createdAt, and a hash without one (a revoke's tombstone) must
   // not pass for a session.
   if (!Number.isFinite(createdAt)) return Number.NaN;
-  const target = targetTtlMs(createdAt, now, policy);
+  const target = targetTtlMs(createdAt, now, sessionPolicy(fields, policy));
   const lease = fields.get(LEASE_FIELD);
   return lease === undefined ? target : Math.min(target, Number(lease) - now);
 }
@@ -54,11 +136,21 @@ export function isRenewalDue(currentExpiresAt: number, targetExpiresAt: number, 
 }
 
 /**
+ * Whether a record with its own expiry ({@link EXPIRY_FIELD}) must be cut
+ * back: its expiry lies past its target by the renew interval or more,
+ * because the manager's maximum was lowered since it was written. Only such
+ * records move earlier on a read; the manager's own sessions never do.
+ */
+export function isCutDue(currentExpiresAt: number, targetExpiresAt: number, policy: ExpiryPolicy): boolean {
+  return currentExpiresAt - targetExpiresAt >= policy.renewIntervalMs;
+}
+
+/**
  * The policy with renewals switched off: no load or commit under it moves
  * a session's expiry (the renew interval is beyond any session's life). For
  * loads that are not the user's activity, such as a WebSocket's.
  */
-export function withoutRenewal(policy: ExpiryPolicy): ExpiryPolicy {
+export function withoutRenewal<P extends ExpiryPolicy>(policy: P): P {
   return { ...policy, renewIntervalMs: Number.MAX_SAFE_INTEGER };
 }
 
@@ -73,12 +165,16 @@ export type LoadRenewal =
   | { readonly expired: false; readonly renew: false }
   | { readonly expired: false; readonly renew: true; readonly ttlMs: number; readonly touchLastSeen: boolean };
 
+const NO_RENEWAL: LoadRenewal = Object.freeze({ expired: false, renew: false });
+
 /**
  * The renewal rule of a store's load, the one every store follows (the
- * Redis store's Lua load script mirrors it line for line): the record is
+ * Redis store's Lua load script mirrors it line for line): a retired
+ * record ({@link retiredCreatedAt}) lives out its grace unchanged; the record is
  * over when {@link recordTtlMs} is not positive (or NaN: not a record);
  * otherwise its expiry is pushed to that TTL when the move is due
- * ({@link isRenewalDue}), or always when the record holds no expiry
+ * ({@link isRenewalDue}; for a record with its own expiry, a cut back to a
+ * lowered maximum too: {@link isCutDue}), or always when the record holds no expiry
  * (`currentTtlMs` undefined). A renewal of a bound record (one with
  * {@link USER_ID_FIELD}) also records last-seen.
  *
@@ -95,8 +191,15 @@ export function renewalOnLoad(
   policy: ExpiryPolicy,
 ): LoadRenewal {
   const ttlMs = recordTtlMs(fields, now, policy);
+  if (Number.isNaN(ttlMs) && retiredCreatedAt(fields) !== undefined) return NO_RENEWAL;
   if (!(ttlMs > 0)) return { expired: true };
-  if (currentTtlMs !== undefined && !isRenewalDue(now + currentTtlMs, now + ttlMs, policy)) return { expired: false, renew: false };
+  if (
+    currentTtlMs !== undefined &&
+    !isRenewalDue(now + currentTtlMs, now + ttlMs, policy) &&
+    !(fields.has(EXPIRY_FIELD) && isCutDue(now + currentTtlMs, now + ttlMs, policy))
+  ) {
+    return NO_RENEWAL;
+  }
   return { expired: false, renew: true, ttlMs, touchLastSeen: fields.has(USER_ID_FIELD) };
 }
 

@@ -85,6 +85,34 @@ export interface SessionManagerOptions {
    * one load command. Default: a tenth of the idle timeout, at most 60 seconds.
    */
   renewIntervalSeconds?: number;
+  /**
+   * The longest idle timeout one session may be given with
+   * `session.setExpiry` ("keep me signed in"). Default: `idleTimeoutSeconds`,
+   * so sessions can be made shorter, never longer, until you raise it.
+   * Sessions stored with a longer one are cut to it at their next request.
+   *
+   * @example `maxIdleTimeoutSeconds: 30 * 24 * 3600` // remember-me for 30 days of inactivity
+   */
+  maxIdleTimeoutSeconds?: number;
+  /**
+   * The longest absolute timeout one session may be given with
+   * `session.setExpiry`; `false` lets a session have none. Default:
+   * `absoluteTimeoutSeconds` (so `false` when that is `false`).
+   */
+  maxAbsoluteTimeoutSeconds?: number | false;
+  /**
+   * A regenerate's grace window: for this long after `regenerate()` (or
+   * `bindUser()`) rotates the token, requests still carrying the old token
+   * (sent before the browser got the new cookie) read the session as it was,
+   * read-only (`session.readOnly`): their changes are dropped and their
+   * responses leave the cookie alone, instead of logging the user out.
+   * Then the old token is dead. Default 0 (off): the old token dies at the
+   * rotation, the strict reading of session-fixation advice. At most 60.
+   * See docs/lifecycle-expiry.md for the trade-off.
+   *
+   * @example `regenerateGraceSeconds: 5`
+   */
+  regenerateGraceSeconds?: number;
   /** Largest serialised session, in bytes. Default 65536. */
   maxSessionBytes?: number;
   /**
@@ -210,7 +238,10 @@ export interface SessionManagerOptions {
 export interface ResolvedOptions {
   readonly store: SessionStore;
   readonly secrets: readonly string[];
-  readonly policy: ExpiryPolicy;
+  /** The manager's timeouts, with the caps of a session's own expiry (`maxIdleTimeoutMs`, `maxAbsoluteTimeoutMs`) always set. */
+  readonly policy: ExpiryPolicy & { readonly maxIdleTimeoutMs: number; readonly maxAbsoluteTimeoutMs: number };
+  /** A regenerate's grace window, ms; 0 = off. */
+  readonly regenerateGraceMs: number;
   readonly maxSessionBytes: number;
   readonly storeTimeoutMs: number;
   readonly storeOutage: StoreOutagePolicy;
@@ -240,6 +271,9 @@ const KNOWN_OPTIONS = knownKeys<SessionManagerOptions>({
   idleTimeoutSeconds: true,
   absoluteTimeoutSeconds: true,
   renewIntervalSeconds: true,
+  maxIdleTimeoutSeconds: true,
+  maxAbsoluteTimeoutSeconds: true,
+  regenerateGraceSeconds: true,
   maxSessionBytes: true,
   storeTimeoutMs: true,
   storeOutage: true,
@@ -427,6 +461,13 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
       `renewIntervalSeconds (${renewSeconds}) must be shorter than idleTimeoutSeconds (${idleSeconds}), or active sessions would expire between renewals.`,
     );
   }
+  const maxIdleSeconds = positiveNumber(options.maxIdleTimeoutSeconds, "maxIdleTimeoutSeconds", idleSeconds);
+  if (maxIdleSeconds < idleSeconds) {
+    throw new SessionConfigError(
+      `maxIdleTimeoutSeconds (${maxIdleSeconds}) is shorter than idleTimeoutSeconds (${idleSeconds}): the default would break its own cap. Raise it, or leave it out (it defaults to idleTimeoutSeconds).`,
+    );
+  }
+  const maxAbsoluteSeconds = resolveMaxAbsolute(options.maxAbsoluteTimeoutSeconds, absoluteSeconds);
   return {
     store,
     secrets: resolveSecrets(options.secrets),
@@ -434,7 +475,10 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
       idleTimeoutMs: Math.round(idleSeconds * 1000),
       absoluteTimeoutMs: Math.round(absoluteSeconds * 1000),
       renewIntervalMs: Math.round(renewSeconds * 1000),
+      maxIdleTimeoutMs: Math.round(maxIdleSeconds * 1000),
+      maxAbsoluteTimeoutMs: Math.round(maxAbsoluteSeconds * 1000),
     },
+    regenerateGraceMs: resolveGrace(options.regenerateGraceSeconds),
     maxSessionBytes: positiveNumber(options.maxSessionBytes, "maxSessionBytes", 64 * 1024),
     storeTimeoutMs: positiveNumber(options.storeTimeoutMs, "storeTimeoutMs", 1500),
     storeOutage: resolveStoreOutage(options.storeOutage),
@@ -448,6 +492,32 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
     events: resolveEventHooks(options.on, options.onHookError),
     telemetry: resolveTelemetry(options.telemetry),
   };
+}
+
+/** The cap of a session's own absolute timeout, in seconds; 0 = a session may have none. */
+function resolveMaxAbsolute(value: unknown, absoluteSeconds: number): number {
+  if (value === undefined) return absoluteSeconds;
+  if (value === false) return 0;
+  const max = positiveNumber(value, "maxAbsoluteTimeoutSeconds", absoluteSeconds);
+  if (absoluteSeconds === 0 || max < absoluteSeconds) {
+    throw new SessionConfigError(
+      `maxAbsoluteTimeoutSeconds (${max}) is shorter than absoluteTimeoutSeconds (${absoluteSeconds === 0 ? "false: none" : absoluteSeconds}): the default would break its own cap. Raise it, or leave it out (it defaults to absoluteTimeoutSeconds).`,
+    );
+  }
+  return max;
+}
+
+/** The longest grace window a regenerate may leave: the old token reads for a few seconds, never for long. */
+const MAX_GRACE_SECONDS = 60;
+
+function resolveGrace(value: unknown): number {
+  if (value === undefined || value === 0) return 0;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > MAX_GRACE_SECONDS) {
+    throw new SessionConfigError(
+      `regenerateGraceSeconds must be a number of seconds from 0 (off, the default) to ${MAX_GRACE_SECONDS}, got ${String(value)}. A few seconds cover requests in flight during a login.`,
+    );
+  }
+  return Math.round(value * 1000);
 }
 
 function resolveMigrate(value: unknown): LegacySessionSource | undefined {

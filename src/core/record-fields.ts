@@ -36,5 +36,28 @@ export const CSRF_SECRET_FIELD = "@x";
  * come alive after the revoke. It expires with the index entry's lease.
  */
 export const TOMBSTONE_FIELD = "@r";
+/**
+ * Reserved field: the session's own expiry (`session.setExpiry`), as
+ * `"<idle ms>,<absolute ms>,<persistent 1|0>"` (absolute 0: none), in place
+ * of the manager's timeouts; absent on a session that keeps them. Stores
+ * read it in the same step as the record (see `sessionPolicy` in
+ * expiry.ts and the Lua `renewOnLoad`), capped by the manager's maximums.
+ */
+export const EXPIRY_FIELD = "@e";
+/**
+ * Reserved field: when the user last really authenticated (a login's
+ * `regenerate()` or `bindUser()`, or `session.markAuthenticated()`), epoch
+ * ms: what `session.authenticatedWithin(seconds)` reads for step-up checks.
+ */
+export const AUTHENTICATED_AT_FIELD = "@a";
+/**
+ * Reserved field: marks a retired record, the read-only copy a regenerate
+ * with a grace window (`regenerateGraceSeconds`) leaves under the old id
+ * for a few seconds. It holds the creation time in place of
+ * {@link CREATED_AT_FIELD}, so every script that needs a record (updates,
+ * regenerates, renewals, listings, revokes) refuses it as it refuses a
+ * missing one, while a load hands it over, marked, for reading only.
+ */
+export const RETIRED_FIELD = "@g";
 /** The reserved fields a listing reads (never the data fields). */
-export const SUMMARY_FIELDS: readonly string[] = [CREATED_AT_FIELD, USER_ID_FIELD, DEVICE_FIELD, LAST_SEEN_FIELD, LEASE_FIELD];
+export const SUMMARY_FIELDS: readonly string[] = [CREATED_AT_FIELD, USER_ID_FIELD, DEVICE_FIELD, LAST_SEEN_FIELD, LEASE_FIELD, EXPIRY_FIELD, AUTHENTICATED_AT_FIELD];

@@ -41,7 +41,11 @@ export async function createRecord(
     const set = plan.meta.slice();
     for (const [key, text] of fields) set.push([key, sealer.storedText(token, key, text)]);
     const write: CreateWrite =
-      plan.replaces === undefined ? { kind: "create", set, ttlMs: plan.ttlMs } : { kind: "create", set, ttlMs: plan.ttlMs, replaces: plan.replaces };
+      plan.replaces === undefined
+        ? { kind: "create", set, ttlMs: plan.ttlMs }
+        : plan.replacedGraceMs === undefined
+          ? { kind: "create", set, ttlMs: plan.ttlMs, replaces: plan.replaces }
+          : { kind: "create", set, ttlMs: plan.ttlMs, replaces: plan.replaces, replacedGraceMs: plan.replacedGraceMs };
     const { result, indexed } = await createIndexed(store, id, write, plan.binding, plan.leaseEnd, plan.now, replacedIndexedUser);
     if (result === "exists") continue;
     // The replaced record is dead now whatever the result ("ok" and
@@ -61,7 +65,9 @@ export async function createRecord(
 /**
  * Writes a plan's update of record `id` (token `token`, bound to `userId`
  * if any). Resolves to `"ok"`, or `"gone"` when the record was destroyed,
- * revoked, regenerated away or expired meanwhile: it is never brought back.
+ * revoked, regenerated away or expired meanwhile: it is never brought back;
+ * or `"retired"` when it was regenerated away with a grace window (the
+ * write is dropped, the session lives on under its new token).
  * Not an async function: the common write (no lease to extend) costs the
  * request no promise of its own.
  */

@@ -1,12 +1,13 @@
-import { afterCreate, afterUpdate, loadedRecord, NEW_RECORD, planCommit, rotated, type CommitPlan, type RecordState } from "./commit-plan.js";
+import { afterCreate, afterUpdate, loadedRecord, NEW_RECORD, planCommit, type CommitPlan, type RecordState } from "./commit-plan.js";
 import { generateCsrfSecret } from "./csrf-token.js";
 import { decodeDataFields, encodeDataFields, FieldSealer } from "./data-fields.js";
-import { createDataObject } from "./data-object.js";
+import { createDataObject, dataObjectFrom } from "./data-object.js";
 import type { SessionStoreError } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
-import { CREATED_AT_FIELD } from "./record-fields.js";
 import type { RequestFacts, Session, SessionDataOf } from "./session.js";
 import { createRecord, updateRecord } from "./record-writes.js";
+import type { SessionExpirySettings } from "./session-expiry.js";
+import { loadedCreation, loggedIn, markedAuthenticated, recentlyAuthenticated, refusedChange, withOwnExpiry } from "./session-lifetime.js";
 import type { StoredSession } from "./store.js";
 import { TokenDelivery } from "./token-delivery.js";
 import { destroyIndexed, destroyRecords, evictOverLimit } from "./user-binding.js";
@@ -18,9 +19,10 @@ import { assertUserId, encodeDevice, requireUserIndex, type DeviceInfo } from ".
  * written by record-writes.ts; the binding's lease protocol is in
  * user-binding.ts, the data's encoding in data-fields.ts, and what the
  * response tells the client in token-delivery.ts (the handle reports what
- * happened; cookie.ts renders the cookie). Not exported
- * from the package: apps and adapters see only the interface and the
- * manager, which hands it a store already under the deadline.
+ * happened; cookie.ts renders the cookie); own expiry, step-up and retired
+ * tokens follow session-lifetime.ts. Not exported from the package: apps and
+ * adapters see only the interface and the manager, which hands it a store
+ * already under the deadline.
  */
 export class SessionHandle<D extends object> implements Session<D> {
   /** What is stored, or about to be: the commit planner's input. */
@@ -60,16 +62,17 @@ export class SessionHandle<D extends object> implements Session<D> {
     resign: boolean,
     cookieValue?: string,
   ): SessionHandle<D> | undefined {
-    const createdAt = Number(stored.fields.get(CREATED_AT_FIELD));
-    if (!Number.isFinite(createdAt)) return undefined; // not a record we wrote: treat as unknown
+    const loaded = loadedCreation(stored.fields); // a regenerate's retired copy (grace window) loads, read-only
+    if (loaded === undefined) return undefined; // not a record we wrote: treat as unknown
     const handle = new SessionHandle<D>(options, facts);
     const data = createDataObject();
     const baseline = new Map<string, string>();
     handle.#sealer = decodeDataFields(stored.fields, token, options, data, baseline, undefined);
     handle.#data = data;
-    handle.#record = loadedRecord(stored, id, token, createdAt, baseline);
+    handle.#record = loadedRecord(stored, id, token, loaded.createdAt, baseline, loaded.retired);
     handle.delivery.loaded(token, resign ? undefined : cookieValue);
-    if (stored.renewed || resign) handle.#issueCookie(options.clock.now());
+    // Never a cookie for a retired token: the browser may hold the new one already.
+    if ((stored.renewed || resign) && !loaded.retired) handle.#issueCookie(options.clock.now());
     return handle;
   }
 
@@ -88,14 +91,7 @@ export class SessionHandle<D extends object> implements Session<D> {
   }
 
   set data(value: SessionDataOf<D>) {
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      throw new TypeError("session.data must be a plain object");
-    }
-    const data = createDataObject();
-    // Assignment, not a spread: a "__proto__" key in `value` reaches the
-    // data object's guard, and the commit fails, instead of becoming an own key.
-    Object.assign(data, value);
-    this.#data = data;
+    this.#data = dataObjectFrom(value);
   }
 
   get id(): string | undefined {
@@ -120,6 +116,26 @@ export class SessionHandle<D extends object> implements Session<D> {
 
   get userId(): string | undefined {
     return (this.#record.pendingBinding ?? this.#record.binding)?.userId;
+  }
+
+  get readOnly(): boolean {
+    return this.#record.retired;
+  }
+
+  get authenticatedAt(): number | undefined {
+    return this.#record.authenticatedAt;
+  }
+
+  authenticatedWithin(seconds: number): boolean {
+    return recentlyAuthenticated(this.#record, this.options.clock.now(), seconds);
+  }
+
+  markAuthenticated(): void {
+    this.#record = markedAuthenticated(this.#record, this.#outage, this.options.clock.now());
+  }
+
+  setExpiry(settings: SessionExpirySettings | null): void {
+    this.#record = withOwnExpiry(this.#record, this.#outage, settings, this.options);
   }
 
   /**
@@ -154,9 +170,8 @@ export class SessionHandle<D extends object> implements Session<D> {
 
   regenerate(): Promise<void> {
     // A login that cannot be stored must not look like it succeeded.
-    if (this.#outage) return Promise.reject(this.#outage);
-    return this.#enqueue(async () => {
-      this.#record = rotated(this.#record, generateCsrfSecret);
+    return refusedChange(this.#record, this.#outage, "regenerate the session") ?? this.#enqueue(async () => {
+      this.#record = loggedIn(this.#record, this.options.clock.now());
     });
   }
 
@@ -165,21 +180,19 @@ export class SessionHandle<D extends object> implements Session<D> {
     requireUserIndex(this.options.store);
     const binding = { userId, device: encodeDevice(device, this.options.clock.now()) };
     // Binding is part of a login: it must not look stored when it cannot be.
-    if (this.#outage) return Promise.reject(this.#outage);
-    return this.#enqueue(async () => {
+    return refusedChange(this.#record, this.#outage, "bind the session to a user") ?? this.#enqueue(async () => {
       // Security: a binding always rotates the token, so a cookie planted
       // before login (fixation) never becomes a logged-in session, even when
       // the app forgets regenerate(). It also means a record's user id is
       // written only when the record is created, which "log out everywhere"
       // relies on (see revokeUserSessions).
-      this.#record = { ...rotated(this.#record, generateCsrfSecret), pendingBinding: binding };
+      this.#record = { ...loggedIn(this.#record, this.options.clock.now()), pendingBinding: binding };
     });
   }
 
   destroy(): Promise<void> {
-    // Nor may a logout: the stored session would live on.
-    if (this.#outage) return Promise.reject(this.#outage);
-    return this.#enqueue(async () => {
+    // Nor may a logout (the stored session would live on), nor a retired token's (it would clear the new cookie).
+    return refusedChange(this.#record, this.#outage, "destroy the session") ?? this.#enqueue(async () => {
       if (await destroyRecords(this.options.store, this.#record)) this.#drop();
       else this.#forget();
     });
@@ -190,7 +203,7 @@ export class SessionHandle<D extends object> implements Session<D> {
     if (this.#outage || this.#discarded) return Promise.resolve();
     return this.#enqueue(async () => {
       const fields = encodeDataFields(this.#data, this.options); // throws before any write: nothing stored changes
-      await this.#carryOut(planCommit(this.#record, fields, this.options.clock, this.options.policy), fields);
+      await this.#carryOut(planCommit(this.#record, fields, this.options.clock, this.options.policy, this.options.regenerateGraceMs), fields);
     });
   }
 
@@ -207,7 +220,7 @@ export class SessionHandle<D extends object> implements Session<D> {
     if (this.#outage || this.#discarded) return undefined;
     if (this.#queue !== undefined) return this.commit();
     const fields = encodeDataFields(this.#data, this.options); // throws before any write, like the full commit
-    const plan = planCommit(this.#record, fields, this.options.clock, this.options.policy);
+    const plan = planCommit(this.#record, fields, this.options.clock, this.options.policy, this.options.regenerateGraceMs);
     return plan.kind === "nothing" ? undefined : this.#enqueue(() => this.#carryOut(plan, fields));
   }
 
@@ -248,7 +261,7 @@ export class SessionHandle<D extends object> implements Session<D> {
 
   #issueCookie(now: number): void {
     const { token, expiresAt } = this.#record;
-    if (token !== undefined && expiresAt !== undefined) this.delivery.issue(token, expiresAt, now, this.options.secrets[0]);
+    if (token !== undefined && expiresAt !== undefined) this.delivery.issue(token, expiresAt, now, this.options.secrets[0], this.#record.expiry?.persistent);
   }
 
   /** The field sealer, made on first use (a clear session's writes seal nothing). */
@@ -263,7 +276,13 @@ export class SessionHandle<D extends object> implements Session<D> {
     if (plan.kind === "drop" || plan.kind === "destroyReplaced") return this.#drop();
     if (plan.kind === "update") {
       const { storedId, token, binding } = this.#record;
-      if ((await updateRecord(store, plan, storedId!, token!, binding?.userId, this.#writeSealer())) !== "ok") return this.#drop();
+      const result = await updateRecord(store, plan, storedId!, token!, binding?.userId, this.#writeSealer());
+      if (result === "retired") {
+        // Regenerated away with a grace window meanwhile: the write was dropped; read-only now, the cookie left alone.
+        this.#record = { ...this.#record, retired: true };
+        return this.delivery.leaveCookieAlone();
+      }
+      if (result !== "ok") return this.#drop();
       this.#record = afterUpdate(this.#record, plan, fields);
       if (plan.expiresAt !== undefined) this.#issueCookie(plan.now);
       return;

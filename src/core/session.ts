@@ -1,3 +1,4 @@
+import type { SessionExpirySettings } from "./session-expiry.js";
 import type { DeviceInfo } from "./user-sessions.js";
 
 /**
@@ -79,11 +80,70 @@ export interface Session<D extends object> {
    */
   readonly unavailable: boolean;
   /**
+   * Gives this session its own timeouts and cookie kind, in place of the
+   * manager's, from the next commit on ("keep me signed in", or a kiosk's
+   * short session): stored with the session, enforced by the same one-round-
+   * trip read as always, kept across `regenerate()`, shown by the CLI's
+   * `sessions` command. Settings left out are the manager's; `null` goes
+   * back to the manager's timeouts. Each timeout is capped by the manager's
+   * `maxIdleTimeoutSeconds` / `maxAbsoluteTimeoutSeconds` (which default to
+   * its own timeouts: raise them to allow longer sessions). The absolute
+   * timeout still counts from `createdAt`.
+   *
+   * @throws TypeError, RangeError for bad settings or settings past a maximum (nothing changes).
+   * @throws SessionStoreError on a session the store could not load; SessionRetiredError on a read-only one.
+   *
+   * @example
+   * ```ts
+   * if (req.body.remember === "on") req.session.setExpiry({ idleTimeoutSeconds: 30 * 24 * 3600, persistent: true });
+   * ```
+   */
+  setExpiry(settings: SessionExpirySettings | null): void;
+  /**
+   * When the user last really authenticated (epoch ms): set by
+   * `regenerate()` and `bindUser()` (a login) and by
+   * {@link markAuthenticated}; undefined if never.
+   */
+  readonly authenticatedAt: number | undefined;
+  /**
+   * Step-up ("sudo mode"): whether the user really authenticated within
+   * the last `seconds`. Guard sensitive actions (changing the password or
+   * e-mail, payments) with it and ask for the password again when false.
+   *
+   * @throws TypeError when `seconds` is not a positive number.
+   *
+   * @example
+   * ```ts
+   * if (!req.session.authenticatedWithin(5 * 60)) return res.redirect("/reauthenticate");
+   * ```
+   */
+  authenticatedWithin(seconds: number): boolean;
+  /**
+   * Records a real authentication now (a re-entered password, a second
+   * factor), stored at commit, without rotating the token; call
+   * `regenerate()` too when the privilege level changes.
+   *
+   * @throws SessionStoreError on a session the store could not load; SessionRetiredError on a read-only one.
+   */
+  markAuthenticated(): void;
+  /**
+   * True when the request carries a token that a `regenerate()` rotated
+   * away moments ago, within the manager's `regenerateGraceSeconds`: the
+   * session reads as it was, but its changes are dropped, its response
+   * leaves the cookie alone, and `regenerate()`, `bindUser()`, `destroy()`,
+   * `setExpiry()` and `markAuthenticated()` reject (`SessionRetiredError`).
+   * Always false with the grace window off (the default).
+   */
+  readonly readOnly: boolean;
+  /**
    * Issues a new token at commit, moving the data to it atomically and
    * killing the old token. Call it on any privilege change, to defeat
    * session fixation (`bindUser` does it for you at login). Calling it
    * twice before a commit rotates once. Keeps `createdAt`: the absolute
-   * timeout is not extended.
+   * timeout is not extended; keeps the session's own expiry (`setExpiry`);
+   * sets {@link authenticatedAt}. With the manager's
+   * `regenerateGraceSeconds`, the old token reads the old session,
+   * read-only, for that long (see {@link readOnly}).
    *
    * @example
    * ```ts

@@ -36,6 +36,15 @@ export interface CreateWrite {
   readonly ttlMs: number;
   /** Id of the record this one replaces; if it no longer exists the write is refused ("gone"). */
   readonly replaces?: string;
+  /**
+   * With `replaces`: instead of deleting the replaced record, retire it
+   * for this long (a regenerate's grace window, `regenerateGraceSeconds`):
+   * its creation time moves to {@link RETIRED_FIELD} and its TTL is cut to
+   * the window, so loads still read it (marked, read-only) while every
+   * write, regenerate, renewal, listing and revoke treats it as gone.
+   * Undefined or 0: deleted, as always.
+   */
+  readonly replacedGraceMs?: number;
 }
 
 /** Changes an existing record; refused ("gone") if it no longer exists. */
@@ -60,9 +69,11 @@ export type SessionWrite = CreateWrite | UpdateWrite;
  * nothing was written; `"exists"` when a create met an existing id;
  * `"revoked"` when a create met a tombstone (its user was logged out
  * everywhere meanwhile): nothing was written and the replaced record, if
- * any, is deleted. An update of a tombstone is `"gone"`.
+ * any, is deleted. An update of a tombstone is `"gone"`; an update of a
+ * retired record (see {@link CreateWrite.replacedGraceMs}) is `"retired"`:
+ * nothing was written, and the session lives on under its new token.
  */
-export type WriteResult = "ok" | "gone" | "exists" | "revoked";
+export type WriteResult = "ok" | "gone" | "exists" | "revoked" | "retired";
 
 /**
  * A session store. Implementations: `redisStore` (`tessera-session/redis`) and

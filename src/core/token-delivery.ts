@@ -75,14 +75,20 @@ export class TokenDelivery {
    * The client must hold `token` until `expiresAt`: a new token, a moved
    * expiry or a re-signing. The cookie value is the request's own when it is
    * already signed with the current secret, else signed with `secret`.
+   * `persistent`: the session's own choice (`setExpiry`), when it made one.
    */
-  issue(token: string, expiresAt: number, now: number, secret: string | undefined): void {
+  issue(token: string, expiresAt: number, now: number, secret: string | undefined, persistent?: boolean): void {
     const cookie = this.#cookie;
     let value: string;
     if (token === this.#requestToken && this.#requestCookieValue !== undefined) value = this.#requestCookieValue;
     else if (cookie?.kind === "set" && cookie.token === token) value = cookie.value;
     else value = encodeCookieValue(token, secret);
-    this.#cookie = { kind: "set", token, value, expiresAt, issuedAt: now };
+    this.#cookie = { kind: "set", token, value, expiresAt, issuedAt: now, persistent };
+  }
+
+  /** The request's token was retired by a regenerate meanwhile: the response leaves the cookie alone (the browser holds, or is getting, the new one). */
+  leaveCookieAlone(): void {
+    this.#cookie = undefined;
   }
 
   /**

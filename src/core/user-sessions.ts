@@ -7,7 +7,8 @@
  */
 import { SessionConfigError, SessionStoreError } from "./errors.js";
 import { type IndexEntry, type SessionStore, type SessionSummary, type UserIndexStore } from "./store.js";
-import { CREATED_AT_FIELD, DEVICE_FIELD, LAST_SEEN_FIELD, USER_ID_FIELD } from "./record-fields.js";
+import { AUTHENTICATED_AT_FIELD, CREATED_AT_FIELD, DEVICE_FIELD, EXPIRY_FIELD, LAST_SEEN_FIELD, USER_ID_FIELD } from "./record-fields.js";
+import { decodeSessionExpiry } from "./expiry.js";
 
 /**
  * Facts about the device a session was signed in from, given by the app to
@@ -47,6 +48,13 @@ export interface UserSession {
   readonly userAgent: string | undefined;
   /** True for the session passed as `currentId`: "this device". */
   readonly current: boolean;
+  /**
+   * The session's own expiry (`session.setExpiry`, "keep me signed in"), in
+   * seconds; absent on a session that keeps the manager's timeouts.
+   */
+  readonly ownExpiry?: { readonly idleTimeoutSeconds: number; readonly absoluteTimeoutSeconds: number | false; readonly persistent: boolean };
+  /** When the user last really authenticated in this session (step-up), epoch ms; absent if never recorded. */
+  readonly authenticatedAt?: number;
 }
 
 const DEVICE_LIMITS = { label: 100, ip: 64, userAgent: 512 } as const;
@@ -107,6 +115,8 @@ function toUserSession(id: string, userId: string, summary: SessionSummary, curr
   const device = decodeDevice(summary.fields.get(DEVICE_FIELD));
   const boundAt = typeof device.boundAt === "number" ? device.boundAt : createdAt;
   const lastSeen = Number(summary.fields.get(LAST_SEEN_FIELD));
+  const own = decodeSessionExpiry(summary.fields.get(EXPIRY_FIELD));
+  const authenticatedAt = Number(summary.fields.get(AUTHENTICATED_AT_FIELD));
   return {
     id,
     userId,
@@ -118,6 +128,15 @@ function toUserSession(id: string, userId: string, summary: SessionSummary, curr
     ip: clean(device.ip, DEVICE_LIMITS.ip),
     userAgent: clean(device.userAgent, DEVICE_LIMITS.userAgent),
     current: id === currentId,
+    // Present only when set, so sessions on the manager's timeouts list exactly as before.
+    ...(own && {
+      ownExpiry: {
+        idleTimeoutSeconds: own.idleTimeoutMs / 1000,
+        absoluteTimeoutSeconds: own.absoluteTimeoutMs > 0 ? own.absoluteTimeoutMs / 1000 : false,
+        persistent: own.persistent,
+      },
+    }),
+    ...(Number.isFinite(authenticatedAt) && { authenticatedAt }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { LAST_SEEN_FIELD, SUMMARY_FIELDS, USER_ID_FIELD } from "../core/record-fields.js";
+import { CREATED_AT_FIELD, LAST_SEEN_FIELD, RETIRED_FIELD, SUMMARY_FIELDS, USER_ID_FIELD } from "../core/record-fields.js";
 import { renewalOnLoad } from "../core/expiry.js";
 import type { IndexEntry, RevokeResult, SessionStore, SessionSummary, SessionWrite, StoredSession, UserIndexStore, WriteResult } from "../core/store.js";
 import type { ExpiryPolicy } from "../core/expiry.js";
@@ -54,6 +54,24 @@ export function memoryStore(): MemoryStore {
     return record;
   }
 
+  /** A live record that is a session: neither missing nor a regenerate's retired copy. */
+  function session(id: string, now: number): Record | undefined {
+    const record = live(id, now);
+    return record?.fields.has(CREATED_AT_FIELD) ? record : undefined;
+  }
+
+  /** Ends the record a regenerate replaces: deleted, or retired for `graceMs` (see `CreateWrite.replacedGraceMs`). */
+  function retire(id: string, graceMs: number | undefined, now: number): void {
+    const record = records.get(id);
+    if (!record || graceMs === undefined || graceMs <= 0) {
+      records.delete(id);
+      return;
+    }
+    record.fields.set(RETIRED_FIELD, record.fields.get(CREATED_AT_FIELD)!);
+    record.fields.delete(CREATED_AT_FIELD);
+    record.expiresAt = Math.min(record.expiresAt, now + Math.ceil(graceMs));
+  }
+
   function sweep(now: number): void {
     if (++writesSinceSweep < SWEEP_EVERY_WRITES) return;
     writesSinceSweep = 0;
@@ -101,7 +119,7 @@ export function memoryStore(): MemoryStore {
 
     async inspect(ids, now): Promise<Array<SessionSummary | undefined>> {
       return ids.map((id) => {
-        const record = live(id, now);
+        const record = session(id, now);
         if (!record) return undefined;
         const fields = new Map<string, string>();
         for (const field of SUMMARY_FIELDS) {
@@ -114,7 +132,7 @@ export function memoryStore(): MemoryStore {
 
     async revoke(id, userId): Promise<RevokeResult> {
       const record = records.get(id);
-      if (!record) return { deleted: false };
+      if (!record?.fields.has(CREATED_AT_FIELD)) return { deleted: false };
       const owner = record.fields.get(USER_ID_FIELD);
       if (userId !== undefined && owner !== userId) return { deleted: false };
       records.delete(id);
@@ -122,13 +140,16 @@ export function memoryStore(): MemoryStore {
     },
 
     async revokeEntry(userId, entry, now, options = {}) {
-      const record = live(entry.id, now);
+      const record = session(entry.id, now);
       if (record) {
         if (record.fields.get(USER_ID_FIELD) !== userId) return "foreign";
         if (options.onlyIfAbsent) return "live";
         records.delete(entry.id);
         return "deleted";
       }
+      // A retired copy under the id is no session: the tombstone ends it (as
+      // on Redis, where the tombstone field makes it unloadable).
+      records.delete(entry.id);
       tombstones.set(entry.id, Math.max(entry.leaseEnd, tombstones.get(entry.id) ?? -Infinity));
       return "absent";
     },
@@ -181,7 +202,7 @@ export function memoryStore(): MemoryStore {
       sweep(now);
       if (write.kind === "create") {
         if (write.replaces !== undefined) {
-          if (!live(write.replaces, now)) return "gone";
+          if (!session(write.replaces, now)) return "gone";
         }
         if (isTombstoned(id, now)) {
           // Its user was logged out everywhere between this create's index
@@ -190,12 +211,13 @@ export function memoryStore(): MemoryStore {
           return "revoked";
         }
         if (live(id, now)) return "exists";
-        if (write.replaces !== undefined) records.delete(write.replaces);
+        if (write.replaces !== undefined) retire(write.replaces, write.replacedGraceMs, now);
         records.set(id, { fields: new Map(write.set), expiresAt: now + write.ttlMs });
         return "ok";
       }
       const record = live(id, now);
       if (!record) return "gone";
+      if (!record.fields.has(CREATED_AT_FIELD)) return record.fields.has(RETIRED_FIELD) ? "retired" : "gone";
       for (const [field, value] of write.set) record.fields.set(field, value);
       for (const field of write.del) record.fields.delete(field);
       if (write.ttlMs !== undefined) record.expiresAt = now + write.ttlMs;

@@ -275,6 +275,20 @@ export function adapterConformance(options: AdapterConformanceOptions): void {
       assert.equal(await storedSession(oldId), undefined, "old record is gone");
     });
 
+    it("a login is a fresh authentication for step-up (session.authenticatedWithin), kept in the session", async () => {
+      const stepUp = async (cookie?: string) => {
+        const response = await call(app.url, "GET", "/step-up?seconds=300", cookie);
+        assert.equal(response.status, 200, response.text);
+        return JSON.parse(response.text) as { authenticatedWithin: boolean; authenticatedAt: number | null };
+      };
+      assert.deepEqual(await stepUp(), { authenticatedWithin: false, authenticatedAt: null }, "an anonymous request never authenticated");
+      const before = Date.now();
+      const cookie = await login("ada");
+      const after = await stepUp(cookie);
+      assert.equal(after.authenticatedWithin, true);
+      assert.ok(after.authenticatedAt! >= before && after.authenticatedAt! <= Date.now(), "the login's time, read back from the store");
+    });
+
     it("20 concurrent writers on one session keep 20 of 20 keys", async () => {
       const cookie = await login("writer");
       const responses = await Promise.all(

@@ -106,6 +106,7 @@ export const CONFORMANCE_ROUTE_HEADERS: Readonly<Record<string, string>> = {
  * | `POST /login-then-crash?user=&key=&value=[&bind=1]` | regenerates, binds `user` (with `bind=1`), stores `username` and one key, then throws a plain `Error` (a 500) |
  * | `POST /answer?status=&key=&value=[&regenerate=1]` | (regenerates,) stores one key and answers JSON with that status (500, 503...) |
  * | `GET /stream?key=&value=[&commit=1]` | stores one key and streams `"a"`, `"b"`, `"c"` |
+ * | `GET /step-up?seconds=` | reads: `{ authenticatedWithin, authenticatedAt }` (`session.authenticatedWithin(seconds)`) |
  *
  * @example
  * ```ts
@@ -117,6 +118,12 @@ export const CONFORMANCE_ROUTE_HEADERS: Readonly<Record<string, string>> = {
  */
 export const conformanceRoutes: readonly ConformanceRoute[] = [
   { method: "GET", path: "/public", handle: async () => json({ public: true }) },
+  {
+    method: "GET",
+    path: "/step-up",
+    handle: async ({ session, query }) =>
+      json({ authenticatedWithin: session.authenticatedWithin(Number(param(query, "seconds"))), authenticatedAt: session.authenticatedAt ?? null }),
+  },
   {
     method: "GET",
     path: "/whoami",

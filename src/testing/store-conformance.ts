@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { type SessionStore, type UserIndexStore } from "../core/store.js";
-import { CREATED_AT_FIELD, DEVICE_FIELD, LAST_SEEN_FIELD, LEASE_FIELD, USER_ID_FIELD } from "../core/record-fields.js";
+import { CREATED_AT_FIELD, DEVICE_FIELD, EXPIRY_FIELD, LAST_SEEN_FIELD, LEASE_FIELD, RETIRED_FIELD, USER_ID_FIELD } from "../core/record-fields.js";
 import { type ExpiryPolicy } from "../core/expiry.js";
 
 /** How a store under test is created and how time moves for it. */
@@ -208,6 +208,8 @@ export function storeConformance(options: StoreConformanceOptions): void {
     });
 
     renewalBoundaries(options, idle, policy, () => store);
+    ownExpiryConformance(options, idle, policy, () => store);
+    retiredRecordConformance(options, idle, policy, () => store);
 
     // Nested, so it runs before the suite's teardown closes the store.
     if (options.userIndex !== false) userIndexConformance(options, idle, policy, () => store);
@@ -307,6 +309,158 @@ function renewalBoundaries(options: StoreConformanceOptions, idle: number, polic
       const over = newId();
       assert.equal(await write(over, bound(now), idle, now), "ok");
       assert.equal(await getStore().load(over, now, policy), undefined, "when its lease ends the session is over");
+    });
+  });
+}
+
+/**
+ * A session's own expiry (EXPIRY_FIELD, `session.setExpiry`): the store's
+ * load renews to it instead of the manager's timeouts, cut to the policy's
+ * maximums, and a malformed one is ignored (core/expiry.ts's
+ * `withSessionExpiry`, the Lua `renewOnLoad`).
+ */
+function ownExpiryConformance(options: StoreConformanceOptions, idle: number, policy: ExpiryPolicy, getStore: () => SessionStore): void {
+  const withCaps: ExpiryPolicy = { ...policy, maxIdleTimeoutMs: 3 * idle, maxAbsoluteTimeoutMs: 0 };
+  const write = (id: string, own: string, ttlMs: number, now: number, createdAt = now) =>
+    getStore().write(id, { kind: "create", set: [[CREATED_AT_FIELD, String(createdAt)], [EXPIRY_FIELD, own], ["a", "1"]], ttlMs }, now);
+
+  describe("a session's own expiry (core/expiry.ts withSessionExpiry)", () => {
+    it("renews to the session's own idle timeout, cut to the maximum, and ignores a malformed one", async () => {
+      const now = options.now();
+      const longer = newId();
+      assert.equal(await write(longer, `${2 * idle},0,1`, idle - policy.renewIntervalMs, now), "ok");
+      const renewed = await getStore().load(longer, now, withCaps);
+      assert.equal(renewed?.renewed, true);
+      assert.equal(renewed.expiresAt, now + 2 * idle, "renewed to its own idle timeout, not the manager's");
+      assert.equal(renewed.fields.get(EXPIRY_FIELD), `${2 * idle},0,1`, "the field reads back as written");
+
+      const capped = newId();
+      assert.equal(await write(capped, `${10 * idle},0,1`, idle - policy.renewIntervalMs, now), "ok");
+      assert.equal((await getStore().load(capped, now, withCaps))?.expiresAt, now + 3 * idle, "cut to maxIdleTimeoutMs");
+
+      const malformed = newId();
+      assert.equal(await write(malformed, `${10 * idle};0;1`, idle - policy.renewIntervalMs, now), "ok");
+      assert.equal((await getStore().load(malformed, now, withCaps))?.expiresAt, now + idle, "a malformed own expiry means the manager's");
+    });
+
+    it("cuts a record to a lowered maximum at its next read (a move earlier is a renewal too)", async () => {
+      const now = options.now();
+      const id = newId();
+      assert.equal(await write(id, `${10 * idle},0,1`, 10 * idle, now), "ok");
+      const cut = await getStore().load(id, now, withCaps);
+      assert.equal(cut?.renewed, true, "the cookie must follow the cut");
+      assert.equal(cut.expiresAt, now + 3 * idle, "cut to maxIdleTimeoutMs");
+      assert.equal((await getStore().load(id, now, withCaps))?.renewed, false, "once");
+    });
+
+    it("caps a renewal at the session's own absolute timeout, and at the maximum one", async () => {
+      const now = options.now();
+      const own = newId();
+      // Created 3 idles ago with an own absolute timeout of 4 idles: one idle left.
+      assert.equal(await write(own, `${3 * idle},${4 * idle},1`, idle - policy.renewIntervalMs, now, now - 3 * idle), "ok");
+      const capped = await getStore().load(own, now, withCaps);
+      assert.equal(capped?.renewed, true);
+      assert.equal(capped.expiresAt, now - 3 * idle + 4 * idle, "renewed to its own absolute deadline");
+
+      const none = newId();
+      const maxAbsolute = { ...withCaps, maxAbsoluteTimeoutMs: 4 * idle };
+      assert.equal(await write(none, `${3 * idle},0,1`, idle - policy.renewIntervalMs, now, now - 3 * idle), "ok");
+      assert.equal((await getStore().load(none, now, maxAbsolute))?.expiresAt, now + idle, "no own absolute timeout is cut to the maximum one");
+
+      const over = newId();
+      assert.equal(await write(over, `${3 * idle},${2 * idle},1`, idle, now, now - 2 * idle), "ok");
+      assert.equal(await getStore().load(over, now, withCaps), undefined, "past its own absolute timeout the record is over");
+    });
+
+    it("renews a session with a longer own idle timeout once the interval passed (no read shortcut skips it)", async () => {
+      const id = newId();
+      const now = options.now();
+      assert.equal(await write(id, `${3 * idle},0,1`, 3 * idle, now), "ok");
+      const first = await getStore().load(id, options.now(), withCaps);
+      assert.equal(first?.renewed, false, "fresh: nothing to renew");
+      await options.advance(policy.renewIntervalMs + 100);
+      const second = await getStore().load(id, options.now(), withCaps);
+      assert.equal(second?.renewed, true, "renewed to its own idle timeout once the move reaches the interval");
+      assert.ok(second.expiresAt > first.expiresAt);
+    });
+
+    it("moves the expiry earlier when an update shortens it (a kiosk's session)", async () => {
+      const id = newId();
+      const now = options.now();
+      assert.equal(await write(id, `${3 * idle},0,1`, 3 * idle, now), "ok");
+      assert.ok(await getStore().load(id, now, withCaps), "read once: a store may remember its expiry");
+      const shorten = { kind: "update" as const, set: [] as Array<[string, string]>, del: [EXPIRY_FIELD], ttlMs: idle };
+      assert.equal(await getStore().write(id, shorten, now), "ok");
+      const after = await getStore().load(id, options.now(), withCaps);
+      assert.ok(after && !after.fields.has(EXPIRY_FIELD));
+      assert.ok(after.expiresAt <= options.now() + idle, "the expiry moved earlier");
+      await options.advance(idle + 250);
+      assert.equal(await getStore().load(id, options.now(), withCaps), undefined, "and the record ends at it");
+    });
+  });
+}
+
+/**
+ * A regenerate with a grace window (`CreateWrite.replacedGraceMs`): the
+ * replaced record is retired (RETIRED_FIELD), not deleted: it loads,
+ * unrenewed, until the window ends, and nothing else takes it for a record.
+ */
+function retiredRecordConformance(options: StoreConformanceOptions, idle: number, policy: ExpiryPolicy, getStore: () => SessionStore): void {
+  const grace = idle;
+  const regenerate = async (user?: string) => {
+    const [oldId, newIdValue] = [newId(), newId()];
+    const bound: Array<[string, string]> = user === undefined ? [] : [[USER_ID_FIELD, user], [LEASE_FIELD, String(options.now() + 4 * idle)]];
+    const createdAt = String(options.now());
+    assert.equal(await getStore().write(oldId, { kind: "create", set: [[CREATED_AT_FIELD, createdAt], ["a", '"old"'], ...bound], ttlMs: 3 * idle }, options.now()), "ok");
+    const replace = { kind: "create" as const, set: [[CREATED_AT_FIELD, createdAt], ["a", '"new"'], ...bound] as Array<[string, string]>, ttlMs: 3 * idle, replaces: oldId, replacedGraceMs: grace };
+    assert.equal(await getStore().write(newIdValue, replace, options.now()), "ok");
+    return { oldId, newId: newIdValue, createdAt };
+  };
+  const update = { kind: "update" as const, set: [["a", '"late"']] as Array<[string, string]>, del: [], ttlMs: 3 * idle };
+
+  describe("a regenerate's retired record (grace window)", () => {
+    it("loads the old record read-only for the window, never renewed, then not at all", async () => {
+      const { oldId, newId: current, createdAt } = await regenerate();
+      const retired = await getStore().load(oldId, options.now(), { ...policy, renewIntervalMs: 1 });
+      assert.ok(retired, "the old token still reads");
+      assert.equal(retired.fields.get("a"), '"old"', "its data as it was");
+      assert.equal(retired.fields.get(RETIRED_FIELD), createdAt, "marked retired, with its creation time");
+      assert.equal(retired.fields.has(CREATED_AT_FIELD), false, "and no longer a record");
+      assert.equal(retired.renewed, false, "never renewed, even when a renewal would be due");
+      assert.ok(retired.expiresAt <= options.now() + grace, "it ends with the window");
+      assert.equal((await getStore().load(current, options.now(), policy))?.fields.get("a"), '"new"');
+      await options.advance(grace + 250);
+      assert.equal(await getStore().load(oldId, options.now(), policy), undefined, "after the window the old token is dead");
+      assert.ok(await getStore().load(current, options.now(), policy), "the new session lives on");
+    });
+
+    it("refuses to write, regenerate, list or revoke a retired record, and never brings it back", async () => {
+      const user = `user-${newId()}`;
+      const { oldId } = await regenerate(user);
+      assert.equal(await getStore().write(oldId, update, options.now()), "retired", "an update through the old token is dropped");
+      assert.equal((await getStore().load(oldId, options.now(), policy))?.fields.get("a"), '"old"', "nothing was written");
+      const again = { kind: "create" as const, set: [[CREATED_AT_FIELD, String(options.now())]] as Array<[string, string]>, ttlMs: idle, replaces: oldId };
+      const third = newId();
+      assert.equal(await getStore().write(third, again, options.now()), "gone", "a second regenerate from the old token is refused");
+      assert.equal(await getStore().load(third, options.now(), policy), undefined);
+      const index = getStore().userIndex;
+      if (index) {
+        assert.deepEqual(await index.inspect([oldId], options.now()), [undefined], "not listed");
+        assert.deepEqual(await index.revoke(oldId, user), { deleted: false }, "not revoked as a session");
+        assert.equal(await index.revokeEntry(user, { id: oldId, leaseEnd: options.now() + 4 * idle }, options.now()), "absent", "log out everywhere buries it");
+        assert.equal(await getStore().load(oldId, options.now(), policy), undefined, "and then it no longer loads");
+      }
+      await options.advance(grace + 250);
+      assert.equal(await getStore().write(oldId, update, options.now()), "gone", "after the window an update finds nothing");
+      assert.equal(await getStore().load(oldId, options.now(), policy), undefined, "never resurrected");
+    });
+
+    it("drops the updates of several retired records sent in one turn", async () => {
+      const olds = await Promise.all(Array.from({ length: 10 }, () => regenerate()));
+      const results = await Promise.all(olds.map(({ oldId }) => getStore().write(oldId, update, options.now())));
+      assert.deepEqual(results, olds.map(() => "retired"));
+      const live = await Promise.all(olds.map(({ newId: current }) => getStore().write(current, update, options.now())));
+      assert.deepEqual(live, olds.map(() => "ok"), "the new sessions take the same updates");
     });
   });
 }

@@ -1,7 +1,7 @@
 import type { UserSession } from "../../core/user-sessions.js";
 import { allUserSessions, cliManager, type CliContext } from "../context.js";
 import { CliError, EXIT } from "../errors.js";
-import { printable, relativeTime, table } from "../format.js";
+import { humanDuration, printable, relativeTime, table } from "../format.js";
 import { prefixHint } from "../scan.js";
 
 /** A listed session as the CLI prints it in JSON: the API's shape, without the request-relative `current`. */
@@ -13,7 +13,7 @@ export function sessionJson(session: UserSession): Omit<UserSession, "current"> 
 /** The table of a user's sessions (as lines), shared by `sessions` and `revoke --dry-run`. */
 export function sessionsTable(sessions: readonly UserSession[], now: number): string[] {
   return table(
-    ["ID", "DEVICE", "IP", "SIGNED IN", "LAST SEEN", "EXPIRES"],
+    ["ID", "DEVICE", "IP", "SIGNED IN", "LAST SEEN", "EXPIRES", "LIFETIME"],
     sessions.map((s) => [
       s.id,
       printable(s.label ?? s.userAgent, 40),
@@ -21,8 +21,20 @@ export function sessionsTable(sessions: readonly UserSession[], now: number): st
       relativeTime(s.boundAt, now),
       relativeTime(s.lastSeenAt, now),
       relativeTime(s.expiresAt, now),
+      lifetime(s),
     ]),
   );
+}
+
+/**
+ * A session's own expiry as the table shows it: "default" (the app's
+ * timeouts), or e.g. "idle 30d, max 90d, persistent" for a remember-me one.
+ */
+export function lifetime(session: UserSession): string {
+  const own = session.ownExpiry;
+  if (own === undefined) return "default";
+  const max = own.absoluteTimeoutSeconds === false ? "no max" : `max ${humanDuration(own.absoluteTimeoutSeconds * 1000)}`;
+  return `idle ${humanDuration(own.idleTimeoutSeconds * 1000)}, ${max}, ${own.persistent ? "persistent" : "browser session"}`;
 }
 
 /**

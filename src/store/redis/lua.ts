@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { CREATED_AT_FIELD, LAST_SEEN_FIELD, LEASE_FIELD, TOMBSTONE_FIELD, USER_ID_FIELD } from "../../core/record-fields.js";
+import { CREATED_AT_FIELD, EXPIRY_FIELD, LAST_SEEN_FIELD, LEASE_FIELD, RETIRED_FIELD, TOMBSTONE_FIELD, USER_ID_FIELD } from "../../core/record-fields.js";
 
 /** Bytes a Lua literal may hold as they are; every other byte is written as a `\ddd` escape. */
 const PLAIN_BYTE = /[A-Za-z0-9_ ]/;
@@ -36,6 +36,8 @@ export const LUA_FIELD = {
   lastSeen: luaString(LAST_SEEN_FIELD),
   lease: luaString(LEASE_FIELD),
   tombstone: luaString(TOMBSTONE_FIELD),
+  expiry: luaString(EXPIRY_FIELD),
+  retired: luaString(RETIRED_FIELD),
 } as const;
 
 /**

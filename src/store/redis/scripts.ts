@@ -27,18 +27,25 @@ export function luaScript(source: string): LuaScript {
 /**
  * Load a session and renew its expiry when due, in one command (lua/load.lua,
  * with the renewal rule of lua/renew-on-load.lua, the Lua twin of
- * `renewalOnLoad` in core/expiry.ts: change both together).
+ * `renewalOnLoad` in core/expiry.ts: change both together). ARGV: now, idle,
+ * absolute and renew interval ms, then the caps of a session's own expiry
+ * (max idle ms, max absolute ms; '' for no cap).
  */
 export const LOAD_SCRIPT = luaScript(luaSourceFromFile("load.lua"));
 
 /**
  * Apply one write (create, update, regenerate) to a session hash atomically
  * (lua/write.lua), reading the layout of `writeArguments` (write-arguments.ts).
- * Returns 'ok', 'gone', 'exists' or 'revoked'.
+ * A regenerate's grace window, in ms, follows the layout: the replaced hash is
+ * then retired (lua/retire.lua), not deleted.
+ * Returns 'ok', 'gone', 'retired' (an update of a retired copy), 'exists' or 'revoked'.
  */
 export const WRITE_SCRIPT = luaScript(luaSourceFromFile("write.lua"));
 
-/** Take (delete) the session a regenerate replaces, on a Cluster (lua/take.lua). Returns 1 or 0. */
+/**
+ * Take (delete, or with a grace window in ARGV[1] retire) the session a
+ * regenerate replaces, on a Cluster (lua/take.lua). Returns 1 or 0.
+ */
 export const TAKE_SCRIPT = luaScript(luaSourceFromFile("take.lua"));
 
 /** Add (or extend) one session in a user's index, pruning ended leases (lua/index-add.lua). */

@@ -1,10 +1,10 @@
-import { isRenewalDue, renewalOnLoad } from "../../core/expiry.js";
+import { isCutDue, isRenewalDue, renewalOnLoad, withSessionExpiry } from "../../core/expiry.js";
 import type { CreateWrite, SessionStore, SessionWrite, StoredSession, UpdateWrite, UserIndexStore, WriteResult } from "../../core/store.js";
 import type { ExpiryPolicy } from "../../core/expiry.js";
 import { redisPort, type RedisClient } from "./client.js";
 import { resolveWaitForReplicas, type WaitForReplicas } from "./durability.js";
 import { LOAD_SCRIPT, TAKE_SCRIPT, WRITE_SCRIPT } from "./scripts.js";
-import { knownExpiries } from "./known-expiries.js";
+import { knownExpiries, knownSessionExpiries } from "./known-expiries.js";
 import { pairsToMap, sessionHashReader, sessionHashUpdater } from "./session-commands.js";
 import { writeArguments } from "./write-arguments.js";
 import { redisUserIndex } from "./user-index.js";
@@ -108,6 +108,19 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
   const sessionKey = (id: string): string => `${prefix}s:${id}`;
   const userKey = (userId: string): string => `${prefix}u:${userId}`;
   const expiries = knownExpiries();
+  const ownExpiries = knownSessionExpiries();
+  /**
+   * Whether no renewal can be due for session `id`, whose expiry this
+   * process knows to be `known`: judged with the idle timeout it renews to
+   * (its own, from `setExpiry`, or the policy's), and for a session with its
+   * own expiry, no cut to a lowered maximum either (`isCutDue`).
+   */
+  function renewalCannotBeDue(id: string, known: number, now: number, policy: ExpiryPolicy): boolean {
+    const own = ownExpiries.get(id);
+    if (own === undefined) return !isRenewalDue(known, now + policy.idleTimeoutMs, policy);
+    const target = now + withSessionExpiry(policy, own).idleTimeoutMs;
+    return !isRenewalDue(known, target, policy) && !isCutDue(known, target, policy);
+  }
   if (options.coalesce !== undefined && typeof options.coalesce !== "boolean") {
     throw new TypeError(`redisStore: coalesce must be true or false, got ${typeof options.coalesce}`);
   }
@@ -128,10 +141,17 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
         // Two sessions' keys live in different slots, so a regenerate on a
         // Cluster is two steps: take the old session (refusing if it is
         // already gone), then create the new one. A failure between them
-        // logs the user out; it never leaves the old token working. The
+        // logs the user out; it never leaves the old token working (with a
+        // grace window, working read-only until the window ends). The
         // create still meets a tombstone ("revoked") like the one-script path.
-        const taken = Number(await port.write(TAKE_SCRIPT, [sessionKey(write.replaces)], []));
+        const grace = write.replacedGraceMs !== undefined && write.replacedGraceMs > 0 ? [String(Math.ceil(write.replacedGraceMs))] : [];
+        const taken = Number(await port.write(TAKE_SCRIPT, [sessionKey(write.replaces)], grace));
         if (taken === 0) return "gone";
+        const result = (await port.write(WRITE_SCRIPT, keys, writeArguments(write))) as WriteResult;
+        // A refused create fails closed: the retired copy must not outlive the refusal.
+        if (result !== "ok" && grace.length > 0) await port.del(sessionKey(write.replaces));
+        expiries.forget(write.replaces);
+        return result;
       } else {
         keys.push(sessionKey(write.replaces));
       }
@@ -153,12 +173,15 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
 
     async load(id: string, now: number, policy: ExpiryPolicy): Promise<StoredSession | undefined> {
       const known = expiries.get(id);
-      if (known !== undefined && known > now && !isRenewalDue(known, now + policy.idleTimeoutMs, policy)) {
+      if (known !== undefined && known > now && renewalCannotBeDue(id, known, now, policy)) {
         // Renewal cannot be due (even ignoring the absolute and lease caps,
         // which only make it less due): a plain read does, at a fraction of
         // the load script's cost in Redis. At most one command.
         const fields = await readHash(sessionKey(id));
-        if (fields.size === 0) expiries.forget(id);
+        // An own expiry changed on another instance may have moved the
+        // expiry earlier than the one remembered: forget it, so the next
+        // read runs the load script and learns the real one.
+        if (fields.size === 0 || ownExpiries.learn(id, fields)) expiries.forget(id);
         // Redis expires the key at the absolute or lease deadline anyway; the
         // check covers clock skew and a record that is not ours. (The rule
         // cannot ask for a renewal here: its target only lowers the move.)
@@ -168,16 +191,26 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
       const reply = await port.run(
         LOAD_SCRIPT,
         [sessionKey(id)],
-        [String(now), String(policy.idleTimeoutMs), String(policy.absoluteTimeoutMs), String(policy.renewIntervalMs)],
+        [
+          String(now),
+          String(policy.idleTimeoutMs),
+          String(policy.absoluteTimeoutMs),
+          String(policy.renewIntervalMs),
+          policy.maxIdleTimeoutMs === undefined ? "" : String(policy.maxIdleTimeoutMs),
+          policy.maxAbsoluteTimeoutMs === undefined ? "" : String(policy.maxAbsoluteTimeoutMs),
+        ],
       );
       const stored = toStoredSession(reply, now);
-      if (stored) expiries.remember(id, stored.expiresAt);
-      else expiries.forget(id);
+      if (stored) {
+        expiries.remember(id, stored.expiresAt);
+        ownExpiries.learn(id, stored.fields);
+      } else expiries.forget(id);
       return stored;
     },
 
     async write(id: string, write: SessionWrite, now: number): Promise<WriteResult> {
       const result = write.kind === "update" ? await update(id, write) : await create(id, write);
+      if (result === "ok") ownExpiries.learnWrite(id, write);
       if (result === "ok" && write.ttlMs !== undefined) expiries.remember(id, now + write.ttlMs);
       if (result !== "ok") expiries.forget(id);
       return result;
@@ -185,6 +218,7 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
 
     async destroy(id: string): Promise<void> {
       expiries.forget(id);
+      ownExpiries.forget(id);
       await port.del(sessionKey(id));
     },
 

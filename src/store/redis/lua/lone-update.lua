@@ -5,7 +5,10 @@
 -- decodeWrite does and acts as applyUpdate does, sending up to 500 pairs
 -- (1000 deletes) as one HSET (HDEL), the common case, and larger writes in
 -- chunks of 1000, because unpack() is bounded by Lua's C stack.
-if redis.call('HEXISTS', key, ${createdAt}) == 0 then return 'gone' end
+if redis.call('HEXISTS', key, ${createdAt}) == 0 then
+  if redis.call('HEXISTS', key, ${retired}) == 1 then return 'retired' end
+  return 'gone'
+end
 local setLast = 4 + tonumber(ARGV[3]) * 2
 local delLast = setLast + tonumber(ARGV[4])
 if setLast >= 5 then

@@ -2,7 +2,7 @@
 -- write.lua applies one: the updates of one event-loop turn, coalesced.
 -- KEYS: session hashes (off Cluster only). ARGV: one update per key, in
 -- order, each laid out as write-codec.lua describes.
--- Returns one 'ok' or 'gone' per key.
+-- Returns one 'ok', 'gone' or 'retired' per key.
 --#include write-codec.lua
 local results = {}
 local at = 1

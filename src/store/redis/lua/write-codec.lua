@@ -9,8 +9,10 @@
 -- plain values, not a table, so a coalesced update allocates nothing.
 -- applyWrite sets, deletes and moves the TTL; applyUpdate does so only to a
 -- record (a hash with a creation time: a tombstone is none, so an update of
--- it is 'gone'). Only sets values and TTLs, never read-modify-write, so a
--- replay after a timeout has the same effect.
+-- it is 'gone', and a retired record is none either: 'retired'). Only
+-- refused updates pay for telling 'retired' from 'gone'. Only sets values
+-- and TTLs, never read-modify-write, so a replay after a timeout has the
+-- same effect.
 local function inChunks(command, key, first, last)
   while first <= last do
     local stop = math.min(last, first + 999)
@@ -30,7 +32,10 @@ local function applyWrite(key, ttl, setFirst, setLast, delLast)
   if ttl ~= '' then redis.call('PEXPIRE', key, ttl) end
 end
 local function applyUpdate(key, ttl, setFirst, setLast, delLast)
-  if redis.call('HEXISTS', key, ${createdAt}) == 0 then return 'gone' end
+  if redis.call('HEXISTS', key, ${createdAt}) == 0 then
+    if redis.call('HEXISTS', key, ${retired}) == 1 then return 'retired' end
+    return 'gone'
+  end
   applyWrite(key, ttl, setFirst, setLast, delLast)
   return 'ok'
 end
