@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { LUA_FILES } from "./lua-files.generated.js";
 import { CREATED_AT_FIELD, EXPIRY_FIELD, LAST_SEEN_FIELD, LEASE_FIELD, RETIRED_FIELD, TOMBSTONE_FIELD, USER_ID_FIELD } from "../../core/record-fields.js";
 
 /** Bytes a Lua literal may hold as they are; every other byte is written as a `\ddd` escape. */
@@ -40,13 +40,14 @@ export const LUA_FIELD = {
   retired: luaString(RETIRED_FIELD),
 } as const;
 
-/**
- * The folder of the Lua scripts (`lua/*.lua` beside this module; `npm run
- * build` copies it into dist). The files are the one source of the scripts:
- * this store and the Python package (python/tessera_session) both load them
- * through the same two rules, {@link luaSourceFromFile}'s.
+/*
+ * The Lua scripts are files, `lua/*.lua` beside this module: the one source
+ * of the scripts, which this store and the Python package
+ * (python/tessera_session) both load through the same two rules,
+ * {@link luaSourceFromFile}'s. Node reads them from a module generated at
+ * build time (scripts/lua-module.ts), not from disk, so that an app whose
+ * bundler inlines this package (Next.js, Nitro) still has them.
  */
-const LUA_DIR = new URL("./lua/", import.meta.url);
 /** A line that stands for another file of the folder, spliced in as it is. */
 const INCLUDE_LINE = /^--#include ([a-z-]+\.lua)\n/gm;
 /** A reserved field named by its {@link LUA_FIELD} key, e.g. `${createdAt}`. */
@@ -78,6 +79,7 @@ export function luaSourceFromFile(name: string): string {
 
 function expandIncludes(name: string, depth: number): string {
   if (depth > MAX_INCLUDE_DEPTH) throw new Error(`lua/${name}: includes nest deeper than ${MAX_INCLUDE_DEPTH} (a cycle?)`);
-  const text = readFileSync(new URL(name, LUA_DIR), "utf8");
+  const text = LUA_FILES[name];
+  if (text === undefined) throw new Error(`lua/${name}: no such script file (run npm run build after adding one)`);
   return text.replace(INCLUDE_LINE, (_, included: string) => expandIncludes(included, depth + 1));
 }
