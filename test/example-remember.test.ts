@@ -29,6 +29,7 @@ import { startInstance } from "../examples/demo/instances.js";
 import { REMEMBER_ME_LIMITS } from "../examples/shared/login-app.js";
 import { cookieAttributes, CookieClient, formCsrfToken } from "./support/http.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
+import { waitFor } from "./support/wait-for.js";
 
 type Start = (options: { sessions: SessionManager<SessionData>; instance: string }) => Promise<ServedApp>;
 const DAY = 24 * 3600;
@@ -119,6 +120,8 @@ for (const framework of ownProcess) {
     const entry = FRAMEWORKS[framework]!;
     await entry.build?.(); // a first run builds the app; later runs reuse the build
     const instance = await startInstance({ name: `${framework}-a`, script: entry.script, stdio: "ignore", readyTimeoutMs: entry.readyTimeoutMs, env: { REDIS_URL: redis.url } });
+    // "Ready" means listening; its Redis client may connect a moment later (until then: the 503 page).
+    await waitFor(`${framework} reaching Redis`, async () => ((await fetch(new URL("/login", instance.url))).status === 200 ? true : undefined));
     return { app: { url: instance.url, close: () => instance.stop() }, prefix: DEMO_PREFIX };
   });
 }
