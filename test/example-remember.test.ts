@@ -1,6 +1,9 @@
 /**
  * The login examples' "Keep me signed in" checkbox (field `remember`) on
- * all five frameworks, against a real redis-server: with it, the session
+ * every framework, against a real redis-server (the five Node-style
+ * examples and the SvelteKit and Astro builds in this process, given a
+ * manager; the Next.js, Nuxt and React Router builds as the demo runs
+ * them, in their own process with their own manager): with it, the session
  * and its cookie last 30 days of inactivity (a persistent cookie, the
  * record's TTL to match); without it, the manager's defaults hold. And on
  * every adapter, a login counts as a fresh authentication for step-up.
@@ -19,9 +22,14 @@ import { createLoginApp as fastifyLogin } from "../examples/fastify-login/app.js
 import { createLoginApp as honoLogin } from "../examples/hono-login/app.js";
 import { createLoginApp as koaLogin } from "../examples/koa-login/app.js";
 import { createLoginHandler as nodeLogin } from "../examples/node-login/app.js";
+import { createLoginHandler as sveltekitLogin } from "../examples/sveltekit-login/app.js";
+import { createLoginHandler as astroLogin } from "../examples/astro-login/app.js";
+import { FRAMEWORKS } from "../examples/demo/frameworks.js";
+import { startInstance } from "../examples/demo/instances.js";
 import { REMEMBER_ME_LIMITS } from "../examples/shared/login-app.js";
 import { cookieAttributes, CookieClient, formCsrfToken } from "./support/http.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
+import { waitFor } from "./support/wait-for.js";
 
 type Start = (options: { sessions: SessionManager<SessionData>; instance: string }) => Promise<ServedApp>;
 const DAY = 24 * 3600;
@@ -36,7 +44,14 @@ const frameworks: Record<string, Start> = {
   koa: async (options) => listenOnLoopback(createServer(koaLogin(options).callback())),
   hono: async (options) => listenOnLoopback(createAdaptorServer({ fetch: honoLogin(options).fetch }) as Server),
   node: async (options) => listenOnLoopback(createServer(nodeLogin(options))),
+  sveltekit: async (options) => listenOnLoopback(createServer(await sveltekitLogin(options))),
+  astro: async (options) => listenOnLoopback(createServer(await astroLogin(options))),
 };
+
+/** The examples whose build makes its own manager from the environment (examples/shared/env-login-options.ts, demo-server.ts). */
+const ownProcess = ["next", "nuxt", "react-router"];
+/** Where those managers keep sessions. */
+const DEMO_PREFIX = "tessera-demo:";
 
 let redis: RedisServer;
 let client: Redis;
@@ -53,16 +68,17 @@ after(async () => {
 const keyOf = (prefix: string, cookie: string) =>
   `${prefix}s:${createHash("sha256").update(cookie.split(".")[0]!).digest().subarray(0, 12).toString("base64url")}`;
 
-for (const [framework, start] of Object.entries(frameworks)) {
+/** A login example on a loopback port, its sessions under `prefix` in the test's redis-server. */
+type Served = { app: ServedApp; prefix: string };
+
+function rememberSuite(framework: string, serve: () => Promise<Served>): void {
   describe(`${framework} login example: Keep me signed in`, () => {
-    const prefix = `remember-${framework}:`;
     let app: ServedApp;
-    let sessions: SessionManager<SessionData>;
+    let prefix: string;
     before(async () => {
-      sessions = createSessionManager({ store: redisStore({ client, prefix }), idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 7 * DAY, ...REMEMBER_ME_LIMITS });
-      app = await start({ sessions, instance: `${framework}-a` });
+      ({ app, prefix } = await serve());
     });
-    after(() => app.close());
+    after(() => app?.close());
 
     async function logIn(remember: boolean) {
       const browser = new CookieClient(app.url);
@@ -88,5 +104,24 @@ for (const [framework, start] of Object.entries(frameworks)) {
       assert.equal(attributes.get("max-age"), "1800");
       assert.ok(ttl <= 1800_000, `record TTL ${ttl} ms`);
     });
+  });
+}
+
+for (const [framework, start] of Object.entries(frameworks)) {
+  rememberSuite(framework, async () => {
+    const prefix = `remember-${framework}:`;
+    const sessions = createSessionManager<SessionData>({ store: redisStore({ client, prefix }), idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 7 * DAY, ...REMEMBER_ME_LIMITS });
+    return { app: await start({ sessions, instance: `${framework}-a` }), prefix };
+  });
+}
+
+for (const framework of ownProcess) {
+  rememberSuite(framework, async () => {
+    const entry = FRAMEWORKS[framework]!;
+    await entry.build?.(); // a first run builds the app; later runs reuse the build
+    const instance = await startInstance({ name: `${framework}-a`, script: entry.script, stdio: "ignore", readyTimeoutMs: entry.readyTimeoutMs, env: { REDIS_URL: redis.url } });
+    // "Ready" means listening; its Redis client may connect a moment later (until then: the 503 page).
+    await waitFor(`${framework} reaching Redis`, async () => ((await fetch(new URL("/login", instance.url))).status === 200 ? true : undefined));
+    return { app: { url: instance.url, close: () => instance.stop() }, prefix: DEMO_PREFIX };
   });
 }

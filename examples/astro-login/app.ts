@@ -4,10 +4,9 @@
  * app's options in its locals (src/lib/host.ts).
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { LoginAppOptions } from "../shared/login-app.js";
-import { APP_DIR, ensureBuilt } from "./build.js";
+import { ensureBuilt } from "./build.js";
 import { LOGIN_HOST } from "./src/lib/host.js";
 
 /** @astrojs/node's middleware-mode handler: the fourth argument becomes `Astro.locals`. */
@@ -15,7 +14,8 @@ type AstroNodeHandler = (req: IncomingMessage, res: ServerResponse, next: undefi
 
 /**
  * The login app for these options: same routes and pages as every other
- * framework's version.
+ * framework's version, naming Astro beside the instance unless
+ * `options.framework` says otherwise.
  *
  * @example
  * ```ts
@@ -23,7 +23,8 @@ type AstroNodeHandler = (req: IncomingMessage, res: ServerResponse, next: undefi
  * ```
  */
 export async function createLoginHandler(options: LoginAppOptions): Promise<RequestListener> {
-  await ensureBuilt();
-  const built = (await import(pathToFileURL(join(APP_DIR, "dist/server/entry.mjs")).href)) as { handler: AstroNodeHandler };
-  return (req, res) => void built.handler(req, res, undefined, { [LOGIN_HOST]: options });
+  const built = (await import(pathToFileURL(await ensureBuilt()).href)) as { handler: AstroNodeHandler };
+  // One object for every request: the middleware chain is made once per options object (src/middleware.ts).
+  const host: LoginAppOptions = { framework: "Astro", ...options };
+  return (req, res) => void built.handler(req, res, undefined, { [LOGIN_HOST]: host });
 }

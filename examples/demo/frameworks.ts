@@ -9,6 +9,8 @@ import { fileURLToPath } from "node:url";
 import { ensureBuilt as ensureNextBuilt } from "../next-login/build.js";
 import { ensureBuilt as ensureNuxtBuilt } from "../nuxt-login/build.js";
 import { ensureBuilt as ensureReactRouterBuilt } from "../react-router-login/build.js";
+import { ensureBuilt as ensureSvelteKitBuilt } from "../sveltekit-login/build.js";
+import { ensureBuilt as ensureAstroBuilt } from "../astro-login/build.js";
 import { LOGIN_SERVERS } from "./instances.js";
 
 /** One framework's login example, as the launcher starts it. */
@@ -35,6 +37,8 @@ export const FRAMEWORKS: Readonly<Record<string, FrameworkEntry>> = {
   next: { name: "next", script: NEXT_LOGIN_SERVER, build: ensureNextBuilt, readyTimeoutMs: 120_000 },
   nuxt: { name: "nuxt", script: fileURLToPath(new URL("../nuxt-login/server.ts", import.meta.url)), build: ensureNuxtBuilt, readyTimeoutMs: 120_000 },
   "react-router": { name: "react-router", script: fileURLToPath(new URL("../react-router-login/server.ts", import.meta.url)), build: ensureReactRouterBuilt, readyTimeoutMs: 120_000 },
+  sveltekit: { name: "sveltekit", script: fileURLToPath(new URL("../sveltekit-login/server.ts", import.meta.url)), build: ensureSvelteKitBuilt, readyTimeoutMs: 120_000 },
+  astro: { name: "astro", script: fileURLToPath(new URL("../astro-login/server.ts", import.meta.url)), build: ensureAstroBuilt, readyTimeoutMs: 120_000 },
 };
 
 /**

@@ -4,7 +4,8 @@
  *   npm run demo                      # 3 instances, balancer on http://127.0.0.1:3000
  *   npm run demo -- --instances 5 --port 8080
  *   npm run demo -- --memory          # no Redis: one instance, memory store
- *   npm run demo -- --framework hono  # the same example on fastify, koa, hono, node or next
+ *   npm run demo -- --framework hono  # the same example on fastify, koa, hono, node, next, nuxt,
+ *                                    # react-router, sveltekit or astro
  *   npm run demo -- --framework express,next  # a mixed fleet: the frameworks alternate
  *
  * Reload the page and watch "Served by" change while you stay logged in and

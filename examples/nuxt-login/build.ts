@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { ensureFrameworkBuild } from "../shared/framework-build.js";
+import { linkTessera } from "../shared/link-tessera.js";
 
 /** The example's directory. */
 export const NUXT_LOGIN_ROOT = fileURLToPath(new URL(".", import.meta.url));
@@ -19,6 +20,7 @@ export const NUXI_SCRIPT = fileURLToPath(new URL("../../node_modules/@nuxt/cli/b
  * built from the same inputs (its own directory plus `inputs`).
  */
 export function ensureNuxtBuilt(root: string, inputs: readonly string[]): Promise<void> {
+  linkTessera(root); // the built server imports Tessera from its node_modules (nuxt.config.ts)
   return ensureFrameworkBuild({ root, inputs: [root, ...inputs], command: [NUXI_SCRIPT, "build"], stampFile: `${root}/.output/tessera-inputs` });
 }
 

@@ -12,7 +12,7 @@ import { memoryStore } from "tessera-session/memory";
 import { redisStore } from "tessera-session/redis";
 import { DEMO_TRANSPORTS } from "./api.js";
 import { MEMORY_STORE_BANNER } from "./instance-protocol.js";
-import type { LoginAppOptions } from "./login-app.js";
+import { REMEMBER_ME_LIMITS, type LoginAppOptions } from "./login-app.js";
 import "./session-data.js";
 
 function createSessions(useMemory: boolean, instance: string): SessionManager<SessionData> {
@@ -20,6 +20,7 @@ function createSessions(useMemory: boolean, instance: string): SessionManager<Se
     secrets: process.env.SESSION_SECRET ? [process.env.SESSION_SECRET] : undefined,
     idleTimeoutSeconds: 30 * 60,
     absoluteTimeoutSeconds: 7 * 24 * 3600,
+    ...REMEMBER_ME_LIMITS, // "Keep me signed in" may give one session 30 days of inactivity
     transport: DEMO_TRANSPORTS, // browsers on the cookie, the /api routes' clients on Bearer tokens
   };
   if (useMemory) return createSessionManager<SessionData>({ store: memoryStore(), ...options });

@@ -1,6 +1,7 @@
 /**
- * The build step of the full-stack examples (Nuxt, React Router): run the
- * framework's production build once, and reuse it while its inputs are
+ * The build step of the full-stack framework apps (the Next.js, Nuxt, React
+ * Router, SvelteKit and Astro examples, the conformance apps the tests
+ * build): run the framework's production build once, and reuse it while its inputs are
  * unchanged (a SHA-256 over their contents, kept beside the output), so a
  * later start is ready at once. One build at a time per app: a lock
  * directory holds off other starts (the demo launches several instances)
@@ -26,8 +27,12 @@ export interface FrameworkBuild {
 
 /** Longest a first build may take here (the issue allows 4 minutes to be ready). */
 const BUILD_TIMEOUT_MS = 4 * 60_000;
-/** Directories never hashed: build outputs and caches. */
-const SKIPPED = new Set(["node_modules", ".output", ".nuxt", "build", ".react-router", ".cache"]);
+/**
+ * Directories never hashed when found inside an input: installed packages,
+ * build outputs, caches and the lock below. An input itself is always hashed
+ * (Tessera's dist/ is one for the apps that bundle it).
+ */
+const SKIPPED = new Set(["node_modules", ".output", ".nuxt", "build", ".react-router", ".cache", ".next", ".svelte-kit", ".astro", ".vite", "dist", ".build-lock"]);
 /** Bound on the files hashed, so a misplaced input cannot walk a whole disk. */
 const MAX_FILES = 5000;
 

@@ -4,15 +4,15 @@
  * carrying the app's options to its hooks (src/lib/server/host.ts).
  */
 import type { IncomingMessage, RequestListener } from "node:http";
-import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { LoginAppOptions } from "../shared/login-app.js";
-import { APP_DIR, ensureBuilt } from "./build.js";
+import { ensureBuilt } from "./build.js";
 import { LOGIN_HOST } from "./src/lib/server/host.js";
 
 /**
  * The login app for these options: same routes and pages as every other
- * framework's version.
+ * framework's version, naming SvelteKit beside the instance unless
+ * `options.framework` says otherwise.
  *
  * @example
  * ```ts
@@ -20,10 +20,11 @@ import { LOGIN_HOST } from "./src/lib/server/host.js";
  * ```
  */
 export async function createLoginHandler(options: LoginAppOptions): Promise<RequestListener> {
-  await ensureBuilt();
-  const built = (await import(pathToFileURL(join(APP_DIR, "build/handler.js")).href)) as { handler: RequestListener };
+  const built = (await import(pathToFileURL(await ensureBuilt()).href)) as { handler: RequestListener };
+  // One object for every request: the hooks are made once per options object (hooks.server.ts).
+  const host: LoginAppOptions = { framework: "SvelteKit", ...options };
   return (req: IncomingMessage & { [LOGIN_HOST]?: LoginAppOptions }, res) => {
-    req[LOGIN_HOST] = options;
+    req[LOGIN_HOST] = host;
     built.handler(req, res);
   };
 }

@@ -5,11 +5,11 @@
  * a test hands over in the handler's locals.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { SessionManager } from "tessera-session";
 import { listenOnLoopback, type ConformanceData, type ServedApp } from "tessera-session/testing";
-import { ASTRO_BUILD, ensureBuilt } from "../../examples/shared/cached-build.js";
+import { ensureAstroBuilt } from "../../examples/shared/astro-build.js";
 
 const APP_DIR = resolve(import.meta.dirname, "../apps/astro-conformance");
 
@@ -20,12 +20,7 @@ let handler: Promise<AstroNodeHandler> | undefined;
 
 /** The built app's Node handler, building it first when its sources changed. */
 function builtHandler(): Promise<AstroNodeHandler> {
-  handler ??= ensureBuilt({
-    dir: APP_DIR,
-    sources: ["src", "package.json", "astro.config.mjs"],
-    output: join(APP_DIR, "dist"),
-    command: [ASTRO_BUILD],
-  }).then(async () => ((await import(pathToFileURL(join(APP_DIR, "dist/server/entry.mjs")).href)) as { handler: AstroNodeHandler }).handler);
+  handler ??= ensureAstroBuilt(APP_DIR, []).then(async (entry) => ((await import(pathToFileURL(entry).href)) as { handler: AstroNodeHandler }).handler);
   return handler;
 }
 

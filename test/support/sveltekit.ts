@@ -5,11 +5,11 @@
  * hands over on each Node request.
  */
 import { createServer, type IncomingMessage, type RequestListener } from "node:http";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { SessionManager } from "tessera-session";
 import { listenOnLoopback, type ConformanceData, type ServedApp } from "tessera-session/testing";
-import { ensureBuilt, VITE_CLI } from "../../examples/shared/cached-build.js";
+import { ensureSvelteKitBuilt } from "../../examples/shared/sveltekit-build.js";
 
 const APP_DIR = resolve(import.meta.dirname, "../apps/sveltekit-conformance");
 
@@ -17,12 +17,7 @@ let handler: Promise<RequestListener> | undefined;
 
 /** The built app's Node handler, building it first when its sources changed. */
 function builtHandler(): Promise<RequestListener> {
-  handler ??= ensureBuilt({
-    dir: APP_DIR,
-    sources: ["src", "package.json", "svelte.config.js", "vite.config.js"],
-    output: join(APP_DIR, "build"),
-    command: [VITE_CLI, "build"],
-  }).then(async () => ((await import(pathToFileURL(join(APP_DIR, "build/handler.js")).href)) as { handler: RequestListener }).handler);
+  handler ??= ensureSvelteKitBuilt(APP_DIR, []).then(async (entry) => ((await import(pathToFileURL(entry).href)) as { handler: RequestListener }).handler);
   return handler;
 }
 

@@ -10,6 +10,6 @@ export const POST = route(async (request, session, options) => {
   const form = await request.formData();
   const parsed = parseUsername(form.get("username"));
   if (!parsed.ok) return html(loginForm(options, session, parsed.error), 400);
-  await logIn(session, parsed.username);
+  await logIn(session, parsed.username, form.get("remember"));
   return seeOther("/");
 });

@@ -17,6 +17,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (form instanceof Response) return form;
   const parsed = parseUsername(form.username);
   if (!parsed.ok) return html(loginForm(loginOptions, session, parsed.error), 400);
-  await logIn(session, parsed.username);
+  await logIn(session, parsed.username, form.remember);
   return redirect("/", 303);
 }

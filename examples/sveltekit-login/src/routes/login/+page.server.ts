@@ -14,9 +14,10 @@ export const load: ServerLoad = (event) => {
 /** `POST /login`, the form's action (CSRF-checked in hooks.server.ts): a new session token, then the name. */
 export const actions: Actions = {
   default: async (event) => {
-    const parsed = parseUsername((await event.request.formData()).get("username"));
+    const form = await event.request.formData();
+    const parsed = parseUsername(form.get("username"));
     if (!parsed.ok) return fail(400, { page: loginForm(loginHost(event), event.locals.session, parsed.error) });
-    await logIn(event.locals.session, parsed.username);
+    await logIn(event.locals.session, parsed.username, form.get("remember"));
     redirect(303, "/");
   },
 };
