@@ -226,8 +226,8 @@ describe("peer dependencies: tessera-session + @sveltejs/kit + ioredis", () => {
       join(dir, "check.mjs"),
       `import { createSessionManager } from "tessera-session";
 import { memoryStore } from "tessera-session/memory";
-import { tesseraHandle } from "tessera-session/sveltekit";
-const handle = tesseraHandle(createSessionManager({ store: memoryStore() }));
+import { sveltekitSession } from "tessera-session/sveltekit";
+const handle = sveltekitSession(createSessionManager({ store: memoryStore() }));
 const event = (cookie) => ({ url: new URL("http://127.0.0.1/"), request: new Request("http://127.0.0.1/", { headers: cookie ? { cookie } : {} }), locals: {}, platform: undefined });
 const login = await handle({ event: event(), resolve: async (e) => { e.locals.session.data.username = "ada"; return new Response("ok"); } });
 const cookie = login.headers.get("set-cookie").split(";")[0];
@@ -245,9 +245,9 @@ console.log(await page.text());
       `import type { ServerLoad } from "@sveltejs/kit";
 import { createSessionManager } from "tessera-session";
 import { memoryStore } from "tessera-session/memory";
-import { tesseraHandle } from "tessera-session/sveltekit";
+import { sveltekitSession } from "tessera-session/sveltekit";
 declare module "tessera-session" { interface SessionData { username: string } }
-export const handle = tesseraHandle(createSessionManager({ store: memoryStore() }));
+export const handle = sveltekitSession(createSessionManager({ store: memoryStore() }));
 export const load: ServerLoad = ({ locals }) => ({ username: locals.session.data.username ?? "stranger" });
 // @ts-expect-error username is a string
 export const bad: ServerLoad = ({ locals }) => { locals.session.data.username = 1; };

@@ -6,7 +6,7 @@ import { defineConfig } from "astro/config";
 export default defineConfig({
   output: "server",
   adapter: node({ mode: "middleware" }),
-  // tesseraCsrf (src/middleware.ts) checks Origin and Sec-Fetch-Site and a per-session
+  // astroCsrf (src/middleware.ts) checks Origin and Sec-Fetch-Site and a per-session
   // token on every POST, with the 403 page the other frameworks' examples show.
   security: { checkOrigin: false },
   telemetry: false,

@@ -6,7 +6,7 @@ export default {
     adapter: adapter({ out: "build", precompress: false }),
     // SvelteKit's own check compares Origin with event.url, which adapter-node says is
     // https://<host> unless ORIGIN is set: behind the demo's balancer every plain-http
-    // form post would be refused. tesseraCsrf (src/hooks.server.ts) checks Origin and
+    // form post would be refused. sveltekitCsrf (src/hooks.server.ts) checks Origin and
     // Sec-Fetch-Site against the connection's real scheme, and a per-session token.
     csrf: { checkOrigin: false },
   },

@@ -23,10 +23,10 @@ declare global {
 }
 
 /**
- * Options of {@link tesseraMiddleware}: `storeOutage` (a policy or a
+ * Options of {@link astroSession}: `storeOutage` (a policy or a
  * function of the `APIContext`), `onStoreError`, and `trustProxy`.
  */
-export interface TesseraMiddlewareOptions extends StoreOutageOption<APIContext>, TrustProxyOption {
+export interface AstroSessionOptions extends StoreOutageOption<APIContext>, TrustProxyOption {
   /**
    * The response when the session could not be loaded or committed (a
    * `SessionStoreError`, 503); default a plain-text 503.
@@ -36,7 +36,7 @@ export interface TesseraMiddlewareOptions extends StoreOutageOption<APIContext>,
 }
 
 /** The middleware, plus a typed accessor for apps that use a generic instead of `SessionData`. */
-export interface TesseraMiddleware<D extends object> extends MiddlewareHandler {
+export interface AstroSessionMiddleware<D extends object> extends MiddlewareHandler {
   /**
    * The request's session typed with the manager's data type `D`.
    * @example
@@ -65,18 +65,18 @@ export interface TesseraMiddleware<D extends object> extends MiddlewareHandler {
  * @example
  * ```ts
  * // src/middleware.ts
- * import { tesseraMiddleware } from "tessera-session/astro";
- * export const onRequest = tesseraMiddleware(sessions, { trustProxy: 1 });
+ * import { astroSession } from "tessera-session/astro";
+ * export const onRequest = astroSession(sessions, { trustProxy: 1 });
  * // src/pages/index.astro: Hello {Astro.locals.session.data.username ?? "stranger"}
  * ```
  */
-export function tesseraMiddleware<D extends object>(manager: SessionManager<D>, options: TesseraMiddlewareOptions = {}): TesseraMiddleware<D> {
-  const viaHttpsProxy = trustedForwardedHttps(options.trustProxy, "tesseraMiddleware trustProxy");
+export function astroSession<D extends object>(manager: SessionManager<D>, options: AstroSessionOptions = {}): AstroSessionMiddleware<D> {
+  const viaHttpsProxy = trustedForwardedHttps(options.trustProxy, "astroSession trustProxy");
   // Astro's URL has the socket's scheme (or X-Forwarded-Proto, when `security.allowedDomains` vouches for it).
   const isHttps = (context: APIContext): boolean =>
     context.url.protocol === "https:" ||
     viaHttpsProxy({ peerAddress: context.clientAddress, forwardedFor: context.request.headers.get("x-forwarded-for"), forwardedProto: context.request.headers.get("x-forwarded-proto") });
-  const storeOutageOf = storeOutageChooser<APIContext>(options.storeOutage, "tesseraMiddleware storeOutage");
+  const storeOutageOf = storeOutageChooser<APIContext>(options.storeOutage, "astroSession storeOutage");
   const onStoreError = options.onStoreError ?? plainErrorResponse;
   // The commit goes through the fetch entry like every fetch-based adapter's.
   const tessera = fetchSessions(manager);
@@ -115,4 +115,4 @@ export function tesseraMiddleware<D extends object>(manager: SessionManager<D>, 
 }
 
 export type { TrustProxy } from "./shared/trust-proxy.js";
-export { tesseraCsrf, type TesseraCsrfOptions } from "./csrf/astro.js";
+export { astroCsrf, type AstroCsrfOptions } from "./csrf/astro.js";

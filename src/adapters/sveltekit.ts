@@ -23,11 +23,11 @@ declare global {
 }
 
 /**
- * Options of {@link tesseraHandle}: `storeOutage` (a policy or a function of
+ * Options of {@link sveltekitSession}: `storeOutage` (a policy or a function of
  * the `RequestEvent`), `onStoreError`, and `trustProxy` (adapter-node's
  * `PROTOCOL_HEADER` is not read: behind a TLS proxy, say which to trust).
  */
-export interface TesseraHandleOptions extends StoreOutageOption<RequestEvent>, TrustProxyOption {
+export interface SvelteKitSessionOptions extends StoreOutageOption<RequestEvent>, TrustProxyOption {
   /**
    * The response when the session could not be loaded or committed (a
    * `SessionStoreError`, 503); default a plain-text 503.
@@ -37,7 +37,7 @@ export interface TesseraHandleOptions extends StoreOutageOption<RequestEvent>, T
 }
 
 /** The `handle` hook, plus a typed accessor for apps that use a generic instead of `SessionData`. */
-export interface TesseraHandle<D extends object> extends Handle {
+export interface SvelteKitSessionHook<D extends object> extends Handle {
   /**
    * The event's session typed with the manager's data type `D`.
    * @example
@@ -64,18 +64,18 @@ export interface TesseraHandle<D extends object> extends Handle {
  * @example
  * ```ts
  * // src/hooks.server.ts
- * import { tesseraHandle } from "tessera-session/sveltekit";
- * export const handle = tesseraHandle(sessions, { trustProxy: "loopback" });
+ * import { sveltekitSession } from "tessera-session/sveltekit";
+ * export const handle = sveltekitSession(sessions, { trustProxy: "loopback" });
  * // src/routes/+page.server.ts
  * export const load = ({ locals }) => ({ username: locals.session.data.username });
  * ```
  */
-export function tesseraHandle<D extends object>(manager: SessionManager<D>, options: TesseraHandleOptions = {}): TesseraHandle<D> {
-  const viaHttpsProxy = trustedForwardedHttps(options.trustProxy, "tesseraHandle trustProxy");
+export function sveltekitSession<D extends object>(manager: SessionManager<D>, options: SvelteKitSessionOptions = {}): SvelteKitSessionHook<D> {
+  const viaHttpsProxy = trustedForwardedHttps(options.trustProxy, "sveltekitSession trustProxy");
   const isHttps = (event: RequestEvent): boolean =>
     sveltekitConnectionIsHttps(event) ||
     viaHttpsProxy({ peerAddress: sveltekitSocket(event)?.remoteAddress, forwardedFor: event.request.headers.get("x-forwarded-for"), forwardedProto: event.request.headers.get("x-forwarded-proto") });
-  const storeOutageOf = storeOutageChooser<RequestEvent>(options.storeOutage, "tesseraHandle storeOutage");
+  const storeOutageOf = storeOutageChooser<RequestEvent>(options.storeOutage, "sveltekitSession storeOutage");
   const onStoreError = options.onStoreError ?? plainErrorResponse;
   // The commit goes through the fetch entry like every fetch-based adapter's; the load is
   // this hook's own, since adapter-node's request URL says https unless ORIGIN says not.
@@ -104,4 +104,4 @@ export function tesseraHandle<D extends object>(manager: SessionManager<D>, opti
 }
 
 export type { TrustProxy } from "./shared/trust-proxy.js";
-export { tesseraCsrf, type TesseraCsrfOptions } from "./csrf/sveltekit.js";
+export { sveltekitCsrf, type SvelteKitCsrfOptions } from "./csrf/sveltekit.js";

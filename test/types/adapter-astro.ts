@@ -1,12 +1,12 @@
 import type { APIRoute, MiddlewareHandler } from "astro";
 import { createSessionManager } from "tessera-session";
-import { tesseraCsrf, tesseraMiddleware } from "tessera-session/astro";
+import { astroCsrf, astroSession } from "tessera-session/astro";
 import { memoryStore } from "tessera-session/memory";
 import type { CartData } from "./support/session-data.js";
 
 // App-wide SessionData: context.locals.session (Astro.locals.session in pages) is typed through App.Locals.
-export const onRequest: MiddlewareHandler = tesseraMiddleware(createSessionManager({ store: memoryStore() }), { trustProxy: 1 });
-export const csrf: MiddlewareHandler = tesseraCsrf({ trustProxy: 1 });
+export const onRequest: MiddlewareHandler = astroSession(createSessionManager({ store: memoryStore() }), { trustProxy: 1 });
+export const csrf: MiddlewareHandler = astroCsrf({ trustProxy: 1 });
 
 export const POST: APIRoute = async ({ locals, redirect }) => {
   await locals.session.regenerate();
@@ -24,7 +24,7 @@ export const GET: APIRoute = ({ locals }) => {
 };
 
 // A generic manager: the middleware's typed accessor.
-const cart = tesseraMiddleware(createSessionManager<CartData>({ store: memoryStore() }));
+const cart = astroSession(createSessionManager<CartData>({ store: memoryStore() }));
 export const cartRoute: APIRoute = (context) => {
   const items = cart.session(context).data.items ?? [];
   // @ts-expect-error qty is a number
@@ -33,8 +33,8 @@ export const cartRoute: APIRoute = (context) => {
 };
 
 // @ts-expect-error unknown option
-tesseraMiddleware(createSessionManager({ store: memoryStore() }), { trustProxies: true });
+astroSession(createSessionManager({ store: memoryStore() }), { trustProxies: true });
 // Per-route store outage policy: a policy, or a function of the context.
-tesseraMiddleware(createSessionManager({ store: memoryStore() }), { storeOutage: (context) => (context.url.pathname === "/" ? "anonymous" : "fail") });
+astroSession(createSessionManager({ store: memoryStore() }), { storeOutage: (context) => (context.url.pathname === "/" ? "anonymous" : "fail") });
 // @ts-expect-error not a store outage policy
-tesseraMiddleware(createSessionManager({ store: memoryStore() }), { storeOutage: "ignore" });
+astroSession(createSessionManager({ store: memoryStore() }), { storeOutage: "ignore" });

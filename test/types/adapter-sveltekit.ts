@@ -2,12 +2,12 @@ import type { Actions, RequestHandler, ServerLoad } from "@sveltejs/kit";
 import { sequence } from "@sveltejs/kit/hooks";
 import { createSessionManager } from "tessera-session";
 import { memoryStore } from "tessera-session/memory";
-import { tesseraCsrf, tesseraHandle } from "tessera-session/sveltekit";
+import { sveltekitCsrf, sveltekitSession } from "tessera-session/sveltekit";
 import type { CartData } from "./support/session-data.js";
 
 // App-wide SessionData: event.locals.session is typed through App.Locals, in
 // hooks, load functions, form actions and endpoints alike.
-export const handle = sequence(tesseraHandle(createSessionManager({ store: memoryStore() }), { trustProxy: "loopback" }), tesseraCsrf());
+export const handle = sequence(sveltekitSession(createSessionManager({ store: memoryStore() }), { trustProxy: "loopback" }), sveltekitCsrf());
 
 export const load: ServerLoad = ({ locals }) => {
   const username: string | undefined = locals.session.data.username;
@@ -30,7 +30,7 @@ export const actions: Actions = {
 export const GET: RequestHandler = ({ locals }) => new Response(String(locals.session.data.visits ?? 0));
 
 // A generic manager: the hook's typed accessor.
-const cart = tesseraHandle(createSessionManager<CartData>({ store: memoryStore() }));
+const cart = sveltekitSession(createSessionManager<CartData>({ store: memoryStore() }));
 export const cartLoad: ServerLoad = (event) => {
   const items = cart.session(event).data.items ?? [];
   // @ts-expect-error qty is a number
@@ -39,10 +39,10 @@ export const cartLoad: ServerLoad = (event) => {
 };
 
 // @ts-expect-error unknown option
-tesseraHandle(createSessionManager({ store: memoryStore() }), { trustProxies: true });
+sveltekitSession(createSessionManager({ store: memoryStore() }), { trustProxies: true });
 // Per-route store outage policy: a policy, or a function of the event.
-tesseraHandle(createSessionManager({ store: memoryStore() }), { storeOutage: (event) => (event.url.pathname === "/" ? "anonymous" : "fail") });
+sveltekitSession(createSessionManager({ store: memoryStore() }), { storeOutage: (event) => (event.url.pathname === "/" ? "anonymous" : "fail") });
 // @ts-expect-error not a store outage policy
-tesseraHandle(createSessionManager({ store: memoryStore() }), { storeOutage: "ignore" });
+sveltekitSession(createSessionManager({ store: memoryStore() }), { storeOutage: "ignore" });
 // The store error page: a Response from the error and the event.
-tesseraHandle(createSessionManager({ store: memoryStore() }), { onStoreError: (error, event) => new Response(`${error.code} at ${event.url.pathname}`, { status: 503 }) });
+sveltekitSession(createSessionManager({ store: memoryStore() }), { onStoreError: (error, event) => new Response(`${error.code} at ${event.url.pathname}`, { status: 503 }) });

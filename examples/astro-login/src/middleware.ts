@@ -1,11 +1,11 @@
 /**
  * Every request: the serving instance named in `X-Served-By`, the session
- * loaded into `Astro.locals.session` (tesseraMiddleware), and every POST but
- * the API login CSRF-checked (tesseraCsrf) before a page or endpoint runs.
+ * loaded into `Astro.locals.session` (astroSession), and every POST but
+ * the API login CSRF-checked (astroCsrf) before a page or endpoint runs.
  */
 import type { MiddlewareHandler } from "astro";
 import { sequence } from "astro:middleware";
-import { tesseraCsrf, tesseraMiddleware } from "tessera-session/astro";
+import { astroCsrf, astroSession } from "tessera-session/astro";
 import { SERVED_BY_HEADER } from "../../shared/api.js";
 import { formExpired, pageContext, type LoginAppOptions } from "../../shared/login-app.js";
 import { unavailablePage } from "../../shared/pages.js";
@@ -18,12 +18,12 @@ const html = (page: string, status: number, headers: Record<string, string> = {}
 const chains = new WeakMap<LoginAppOptions, MiddlewareHandler>();
 function chainFor(options: LoginAppOptions): MiddlewareHandler {
   const trustProxy = options.trustProxy ? "loopback" : false;
-  const session = tesseraMiddleware(options.sessions, {
+  const session = astroSession(options.sessions, {
     trustProxy,
     // Never pretend the user is logged out: a 503 page that says the session is safe.
     onStoreError: () => html(unavailablePage(pageContext(options, undefined)), 503, { "retry-after": "2" }),
   });
-  const csrf = tesseraCsrf({ trustProxy, onCsrfError: (_error, context) => html(formExpired(options, context.locals.session), 403) });
+  const csrf = astroCsrf({ trustProxy, onCsrfError: (_error, context) => html(formExpired(options, context.locals.session), 403) });
   // The API login is not checked: it sets no cookie and refuses a request carrying the browser's (examples/shared/api.ts).
   const checked: MiddlewareHandler = (context, next) => (context.url.pathname === "/api/login" ? next() : csrf(context, next));
   return sequence(session, checked);

@@ -1,11 +1,11 @@
 /**
  * Every request: the serving instance named in `X-Served-By`, the session
- * loaded into `event.locals.session` (tesseraHandle), and every POST but
- * the API login CSRF-checked (tesseraCsrf) before a form action runs.
+ * loaded into `event.locals.session` (sveltekitSession), and every POST but
+ * the API login CSRF-checked (sveltekitCsrf) before a form action runs.
  */
 import type { Handle } from "@sveltejs/kit";
 import { sequence } from "@sveltejs/kit/hooks";
-import { tesseraCsrf, tesseraHandle } from "tessera-session/sveltekit";
+import { sveltekitCsrf, sveltekitSession } from "tessera-session/sveltekit";
 import { SERVED_BY_HEADER } from "../../shared/api.js";
 import { formExpired, pageContext, type LoginAppOptions } from "../../shared/login-app.js";
 import { unavailablePage } from "../../shared/pages.js";
@@ -18,12 +18,12 @@ const html = (page: string, status: number, headers: Record<string, string> = {}
 const hooks = new WeakMap<LoginAppOptions, Handle>();
 function hooksFor(options: LoginAppOptions): Handle {
   const trustProxy = options.trustProxy ? "loopback" : false;
-  const session = tesseraHandle(options.sessions, {
+  const session = sveltekitSession(options.sessions, {
     trustProxy,
     // Never pretend the user is logged out: a 503 page that says the session is safe.
     onStoreError: () => html(unavailablePage(pageContext(options, undefined)), 503, { "retry-after": "2" }),
   });
-  const csrf = tesseraCsrf({ trustProxy, onCsrfError: (_error, event) => html(formExpired(options, event.locals.session), 403) });
+  const csrf = sveltekitCsrf({ trustProxy, onCsrfError: (_error, event) => html(formExpired(options, event.locals.session), 403) });
   // The API login is not checked: it sets no cookie and refuses a request carrying the browser's (examples/shared/api.ts).
   const checked: Handle = (input) => (input.event.url.pathname === "/api/login" ? input.resolve(input.event) : csrf(input));
   return sequence(session, checked);

@@ -6,11 +6,11 @@ import { trustedForwardedValue } from "../shared/forwarded.js";
 import { trustedHopCounter, type TrustProxy } from "../shared/trust-proxy.js";
 import { verifyFetchCsrf } from "./fetch-request.js";
 
-/** Options of {@link tesseraCsrf}. */
-export interface TesseraCsrfOptions extends CsrfOptions {
+/** Options of {@link astroCsrf}. */
+export interface AstroCsrfOptions extends CsrfOptions {
   /**
    * The proxies whose `X-Forwarded-Proto` and `X-Forwarded-Host` give the
-   * app's own origin: pass `tesseraMiddleware` the same setting. Default
+   * app's own origin: pass `astroSession` the same setting. Default
    * `false`: the request URL's scheme and host, as Astro reports them.
    */
   trustProxy?: TrustProxy;
@@ -26,21 +26,21 @@ const refused = (error: CsrfError): Response =>
  * requests (every method but GET, HEAD, OPTIONS, TRACE) before the page or
  * endpoint runs. The token comes from the form field (default `_csrf`),
  * read from a copy of the body so the page reads it again, or from the
- * `x-csrf-token` header. Put it after `tesseraMiddleware` in `sequence()`.
+ * `x-csrf-token` header. Put it after `astroSession` in `sequence()`.
  *
  * @throws SessionConfigError at creation for bad options.
  *
  * @example
  * ```ts
  * import { sequence } from "astro:middleware";
- * import { tesseraCsrf, tesseraMiddleware } from "tessera-session/astro";
- * export const onRequest = sequence(tesseraMiddleware(sessions), tesseraCsrf());
+ * import { astroCsrf, astroSession } from "tessera-session/astro";
+ * export const onRequest = sequence(astroSession(sessions), astroCsrf());
  * ```
  */
-export function tesseraCsrf(options: TesseraCsrfOptions = {}): MiddlewareHandler {
+export function astroCsrf(options: AstroCsrfOptions = {}): MiddlewareHandler {
   const { trustProxy = false, onCsrfError = refused, ...csrfOptions } = options;
   const resolved = resolveCsrfOptions(csrfOptions);
-  const trustedHops = trustedHopCounter(trustProxy, "tesseraCsrf trustProxy");
+  const trustedHops = trustedHopCounter(trustProxy, "astroCsrf trustProxy");
   return async (context, next) => {
     const { headers, method } = context.request;
     if (!isCsrfCheckedMethod(method)) return next();

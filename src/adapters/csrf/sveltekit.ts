@@ -7,11 +7,11 @@ import { sveltekitConnectionIsHttps, sveltekitSocket } from "../shared/sveltekit
 import { trustedHopCounter, type TrustProxy } from "../shared/trust-proxy.js";
 import { verifyFetchCsrf } from "./fetch-request.js";
 
-/** Options of {@link tesseraCsrf}. */
-export interface TesseraCsrfOptions extends CsrfOptions {
+/** Options of {@link sveltekitCsrf}. */
+export interface SvelteKitCsrfOptions extends CsrfOptions {
   /**
    * The proxies whose `X-Forwarded-Proto` and `X-Forwarded-Host` give the
-   * app's own origin: pass `tesseraHandle` the same setting. Default
+   * app's own origin: pass `sveltekitSession` the same setting. Default
    * `false`: the connection's scheme and `event.url.host`.
    */
   trustProxy?: TrustProxy;
@@ -28,7 +28,7 @@ const refused = (error: CsrfError): Response =>
  * before any form action or endpoint runs. The token comes from the form
  * field (default `_csrf`), read from a copy of the body so the action
  * reads it again, or from the `x-csrf-token` header. Put it after
- * `tesseraHandle` in `sequence()`: it checks `event.locals.session`.
+ * `sveltekitSession` in `sequence()`: it checks `event.locals.session`.
  * SvelteKit's own origin check for forms stays as it is configured.
  *
  * @throws SessionConfigError at creation for bad options.
@@ -36,15 +36,15 @@ const refused = (error: CsrfError): Response =>
  * @example
  * ```ts
  * import { sequence } from "@sveltejs/kit/hooks";
- * import { tesseraCsrf, tesseraHandle } from "tessera-session/sveltekit";
- * export const handle = sequence(tesseraHandle(sessions), tesseraCsrf());
+ * import { sveltekitCsrf, sveltekitSession } from "tessera-session/sveltekit";
+ * export const handle = sequence(sveltekitSession(sessions), sveltekitCsrf());
  * // +page.svelte: <input type="hidden" name="_csrf" value={data.csrf}> with csrfToken(locals.session) from load
  * ```
  */
-export function tesseraCsrf(options: TesseraCsrfOptions = {}): Handle {
+export function sveltekitCsrf(options: SvelteKitCsrfOptions = {}): Handle {
   const { trustProxy = false, onCsrfError = refused, ...csrfOptions } = options;
   const resolved = resolveCsrfOptions(csrfOptions);
-  const trustedHops = trustedHopCounter(trustProxy, "tesseraCsrf trustProxy");
+  const trustedHops = trustedHopCounter(trustProxy, "sveltekitCsrf trustProxy");
   return async ({ event, resolve }) => {
     const { headers, method } = event.request;
     if (!isCsrfCheckedMethod(method)) return resolve(event);
