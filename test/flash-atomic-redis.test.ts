@@ -11,41 +11,16 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import type { Server } from "node:http";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import express from "express";
-import { Redis } from "ioredis";
-import { createClient } from "redis";
 import { AtomicUpdateError, createSessionManager } from "tessera-session";
 import { expressSession } from "tessera-session/express";
 import { redisStore, type RedisClient } from "tessera-session/redis";
-import { close, CookieClient, listen } from "./support/http.js";
-import { startRedisServer, type RedisServer } from "./support/redis-server.js";
+import { CookieClient, listen } from "./support/http.js";
+import { redisFileRig } from "./support/redis-file-rig.js";
 
-let redis: RedisServer;
-const servers: Server[] = [];
-const closers: Array<() => Promise<unknown>> = [];
-before(async () => {
-  redis = await startRedisServer();
-});
-after(async () => {
-  for (const server of servers) await close(server);
-  for (const closeClient of closers) await closeClient();
-  await redis.close();
-});
-
-const clients: Record<string, () => Promise<RedisClient>> = {
-  ioredis: async () => {
-    const client = new Redis(redis.url);
-    closers.push(() => client.quit());
-    return client;
-  },
-  "node-redis": async () => {
-    const client = createClient({ url: redis.url });
-    await client.connect();
-    closers.push(() => client.quit());
-    return client;
-  },
-};
+const rig = redisFileRig();
+const { servers, clients } = rig;
 
 /** One app instance: its own client and manager over the shared Redis, the routes of the scenarios. */
 async function startInstance(client: RedisClient, prefix: string): Promise<string> {
@@ -152,11 +127,11 @@ for (const [label, connect] of Object.entries(clients)) {
       await browser.get("/start");
       assert.equal((await browser.get("/flash-then-fail")).status, 500);
       const key = keyOf(prefix, browser.jar.get("tessera")!);
-      assert.equal(await redis.command("HEXISTS", key, "@f:notice"), ":0\r\n");
+      assert.equal(await rig.redis.command("HEXISTS", key, "@f:notice"), ":0\r\n");
       await browser.post("/login", { username: "ada" });
       const rotated = keyOf(prefix, browser.jar.get("tessera")!);
       assert.equal((await browser.get("/take-then-fail")).status, 500);
-      assert.equal(await redis.command("HGET", rotated, "@f:notice"), '$19\r\n"Welcome back, ada"\r\n', "the failed request loses nothing");
+      assert.equal(await rig.redis.command("HGET", rotated, "@f:notice"), '$19\r\n"Welcome back, ada"\r\n', "the failed request loses nothing");
       assert.match((await browser.get("/")).body, /Welcome back, ada/);
     });
 
@@ -168,7 +143,7 @@ for (const [label, connect] of Object.entries(clients)) {
         Array.from({ length: 50 }, (_, i) => new CookieClient(i % 2 === 0 ? first : second).request("/visit", { method: "POST", cookie }).then((r) => JSON.parse(r.body).visits as number)),
       );
       assert.deepEqual(visits.sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i + 1), "each saw its own sum");
-      assert.equal(await redis.command("HGET", keyOf(prefix, browser.jar.get("tessera")!), "visits"), "$2\r\n50\r\n", "and the commits did not overwrite it");
+      assert.equal(await rig.redis.command("HGET", keyOf(prefix, browser.jar.get("tessera")!), "visits"), "$2\r\n50\r\n", "and the commits did not overwrite it");
     });
 
     it("50 concurrent compare-and-sets per round: exactly one wins each round", async () => {
@@ -176,7 +151,7 @@ for (const [label, connect] of Object.entries(clients)) {
       await browser.get("/start");
       const cookie = browser.cookieHeader()!;
       // The route compares `round` with round - 1: seed it with 0 under that key.
-      await redis.command("HSET", keyOf(prefix, browser.jar.get("tessera")!), "round", "0");
+      await rig.redis.command("HSET", keyOf(prefix, browser.jar.get("tessera")!), "round", "0");
       for (let round = 1; round <= 3; round++) {
         const wins = await Promise.all(
           Array.from({ length: 50 }, (_, i) => new CookieClient(i % 2 === 0 ? first : second).request(`/claim?round=${round}`, { method: "POST", cookie }).then((r) => JSON.parse(r.body).won as boolean)),
@@ -190,27 +165,27 @@ for (const [label, connect] of Object.entries(clients)) {
       await browser.get("/start");
       const key = keyOf(prefix, browser.jar.get("tessera")!);
       assert.equal((await browser.get("/destroyed-then-increment")).body, "gone");
-      assert.equal(await redis.command("EXISTS", key), ":0\r\n", "not recreated");
+      assert.equal(await rig.redis.command("EXISTS", key), ":0\r\n", "not recreated");
       for (const op of ["cas", "inc"]) {
         const other = new CookieClient(first);
         await other.get("/bound");
         const buried = keyOf(prefix, other.jar.get("tessera")!);
         assert.equal((await other.get(`/tombstoned-then-update?op=${op}`)).body, "gone", op);
-        assert.equal(await redis.command("HEXISTS", buried, "@c"), ":0\r\n", "still only a tombstone");
-        assert.equal(await redis.command("HEXISTS", buried, "@r"), ":1\r\n");
-        assert.equal(await redis.command("HEXISTS", buried, "visits"), ":0\r\n");
+        assert.equal(await rig.redis.command("HEXISTS", buried, "@c"), ":0\r\n", "still only a tombstone");
+        assert.equal(await rig.redis.command("HEXISTS", buried, "@r"), ":1\r\n");
+        assert.equal(await rig.redis.command("HEXISTS", buried, "visits"), ":0\r\n");
       }
     });
 
     it("costs: a plain read and write unchanged, a take with no flash none, a take one command", async () => {
       const browser = new CookieClient(first);
       await browser.get("/start");
-      const count = async (path: string, method = "GET") => (await redis.countCommands(() => browser.request(path, { method }))).total;
+      const count = async (path: string, method = "GET") => (await rig.redis.countCommands(() => browser.request(path, { method }))).total;
       assert.equal(await count("/read"), 1, "a read");
       assert.equal(await count("/write?n=1"), 2, "a write: the read and the update");
       assert.equal(await count("/take"), 1, "a take with no flash: the read alone");
       await browser.post("/login", { username: "ada" });
-      const { byCommand, total } = await redis.countCommands(() => browser.get("/take"));
+      const { byCommand, total } = await rig.redis.countCommands(() => browser.get("/take"));
       assert.equal(total, 2, "a take of a flash: the read and one script");
       assert.equal((byCommand.evalsha ?? 0) + (byCommand.eval ?? 0), 1);
       assert.equal(await count("/visit", "POST"), 2, "an increment: the read and one script (its commit writes nothing)");
