@@ -61,6 +61,7 @@ export {
   retiredCreatedAt,
 } from "./core/expiry.js";
 export type { SessionExpirySettings } from "./core/session-expiry.js";
+export type { UpdateOptions } from "./core/atomic-update.js";
 export type { SessionStore, StoredSession, SessionWrite, CreateWrite, UpdateWrite, WriteResult, UserIndexStore, IndexEntry, SessionSummary, RevokeResult, EntryRevokeResult, IndexRange, AtomicFieldStore, NoRecord, IncrementResult, CompareAndSetResult } from "./core/store.js";
 export type { ExpiryPolicy, LoadRenewal, SessionExpiry } from "./core/expiry.js";
 export type { LegacySessionSource, LegacyRecord, LegacyRead } from "./core/migration.js";

@@ -235,6 +235,21 @@ describe("increment and compareAndSet", () => {
     }, false, old);
   });
 
+  it("update: a read-modify-write retried from the stored value when another request changed the key first", async () => {
+    const { request, cookie } = setup();
+    await request((s) => void (s.data.tags = ["a"]));
+    const sent = cookie();
+    const { result } = await request(async (s) => {
+      await request(async (other) => void (await other.update<string[]>("tags", (tags = []) => [...tags, "b"])), false, sent);
+      await assert.rejects(s.update<string[]>("tags", (tags = []) => [...tags, "c"], { attempts: 1 }), (error: unknown) => error instanceof AtomicUpdateError && error.reason === "contended");
+      assert.deepEqual(s.data.tags, ["a", "b"], "the data shows what the other request stored");
+      return s.update<string[]>("tags", (tags = []) => [...tags, "c"]);
+    });
+    assert.deepEqual(result, ["a", "b", "c"]);
+    assert.deepEqual((await request((s) => s.data.tags)).result, ["a", "b", "c"], "stored, none lost");
+    await request((s) => assert.rejects(s.update("tags", (tags) => tags, { attempts: 0 }), RangeError));
+  });
+
   it("refuses a value past maxSessionBytes before any store call", async () => {
     const { request, record } = setup({ maxSessionBytes: 1024 });
     const { session } = await request((s) => void (s.data.note = "short"));
