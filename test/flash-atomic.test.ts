@@ -107,6 +107,16 @@ describe("flash messages", () => {
     assert.equal(record(session)?.get("@f:replaced"), '"new"', "the newer flash wins");
   });
 
+  it("a flash taken by a failed login (its regenerate discarded) goes back to the session the cookie still names", async () => {
+    const { request } = setup();
+    await request((s) => s.flash("notice", "please sign in"));
+    await request(async (s) => {
+      assert.equal(await s.takeFlash("notice"), "please sign in");
+      await s.regenerate();
+    }, true);
+    assert.equal((await request((s) => s.takeFlash("notice"))).result, "please sign in");
+  });
+
   it("costs no store call when the loaded session holds no flash of the key", async () => {
     const store = memoryStore();
     let takes = 0;
