@@ -9,9 +9,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { FRAMEWORKS } from "../examples/demo/frameworks.js";
-import { startInstance, type RunningInstance } from "../examples/demo/instances.js";
-import { logIn, waitFor } from "./support/fleet.js";
+import type { RunningInstance } from "../examples/demo/instances.js";
+import { logIn } from "./support/fleet.js";
 import { CookieClient, formCsrfToken } from "./support/http.js";
+import { servedBy, startExampleInstance } from "./support/login-examples.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 
 let redis: RedisServer;
@@ -21,17 +22,6 @@ before(async () => {
 after(async () => {
   await redis.close();
 });
-
-/**
- * The X-Served-By value as the instance meant it. The name carries a "·",
- * outside ASCII: Express, Fastify and Koa (and a web Headers object) send it
- * as one Latin-1 byte, Hono and node:http (Next's server.ts, Nitro) as its
- * two UTF-8 bytes, which fetch reads as Latin-1.
- */
-function servedBy(response: { headers: Headers }): string | undefined {
-  const value = response.headers.get("x-served-by") ?? undefined;
-  return value?.includes("\u00c2") ? Buffer.from(value, "latin1").toString("utf8") : value;
-}
 
 /** One `GET /metrics` (bounded in time) and its text. */
 async function scrape(instance: RunningInstance): Promise<{ response: Response; text: string }> {
@@ -57,16 +47,13 @@ for (const entry of Object.values(FRAMEWORKS)) {
     let instance: RunningInstance;
     before(async () => {
       // A full-stack framework's first build takes minutes here; later runs reuse it.
-      await entry.build?.();
-      instance = await startInstance({ script: entry.script, name: `${framework}-1`, env: { REDIS_URL: redis.url }, stdio: "ignore", readyTimeoutMs: entry.readyTimeoutMs });
+      instance = await startExampleInstance(framework, `${framework}-1`, redis.url);
     });
     after(async () => {
       await instance?.stop();
     });
 
     it("serves Prometheus text, every name tessera_, with X-Served-By, counting a login and a logout", async () => {
-      // "Ready" means listening; the instance's Redis client may still be connecting (it queues nothing meanwhile).
-      await waitFor(`${framework} reaching Redis`, async () => ((await fetch(new URL("/login", instance.url))).status === 200 ? true : undefined));
       const before = samples((await scrape(instance)).text);
       const browser = new CookieClient(instance.url);
       assert.equal(await logIn(browser, "ada"), 303);
@@ -98,16 +85,13 @@ for (const entry of Object.values(FRAMEWORKS)) {
 describe("next login example: /metrics counts every Next layer's manager", () => {
   let instance: RunningInstance;
   before(async () => {
-    const next = FRAMEWORKS.next!;
-    await next.build?.();
-    instance = await startInstance({ script: next.script, name: "next-2", env: { REDIS_URL: redis.url }, stdio: "ignore", readyTimeoutMs: next.readyTimeoutMs });
+    instance = await startExampleInstance("next", "next-2", redis.url);
   });
   after(async () => {
     await instance?.stop();
   });
 
   it("a server component's load (its own manager, in its own layer) is in the route handler's scrape", async () => {
-    await waitFor("next reaching Redis", async () => ((await fetch(new URL("/login", instance.url))).status === 200 ? true : undefined));
     const browser = new CookieClient(instance.url);
     assert.equal(await logIn(browser, "ada"), 303);
     const found = 'tessera_session_loads_total{tessera_outcome="found"}';
