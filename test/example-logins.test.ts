@@ -8,32 +8,22 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { Redis } from "ioredis";
 import { createSessionManager } from "tessera-session";
 import { redisStore } from "tessera-session/redis";
 import type { ServedApp } from "tessera-session/testing";
 import { DEMO_TRANSPORTS } from "../examples/shared/api.js";
 import { CookieClient, formCsrfToken } from "./support/http.js";
 import { checkApiTokens, checkForgedLoginsRefused, checkFormLogin, checkStoreOutage, IN_PROCESS_LOGIN_APPS } from "./support/login-examples.js";
-import { startRedisServer, type RedisServer } from "./support/redis-server.js";
+import { redisWithClient } from "./support/redis-fixture.js";
 
-let redis: RedisServer;
-let client: Redis;
-before(async () => {
-  redis = await startRedisServer();
-  client = new Redis(redis.url);
-});
-after(async () => {
-  client.disconnect();
-  await redis.close();
-});
+const db = redisWithClient();
 
 for (const [framework, start] of Object.entries(IN_PROCESS_LOGIN_APPS)) {
   describe(`${framework} login example`, () => {
     let app: ServedApp;
     before(async () => {
       const sessions = createSessionManager({
-        store: redisStore({ client, prefix: `example-${framework}:` }),
+        store: redisStore({ client: db.client, prefix: `example-${framework}:` }),
         storeTimeoutMs: 300,
         transport: DEMO_TRANSPORTS, // as the demo runs them: the /api routes take Bearer tokens
       });
@@ -59,6 +49,6 @@ for (const [framework, start] of Object.entries(IN_PROCESS_LOGIN_APPS)) {
       assert.match((await browser.get("/")).body, /Logged in as <strong>grace<\/strong>/);
     });
 
-    it("answers 503 while Redis hangs instead of logging the user out, then carries on", () => checkStoreOutage(app.url, redis));
+    it("answers 503 while Redis hangs instead of logging the user out, then carries on", () => checkStoreOutage(app.url, db.redis));
   });
 }

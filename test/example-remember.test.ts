@@ -11,30 +11,20 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { Redis } from "ioredis";
 import { createSessionManager, type SessionData } from "tessera-session";
 import { redisStore } from "tessera-session/redis";
 import type { ServedApp } from "tessera-session/testing";
 import { REMEMBER_ME_LIMITS } from "../examples/shared/login-app.js";
 import { cookieAttributes, CookieClient, formCsrfToken } from "./support/http.js";
 import { IN_PROCESS_LOGIN_APPS, OWN_PROCESS_FRAMEWORKS, startExampleInstance } from "./support/login-examples.js";
-import { startRedisServer, type RedisServer } from "./support/redis-server.js";
+import { redisWithClient } from "./support/redis-fixture.js";
 
 const DAY = 24 * 3600;
 
 /** Where the managers the own-process builds make (OWN_PROCESS_FRAMEWORKS) keep sessions. */
 const DEMO_PREFIX = "tessera-demo:";
 
-let redis: RedisServer;
-let client: Redis;
-before(async () => {
-  redis = await startRedisServer();
-  client = new Redis(redis.url);
-});
-after(async () => {
-  client.disconnect();
-  await redis.close();
-});
+const db = redisWithClient();
 
 /** The record's key for a cookie value (token -> SHA-256 -> 96 bits). */
 const keyOf = (prefix: string, cookie: string) =>
@@ -61,7 +51,7 @@ function rememberSuite(framework: string, serve: () => Promise<Served>): void {
       const login = await browser.post("/login", fields);
       assert.equal(login.status, 303);
       const line = login.setCookies.find((l) => l.startsWith("tessera="))!;
-      return { browser, attributes: cookieAttributes(line), ttl: Number(await client.pttl(keyOf(prefix, browser.jar.get("tessera")!))) };
+      return { browser, attributes: cookieAttributes(line), ttl: Number(await db.client.pttl(keyOf(prefix, browser.jar.get("tessera")!))) };
     }
 
     it("with the box ticked: 30 days of inactivity, in a persistent cookie and in Redis", async () => {
@@ -82,14 +72,14 @@ function rememberSuite(framework: string, serve: () => Promise<Served>): void {
 for (const [framework, start] of Object.entries(IN_PROCESS_LOGIN_APPS)) {
   rememberSuite(framework, async () => {
     const prefix = `remember-${framework}:`;
-    const sessions = createSessionManager<SessionData>({ store: redisStore({ client, prefix }), idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 7 * DAY, ...REMEMBER_ME_LIMITS });
+    const sessions = createSessionManager<SessionData>({ store: redisStore({ client: db.client, prefix }), idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 7 * DAY, ...REMEMBER_ME_LIMITS });
     return { app: await start({ sessions, instance: `${framework}-a` }), prefix };
   });
 }
 
 for (const framework of OWN_PROCESS_FRAMEWORKS) {
   rememberSuite(framework, async () => {
-    const instance = await startExampleInstance(framework, `${framework}-a`, redis.url);
+    const instance = await startExampleInstance(framework, `${framework}-a`, db.redis.url);
     return { app: { url: instance.url, close: () => instance.stop() }, prefix: DEMO_PREFIX };
   });
 }
