@@ -26,8 +26,9 @@ export {
   SessionTooLargeError,
   SessionKeyError,
   SessionRetiredError,
+  AtomicUpdateError,
 } from "./core/errors.js";
-export type { TesseraErrorCode } from "./core/errors.js";
+export type { TesseraErrorCode, AtomicUpdateRefusal } from "./core/errors.js";
 export { csrfToken, verifyCsrf, resolveCsrfOptions, isCsrfCheckedMethod, CsrfError } from "./core/csrf.js";
 export type { CsrfOptions, ResolvedCsrfOptions, CsrfRequest, CsrfFailure } from "./core/csrf.js";
 export type { DeviceInfo, UserSession, UserSessionPage } from "./core/user-sessions.js";

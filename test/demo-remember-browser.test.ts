@@ -2,7 +2,8 @@
  * The demo's "Keep me signed in" checkbox in a real browser (headless
  * Chromium, behind the demo's load balancer): ticked, the browser keeps a
  * persistent cookie for 30 days and Redis the session as long; unticked, the
- * cookie and the record last the manager's 30-minute idle timeout.
+ * cookie and the record last the manager's 30-minute idle timeout. Either
+ * way the page after the login shows a one-time flash, gone on reload.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -42,8 +43,10 @@ describe("demo: Keep me signed in, in a real browser", { timeout: 240_000 }, () 
       if (remember) await page.check('input[name="remember"]');
       await Promise.all([page.waitForURL(`${demo!.url}/`), page.click('button[type="submit"]')]);
       assert.equal(((await page.textContent("#user")) ?? "").trim(), user);
+      assert.equal(((await page.textContent(".flash")) ?? "").trim(), `Welcome back, ${user}`, "a one-time flash after the login's redirect");
       await page.reload();
       assert.equal(((await page.textContent("#user")) ?? "").trim(), user, "still logged in on the next request, on any instance");
+      assert.equal(await page.locator(".flash").count(), 0, "the flash is gone on reload");
       const cookie = (await context.cookies()).find((c) => c.name === "tessera");
       assert.ok(cookie, "the browser holds the session cookie");
       const token = cookie.value.split(".")[0]!;

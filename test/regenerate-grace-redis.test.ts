@@ -10,45 +10,20 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import { after, before, describe, it } from "node:test";
-import { Redis } from "ioredis";
-import { createClient } from "redis";
+import { createServer } from "node:http";
+import { describe, it } from "node:test";
 import { createSessionManager, CREATED_AT_FIELD, RETIRED_FIELD, type SessionManagerOptions } from "tessera-session";
 import { nodeSession } from "tessera-session/node";
 import { redisStore, type RedisClient } from "tessera-session/redis";
 import { fakeClock } from "tessera-session/testing";
-import { close, CookieClient, listen, type TestResponse } from "./support/http.js";
-import { startRedisServer, type RedisServer } from "./support/redis-server.js";
+import { CookieClient, listen, type TestResponse } from "./support/http.js";
+import { redisFileRig } from "./support/redis-file-rig.js";
 
 type Data = { user?: string; cart?: string[] };
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-let redis: RedisServer;
-const servers: Server[] = [];
-const closers: Array<() => Promise<unknown>> = [];
-before(async () => {
-  redis = await startRedisServer();
-});
-after(async () => {
-  for (const server of servers) await close(server);
-  for (const closeClient of closers) await closeClient();
-  await redis.close();
-});
-
-const clients: Record<string, () => Promise<RedisClient>> = {
-  ioredis: async () => {
-    const client = new Redis(redis.url);
-    closers.push(() => client.quit());
-    return client;
-  },
-  "node-redis": async () => {
-    const client = createClient({ url: redis.url });
-    await client.connect();
-    closers.push(() => client.quit());
-    return client;
-  },
-};
+const rig = redisFileRig();
+const { servers, clients } = rig;
 
 /** The app: /guest starts a session, /login rotates it, /me reads it, /cart writes to it. */
 async function startApp(client: RedisClient, prefix: string, options: Partial<SessionManagerOptions>) {
@@ -102,13 +77,13 @@ for (const [clientName, connect] of Object.entries(clients)) {
       }
 
       // After the login: the old record is a retired copy, read-only.
-      const fields = await redis.command("HGETALL", keyOf(prefix, old));
+      const fields = await rig.redis.command("HGETALL", keyOf(prefix, old));
       assert.match(fields, new RegExp(RETIRED_FIELD));
       assert.doesNotMatch(fields, new RegExp(`${CREATED_AT_FIELD}\\r\\n`), "no longer a record");
       const late = await browser.request("/cart?item=after-login", { method: "POST", cookie: oldCookie });
       assert.deepEqual(JSON.parse(late.body).readOnly, true);
       assert.deepEqual(late.setCookies, [], "a read-only response sets no cookie at all");
-      assert.doesNotMatch(await redis.command("HGETALL", keyOf(prefix, old)), /after-login/, "its write was dropped");
+      assert.doesNotMatch(await rig.redis.command("HGETALL", keyOf(prefix, old)), /after-login/, "its write was dropped");
       const me = await browser.request("/me", { cookie: `tessera=${fresh.slice("tessera=".length, fresh.indexOf(";"))}` });
       assert.equal(JSON.parse(me.body).user, "ada");
       assert.doesNotMatch(me.body, /after-login/, "nor did it reach the new session");
@@ -124,7 +99,7 @@ for (const [clientName, connect] of Object.entries(clients)) {
       await sleep(1300); // Redis ends the retired copy on its own clock
       const write = await browser.request("/cart?item=zombie", { method: "POST", cookie: `tessera=${old}` });
       assert.deepEqual(JSON.parse(write.body), { user: null, cart: ["zombie"], readOnly: false }, "the old token is anonymous now");
-      assert.equal(await redis.command("EXISTS", keyOf(prefix, old)), ":0\r\n", "the old record did not come back");
+      assert.equal(await rig.redis.command("EXISTS", keyOf(prefix, old)), ":0\r\n", "the old record did not come back");
       assert.equal(JSON.parse((await browser.request("/me", { cookie: current })).body).user, "ada", "the new session is intact");
     });
 
@@ -134,9 +109,9 @@ for (const [clientName, connect] of Object.entries(clients)) {
       await browser.get("/guest");
       await browser.request("/remember", { method: "POST" });
       await browser.get("/me"); // warm up: scripts loaded, expiry known
-      const count = async (path: string, method = "GET") => (await redis.countCommands(() => browser.request(path, { method }))).total;
+      const count = async (path: string, method = "GET") => (await rig.redis.countCommands(() => browser.request(path, { method }))).total;
       assert.equal(await count("/me"), 1, "a read");
-      const { byCommand } = await redis.countCommands(() => browser.get("/me"));
+      const { byCommand } = await rig.redis.countCommands(() => browser.get("/me"));
       assert.deepEqual(byCommand, { hgetall: 1 }, "a plain HGETALL, not the load script: the shortcut knows its own idle timeout");
       assert.equal(await count("/cart?item=x", "POST"), 2, "a write: the read and the update");
     });
@@ -150,7 +125,7 @@ for (const [clientName, connect] of Object.entries(clients)) {
       const straggler = await browser.request("/me", { cookie: oldCookie });
       assert.equal(JSON.parse(straggler.body).user, null);
       assert.equal(cleared(straggler), true, "its response clears the cookie: if it arrives last, the user is logged out");
-      assert.equal(await redis.command("EXISTS", keyOf(prefix, oldCookie.slice("tessera=".length))), ":0\r\n");
+      assert.equal(await rig.redis.command("EXISTS", keyOf(prefix, oldCookie.slice("tessera=".length))), ":0\r\n");
     });
   });
 }

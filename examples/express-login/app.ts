@@ -3,7 +3,7 @@ import { CsrfError, csrfToken, SessionStoreError, type SessionManager, type Sess
 import { expressCsrf, expressSession } from "tessera-session/express";
 import { apiLogin, apiLogout, apiMe, type ApiAnswer } from "../shared/api.js";
 import { describeDevice } from "../shared/device.js";
-import { rememberIfAsked } from "../shared/login-app.js";
+import { flashWelcome, rememberIfAsked, takeWelcome } from "../shared/login-app.js";
 import type { DemoMetrics } from "../shared/metrics.js";
 import {
   CSRF_FIELD,
@@ -75,9 +75,10 @@ export function createLoginApp(options: LoginAppOptions): express.Express {
     req.session.data.visits = (req.session.data.visits ?? 0) + 1;
   };
 
-  app.get("/", (req, res) => {
+  app.get("/", async (req, res) => {
     countVisit(req);
-    res.type("html").send(indexPage(context(req)));
+    // The login's one-time greeting (a flash): shown on this one page view, then gone.
+    res.type("html").send(indexPage({ ...context(req), flash: await takeWelcome(req.session) }));
   });
 
   app.get("/login", (req, res) => {
@@ -98,6 +99,7 @@ export function createLoginApp(options: LoginAppOptions): express.Express {
     // "Keep me signed in": 30 days of inactivity in a persistent cookie; else the manager's defaults.
     rememberIfAsked(req.session, (req.body as Record<string, unknown> | undefined)?.remember);
     req.session.data.username = parsed.username;
+    flashWelcome(req.session, parsed.username);
     res.redirect(303, "/");
   });
 

@@ -2,8 +2,8 @@ import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { CsrfError, SessionStoreError } from "tessera-session";
 import { fastifyCsrf, fastifySession } from "tessera-session/fastify";
 import { apiLogin, apiLogout, apiMe, type ApiAnswer } from "../shared/api.js";
-import { countVisit, formExpired, logIn, loginForm, pageContext, type LoginAppOptions } from "../shared/login-app.js";
-import { indexPage, parseUsername, unavailablePage } from "../shared/pages.js";
+import { countVisit, formExpired, homePage, logIn, loginForm, pageContext, type LoginAppOptions } from "../shared/login-app.js";
+import { parseUsername, unavailablePage } from "../shared/pages.js";
 
 /**
  * The login example on Fastify: `/` greets the logged-in user, `/login`
@@ -39,7 +39,7 @@ export async function createLoginApp(options: LoginAppOptions): Promise<FastifyI
     await checked.register(fastifyCsrf());
     checked.get("/", async (request, reply) => {
       countVisit(request.session);
-      return reply.type("text/html").send(indexPage(pageContext(options, request.session)));
+      return reply.type("text/html").send(await homePage(options, request.session));
     });
     checked.get("/login", async (request, reply) => {
       if (request.session.data.username) return reply.redirect("/", 303);

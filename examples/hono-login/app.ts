@@ -5,8 +5,8 @@ import { CsrfError, SessionStoreError } from "tessera-session";
 import { honoCsrf, honoSession } from "tessera-session/hono";
 import type { ContentfulStatusCode, StatusCode } from "hono/utils/http-status";
 import { apiLogin, apiLogout, apiMe, type ApiAnswer } from "../shared/api.js";
-import { countVisit, formExpired, logIn, loginForm, pageContext, type LoginAppOptions } from "../shared/login-app.js";
-import { indexPage, parseUsername, unavailablePage } from "../shared/pages.js";
+import { countVisit, formExpired, homePage, logIn, loginForm, pageContext, type LoginAppOptions } from "../shared/login-app.js";
+import { parseUsername, unavailablePage } from "../shared/pages.js";
 
 /**
  * The login example on Hono: `/` greets the logged-in user, `/login` shows
@@ -24,9 +24,9 @@ export function createLoginApp(options: LoginAppOptions): Hono {
   const csrf = honoCsrf({ trustProxy: options.trustProxy ?? false });
   app.use(bodyLimit({ maxSize: 4096 }), (c, next) => (c.req.method === "POST" && c.req.path === "/api/login" ? next() : csrf(c, next)));
 
-  app.get("/", (c) => {
+  app.get("/", async (c) => {
     countVisit(c.get("session"));
-    return c.html(indexPage(pageContext(options, c.get("session"))));
+    return c.html(await homePage(options, c.get("session")));
   });
   app.get("/login", (c) => {
     if (c.get("session").data.username) return c.redirect("/", 303);

@@ -3,8 +3,8 @@ import { CsrfError, SessionStoreError } from "tessera-session";
 import { koaCsrf, koaSession } from "tessera-session/koa";
 import { apiLogin, apiLogout, apiMe, type ApiAnswer } from "../shared/api.js";
 import { readFormOrJson } from "../shared/form.js";
-import { countVisit, formExpired, logIn, loginForm, pageContext, type LoginAppOptions } from "../shared/login-app.js";
-import { indexPage, parseUsername, unavailablePage } from "../shared/pages.js";
+import { countVisit, formExpired, homePage, logIn, loginForm, pageContext, type LoginAppOptions } from "../shared/login-app.js";
+import { parseUsername, unavailablePage } from "../shared/pages.js";
 
 declare module "koa" {
   interface Request {
@@ -79,7 +79,7 @@ export function createLoginApp(options: LoginAppOptions): Koa {
         return sendApi(await apiLogout(options, ctx.session));
       case "GET /":
         countVisit(ctx.session);
-        return html(200, indexPage(pageContext(options, ctx.session)));
+        return html(200, await homePage(options, ctx.session));
       case "GET /login":
         if (ctx.session.data.username) return redirectHome();
         return html(200, loginForm(options, ctx.session));

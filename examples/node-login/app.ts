@@ -3,8 +3,8 @@ import { CsrfError, SessionStoreError } from "tessera-session";
 import { nodeCsrf, nodeSession } from "tessera-session/node";
 import { apiLogin, apiLogout, apiMe, type ApiAnswer } from "../shared/api.js";
 import { FormTooLargeError, readForm, readFormOrJson } from "../shared/form.js";
-import { countVisit, formExpired, logIn, loginForm, pageContext, type LoginAppOptions } from "../shared/login-app.js";
-import { indexPage, parseUsername, unavailablePage } from "../shared/pages.js";
+import { countVisit, formExpired, homePage, logIn, loginForm, pageContext, type LoginAppOptions } from "../shared/login-app.js";
+import { parseUsername, unavailablePage } from "../shared/pages.js";
 
 /**
  * The login example on plain node:http, no framework: `/` greets the
@@ -52,7 +52,7 @@ export function createLoginHandler(options: LoginAppOptions): (req: IncomingMess
     switch (`${req.method} ${path}`) {
       case "GET /":
         countVisit(session);
-        return html(res, 200, indexPage(pageContext(options, session)));
+        return html(res, 200, await homePage(options, session));
       case "GET /login":
         if (session.data.username) return redirectHome(res);
         return html(res, 200, loginForm(options, session));

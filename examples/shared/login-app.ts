@@ -5,7 +5,7 @@
  */
 import { csrfToken, type Session, type SessionData, type SessionManager } from "tessera-session";
 import type { DemoMetrics } from "./metrics.js";
-import { formExpiredPage, loginPage, type PageContext } from "./pages.js";
+import { formExpiredPage, indexPage, loginPage, type PageContext } from "./pages.js";
 import "./session-data.js";
 
 /** What a login app needs from its host. */
@@ -102,4 +102,39 @@ export async function logIn(session: Session<SessionData>, username: string, rem
   await session.regenerate();
   rememberIfAsked(session, remember);
   session.data.username = username;
+  flashWelcome(session, username);
+}
+
+/** The flash key of the login's one-time greeting. */
+export const WELCOME_FLASH = "welcome";
+
+/**
+ * Stages the login's one-time greeting ("Welcome back, ada"): a flash,
+ * stored with the login's commit, shown by the page after the redirect
+ * ({@link takeWelcome}) and never again. A failed login stores none.
+ */
+export function flashWelcome(session: Session<SessionData>, username: string): void {
+  session.flash(WELCOME_FLASH, `Welcome back, ${username}`);
+}
+
+/**
+ * The greeting, if this request is the first to ask for it (on any
+ * instance). Costs no Redis command when there is none (every page view
+ * but the first after a login).
+ */
+export async function takeWelcome(session: Session<SessionData>): Promise<string | undefined> {
+  const welcome = await session.takeFlash(WELCOME_FLASH);
+  return typeof welcome === "string" ? welcome : undefined;
+}
+
+/**
+ * `/`: the home page, with the login's greeting the first time it is shown.
+ *
+ * @example
+ * ```ts
+ * return c.html(await homePage(options, c.get("session")));
+ * ```
+ */
+export async function homePage(options: LoginAppOptions, session: Session<SessionData>): Promise<string> {
+  return indexPage({ ...pageContext(options, session), flash: await takeWelcome(session) });
 }

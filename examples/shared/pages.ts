@@ -32,6 +32,8 @@ export interface PageContext {
    * socket is closed because the session ended.
    */
   live?: boolean | undefined;
+  /** A one-time message (a flash, `session.takeFlash`), shown at the top of the page this once. */
+  flash?: string | undefined;
 }
 
 /** Escapes text for HTML element and attribute content. */
@@ -77,6 +79,7 @@ const STYLE = `
   .actions form { margin:0; }
   .button-quiet, button.button-quiet { background:transparent; color:var(--accent); border:1px solid #dccfb9; }
   .button-quiet:hover, button.button-quiet:hover { background:#f7efe2; }
+  .flash { background:#e8f0fb; border:1px solid #b3c8e8; color:#1f3f6e; padding:.55rem .8rem; border-radius:8px; margin-bottom:1rem; }
   .notice { background:#eaf4e4; border:1px solid #b9d7a8; color:#2f5a1e; padding:.55rem .8rem; border-radius:8px; }
   .sessions { list-style:none; margin:1.1rem 0; padding:0; border:1px solid var(--line); border-radius:10px; overflow:hidden; }
   .session { display:flex; align-items:center; gap:.85rem; padding:.8rem 1rem; background:#fff; }
@@ -149,6 +152,7 @@ function layout(title: string, context: PageContext, body: string): string {
 <main>
 ${context.banner ? `<div class="banner" role="alert">${escapeHtml(context.banner)}</div>` : ""}
 <h1><span class="tile" aria-hidden="true"><i></i><i></i><i></i><i></i></span>${escapeHtml(title)}</h1>
+${context.flash ? `<p class="flash" id="flash" role="status">${escapeHtml(context.flash)}</p>` : ""}
 ${body}
 <dl class="facts">
   <dt>Served by</dt><dd><span class="chip" style="--hue:${hueOf(context.instance)}" id="instance">${escapeHtml(context.instance)}</span>${

@@ -23,6 +23,7 @@ TOMBSTONE_FIELD = "@r"
 EXPIRY_FIELD = "@e"  # a session's own expiry: "<idle ms>,<absolute ms>,<persistent 1|0>"
 AUTHENTICATED_AT_FIELD = "@a"  # last real authentication, epoch ms (Node's step-up checks)
 RETIRED_FIELD = "@g"  # a regenerate's read-only copy: the creation time, in place of @c
+FLASH_FIELD_PREFIX = "@f:"  # a Node app's flash messages, one field per key: never data, carried by a regenerate
 RESERVED_FIELD_PREFIX = "@"
 
 # The placeholder names of the Lua files (LUA_FIELD in src/store/redis/lua.ts).

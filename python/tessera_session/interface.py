@@ -127,6 +127,7 @@ class TesseraSessionInterface(SessionInterface):
         authenticated_at = now if session.authenticated_now else session.authenticated_at
         if authenticated_at is not None:
             meta.append((AUTHENTICATED_AT_FIELD, str(authenticated_at)))
+        meta += list(session.flashes.items())  # a Node app's untaken flashes move with the data
         replaces = session.replaces_id
         for _attempt in range(2):  # a token collision is a 2**-128 event: one retry
             token = generate_token()

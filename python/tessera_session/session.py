@@ -10,7 +10,7 @@ from flask.sessions import SessionMixin
 
 from . import csrf
 from .format import (
-    AUTHENTICATED_AT_FIELD, CREATED_AT_FIELD, CSRF_SECRET_FIELD, DEVICE_FIELD, EXPIRY_FIELD, LAST_SEEN_FIELD,
+    AUTHENTICATED_AT_FIELD, CREATED_AT_FIELD, CSRF_SECRET_FIELD, DEVICE_FIELD, EXPIRY_FIELD, FLASH_FIELD_PREFIX, LAST_SEEN_FIELD,
     LEASE_FIELD, RESERVED_FIELD_PREFIX, RETIRED_FIELD, SEALED_PREFIX, USER_ID_FIELD, EncryptedSessionError,
     SessionRetiredError, decode_session_expiry, decode_value, encode_value,
 )
@@ -82,7 +82,7 @@ class TesseraSession(dict, SessionMixin):
 
     def __init__(self, store, data=None, *, session_id=None, token=None, created_at=None, expires_at=None,
                  baseline=None, binding=None, csrf_secret=None, expiry_text=None, authenticated_at=None,
-                 read_only=False):
+                 read_only=False, flashes=None):
         super().__init__(data or {})
         self.store = store
         self.session_id = session_id
@@ -102,6 +102,9 @@ class TesseraSession(dict, SessionMixin):
         self.authenticated_now = False  # regenerate() is a login: the next create records it
         # A Node regenerate's retired copy (grace window): readable, never written, and the cookie left alone.
         self.read_only = read_only
+        # A Node app's untaken flash messages (FLASH_FIELD_PREFIX fields), as stored: never data, never
+        # written by an update, and carried to the new record by a regenerate as a Node one does.
+        self.flashes = flashes or {}
 
     # Flask's SessionMixin flags; a commit compares values instead, so nested changes count too.
     modified = False
@@ -121,7 +124,10 @@ class TesseraSession(dict, SessionMixin):
     def from_store(cls, store, session_id, token, fields, expires_at):
         data, baseline = {}, {}
         created_at = int(fields[CREATED_AT_FIELD] if CREATED_AT_FIELD in fields else fields[RETIRED_FIELD])
+        flashes = {}
         for field, text in fields.items():
+            if field.startswith(FLASH_FIELD_PREFIX) and not text.startswith(SEALED_PREFIX):
+                flashes[field] = text  # a sealed one is bound to this token's key: a regenerate cannot carry it
             if field.startswith(RESERVED_FIELD_PREFIX):
                 continue
             if text.startswith(SEALED_PREFIX):
@@ -146,7 +152,7 @@ class TesseraSession(dict, SessionMixin):
                    expires_at=expires_at, baseline=baseline, binding=binding,
                    csrf_secret=secret if csrf.is_secret(secret) else None, expiry_text=fields.get(EXPIRY_FIELD),
                    authenticated_at=int(authenticated_at) if authenticated_at and authenticated_at.isdigit() else None,
-                   read_only=CREATED_AT_FIELD not in fields)
+                   read_only=CREATED_AT_FIELD not in fields, flashes=flashes)
 
     @property
     def user_id(self):
@@ -194,4 +200,5 @@ class TesseraSession(dict, SessionMixin):
         self.baseline, self.binding, self.csrf_secret, self.csrf_changed = {}, None, None, False
         self.expiry_text = self.authenticated_at = None
         self.authenticated_now = False
+        self.flashes = {}
         self.cookie = ("clear",) if clear else None

@@ -245,3 +245,15 @@ def test_a_retired_copy_reads_read_only_and_leaves_the_cookie_alone(app_factory,
     with pytest.raises(Exception) as refused:
         c.get("/logout-now")
     assert getattr(refused.value, "code", None) == "TESSERA_SESSION_STATE" and client.hgetall(key) == before
+
+
+def test_a_node_flash_is_never_data_survives_an_update_and_moves_with_a_regenerate(app_factory, client):
+    c = app_factory().test_client()
+    c.get("/set/cart/x")
+    client.hset(key_of(c), "@f:notice", '"Saved"')  # session.flash("notice", "Saved") from a Node app
+    assert c.get("/get/@f:notice").json["value"] is None
+    c.get("/set/cart/y")  # an update writes only what changed
+    assert client.hget(key_of(c), "@f:notice") == b'"Saved"'
+    token = c.get("/token").data.decode()
+    assert c.post("/login", data={"_csrf": token}).status_code == 200
+    assert client.hget(key_of(c), "@f:notice") == b'"Saved"', "the login keeps the untaken flash, as Node's regenerate does"

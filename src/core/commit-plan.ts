@@ -59,7 +59,16 @@ export interface RecordState {
   readonly authenticatedAtChanged: boolean;
   /** The record is a regenerate's retired copy (grace window): read-only, never written. */
   readonly retired: boolean;
+  /** Flashes set since the last write (`session.flash`): `@f:` field to JSON text, written (sealed) with the next commit. */
+  readonly pendingFlashes: ReadonlyMap<string, string>;
+  /** The flashes the stored record holds as far as this request knows (loaded or written, not taken): `@f:` field to JSON text. */
+  readonly storedFlashes: ReadonlyMap<string, string>;
+  /** The flashes this request took from the store, as stored: put back if the request fails (see `discardChanges`). */
+  readonly takenFlashes: ReadonlyArray<readonly [string, string]>;
 }
+
+/** No flashes: shared, never mutated. */
+export const NO_FLASHES: ReadonlyMap<string, string> = new Map();
 
 /** A new session's state: nothing stored, nothing pending. */
 export const NEW_RECORD: RecordState = Object.freeze({
@@ -78,6 +87,9 @@ export const NEW_RECORD: RecordState = Object.freeze({
   authenticatedAt: undefined,
   authenticatedAtChanged: false,
   retired: false,
+  pendingFlashes: NO_FLASHES,
+  storedFlashes: NO_FLASHES,
+  takenFlashes: [],
 });
 
 /**
@@ -92,6 +104,7 @@ export function loadedRecord(
   createdAt: number,
   baseline: ReadonlyMap<string, string>,
   retired = false,
+  storedFlashes = NO_FLASHES,
 ): RecordState {
   const csrfSecret = stored.fields.get(CSRF_SECRET_FIELD);
   const authenticatedAt = Number(stored.fields.get(AUTHENTICATED_AT_FIELD));
@@ -111,6 +124,9 @@ export function loadedRecord(
     authenticatedAt: Number.isFinite(authenticatedAt) ? authenticatedAt : undefined,
     authenticatedAtChanged: false,
     retired,
+    pendingFlashes: NO_FLASHES,
+    storedFlashes,
+    takenFlashes: [],
   };
 }
 
@@ -135,7 +151,9 @@ export function rotated(record: RecordState, newCsrfSecret: () => string): Recor
   // secret goes into the new record, in the same write (once per commit).
   if (record.csrfSecret !== undefined && !record.csrfSecretChanged) record = { ...record, csrfSecret: newCsrfSecret(), csrfSecretChanged: true };
   if (record.storedId === undefined) return record;
-  return { ...record, replacesId: record.storedId, storedId: undefined, token: undefined, baseline: NEW_RECORD.baseline };
+  // The untaken flashes move to the new record with the data (a flash set before a login shows after it).
+  const pendingFlashes = record.storedFlashes.size === 0 ? record.pendingFlashes : new Map([...record.storedFlashes, ...record.pendingFlashes]);
+  return { ...record, replacesId: record.storedId, storedId: undefined, token: undefined, baseline: NEW_RECORD.baseline, pendingFlashes, storedFlashes: NO_FLASHES };
 }
 
 /** A field and its text, as a write sets it. */
@@ -164,6 +182,8 @@ export interface CreatePlan {
   readonly authenticatedAt: number | undefined;
   /** With `replaces`: retire the old record for this long instead of deleting it (grace window). */
   readonly replacedGraceMs: number | undefined;
+  /** The flashes the record gets (sealed like data by the handle). */
+  readonly flashes: ReadonlyMap<string, string>;
 }
 
 /** Changes the stored record. `write.set` holds data fields as JSON (the handle seals them) and then reserved ones. */
@@ -172,8 +192,10 @@ export interface UpdatePlan {
   /** The clock's time the plan was made for, epoch ms. */
   readonly now: number;
   readonly write: UpdateWrite;
-  /** How many of `write.set`'s first entries are data fields. */
+  /** How many of `write.set`'s first entries are data fields and flashes: the ones sealed when `encryptData` is on. */
   readonly dataFields: number;
+  /** The flashes this write stores. */
+  readonly flashes: ReadonlyMap<string, string>;
   /** The new expiry when the write moves it (the cookie must follow), else undefined. */
   readonly expiresAt: number | undefined;
   /** The lease is extended to `leaseEnd`: index the session first. */
@@ -234,14 +256,14 @@ export function planCommit(
   const { storedId, binding } = state;
   if (state.retired) return NOTHING;
   if (storedId === undefined) {
-    if (fields.size === 0 && state.pendingBinding === undefined && binding === undefined && !state.csrfSecretChanged) {
+    if (fields.size === 0 && state.pendingBinding === undefined && binding === undefined && !state.csrfSecretChanged && state.pendingFlashes.size === 0) {
       // An empty new session is never stored, but a regenerate of a
       // session that was then emptied still kills the old one.
       return state.replacesId === undefined ? NOTHING : { kind: "destroyReplaced", replacesId: state.replacesId };
     }
     return planCreate(state, clock.now(), policy, regenerateGraceMs);
   }
-  if (state.csrfSecretChanged || state.expiryChanged || state.authenticatedAtChanged || !sameFields(fields, state.baseline)) {
+  if (state.csrfSecretChanged || state.expiryChanged || state.authenticatedAtChanged || state.pendingFlashes.size > 0 || !sameFields(fields, state.baseline)) {
     return planUpdate(state, fields, clock.now(), policy);
   }
   if (binding === undefined) return NOTHING;
@@ -288,6 +310,7 @@ function planCreate(state: RecordState, now: number, managerPolicy: ExpiryPolicy
     expiry,
     authenticatedAt,
     replacedGraceMs: state.replacesId !== undefined && regenerateGraceMs > 0 ? regenerateGraceMs : undefined,
+    flashes: state.pendingFlashes,
   };
 }
 
@@ -296,6 +319,7 @@ function planUpdate(state: RecordState, fields: ReadonlyMap<string, string>, now
   const policy = withSessionExpiry(managerPolicy, state.expiry);
   const set: FieldEntry[] = [];
   for (const [key, text] of fields) if (baseline.get(key) !== text) set.push([key, text]);
+  for (const entry of state.pendingFlashes) set.push(entry);
   const dataFields = set.length;
   const del: string[] = [];
   for (const key of baseline.keys()) if (!fields.has(key)) del.push(key);
@@ -335,6 +359,7 @@ function planUpdate(state: RecordState, fields: ReadonlyMap<string, string>, now
     now,
     write,
     dataFields,
+    flashes: state.pendingFlashes,
     expiresAt: renew ? now + ttlMs : undefined,
     reindex,
     leaseEnd,
@@ -368,6 +393,9 @@ export function afterCreate(current: RecordState, plan: CreatePlan, id: string, 
     authenticatedAt: current.authenticatedAt,
     authenticatedAtChanged: current.authenticatedAtChanged && current.authenticatedAt !== plan.authenticatedAt,
     retired: false,
+    pendingFlashes: unwritten(current.pendingFlashes, plan.flashes),
+    storedFlashes: plan.flashes,
+    takenFlashes: current.takenFlashes,
   };
 }
 
@@ -391,5 +419,16 @@ export function afterUpdate(current: RecordState, plan: UpdatePlan, fields: Read
     authenticatedAt: current.authenticatedAt,
     authenticatedAtChanged: current.authenticatedAtChanged && current.authenticatedAt !== plan.authenticatedAt,
     retired: current.retired,
+    pendingFlashes: unwritten(current.pendingFlashes, plan.flashes),
+    storedFlashes: plan.flashes.size === 0 ? current.storedFlashes : new Map([...current.storedFlashes, ...plan.flashes]),
+    takenFlashes: current.takenFlashes,
   };
+}
+
+/** The flashes of `pending` that `written` did not store as they are now (set again while the write was in flight). */
+function unwritten(pending: ReadonlyMap<string, string>, written: ReadonlyMap<string, string>): ReadonlyMap<string, string> {
+  if (pending === written || pending.size === 0) return NO_FLASHES;
+  const left = new Map<string, string>();
+  for (const [field, text] of pending) if (written.get(field) !== text) left.set(field, text);
+  return left.size === 0 ? NO_FLASHES : left;
 }

@@ -100,9 +100,7 @@ export function decodeDataFields(
 ): FieldSealer | undefined {
   for (const [field, text] of stored) {
     if (field.startsWith(RESERVED_FIELD_PREFIX)) continue;
-    let json: string | undefined;
-    if (isSealedField(text)) json = openField((sealer ??= new FieldSealer(options.encryptData)).keyFor(token), field, text);
-    else if (options.clearDataAccepted) json = text;
+    const json = openStoredText(field, text, token, options, () => (sealer ??= new FieldSealer(options.encryptData)));
     // Sealed fields are opened whatever `encryptData` says, so turning the
     // option off loses nothing; a clear field is refused only under
     // "strict" (planted by a Redis writer), and one that fails to
@@ -128,10 +126,21 @@ export function decodeDataFields(
 }
 
 /**
+ * The JSON text of a stored field (a data field or a flash): opened when
+ * sealed (whatever `encryptData` says), as it is when clear unless
+ * `clearDataAccepted` is off; undefined when it fails to open or is
+ * refused. `sealer` gives the sealer whose data key opens it, on first need.
+ */
+export function openStoredText(field: string, text: string, token: string, options: FieldOptions, sealer: () => FieldSealer): string | undefined {
+  if (isSealedField(text)) return openField(sealer().keyFor(token), field, text);
+  return options.clearDataAccepted ? text : undefined;
+}
+
+/**
  * Throws {@link SessionTooLargeError}, naming the largest key, when the
  * fields' UTF-8 size (keys and JSON texts) exceeds `maxBytes`.
  */
-function assertWithinSize(fields: ReadonlyMap<string, string>, maxBytes: number): void {
+export function assertWithinSize(fields: ReadonlyMap<string, string>, maxBytes: number): void {
   let size = 0;
   let largestKey = "";
   let largestSize = -1;

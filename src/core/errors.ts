@@ -12,7 +12,8 @@ export type TesseraErrorCode =
   | "TESSERA_SESSION_TOO_LARGE"
   | "TESSERA_INVALID_KEY"
   | "TESSERA_SESSION_STATE"
-  | "TESSERA_CSRF";
+  | "TESSERA_CSRF"
+  | "TESSERA_ATOMIC_UPDATE";
 
 /**
  * Base class of all Tessera errors.
@@ -175,3 +176,39 @@ export class SessionRetiredError extends TesseraError {
     );
   }
 }
+
+/** Why an atomic update ({@link AtomicUpdateError}) was refused. */
+export type AtomicUpdateRefusal = "encrypted" | "pending-change" | "not-integer" | "gone";
+
+/**
+ * `session.increment()` or `session.compareAndSet()` could not run:
+ * `"encrypted"`, the manager has `encryptData` on (Redis cannot add to or
+ * compare ciphertext); `"pending-change"`, the key holds a change of this
+ * request not yet committed (commit first, or change it only atomically);
+ * `"not-integer"`, the stored value (or the sum) is not a safe integer;
+ * `"gone"`, the session was destroyed, revoked or expired meanwhile (the
+ * handle is a new, empty session now, its cookie cleared). Nothing changed.
+ *
+ * @example
+ * ```ts
+ * try { await req.session.increment("visits"); } catch (err) { if (err instanceof AtomicUpdateError && err.reason === "gone") res.redirect("/login"); }
+ * ```
+ */
+export class AtomicUpdateError extends TesseraError {
+  /** The session key the update was for. */
+  readonly key: string;
+  readonly reason: AtomicUpdateRefusal;
+
+  constructor(key: string, reason: AtomicUpdateRefusal) {
+    super("TESSERA_ATOMIC_UPDATE", `Cannot update session key "${key}" atomically: ${ATOMIC_REFUSAL_TEXT[reason]}.`);
+    this.key = key;
+    this.reason = reason;
+  }
+}
+
+const ATOMIC_REFUSAL_TEXT: Record<AtomicUpdateRefusal, string> = {
+  encrypted: "encryptData is on, and Redis cannot add to or compare sealed values",
+  "pending-change": "this request changed the key and has not committed it (commit first, or change the key only atomically)",
+  "not-integer": "its stored value, or the result, is not a safe integer",
+  gone: "the session no longer exists (destroyed, revoked or expired meanwhile)",
+};

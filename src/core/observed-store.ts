@@ -11,7 +11,7 @@
 import type { Clock } from "./clock.js";
 import type { RevokeCause, SessionEvents } from "./lifecycle-events.js";
 import { USER_ID_FIELD } from "./record-fields.js";
-import type { CreateWrite, SessionStore, UserIndexStore } from "./store.js";
+import type { AtomicFieldStore, CreateWrite, SessionStore, UserIndexStore } from "./store.js";
 import { errorCode, pairAttributes, singleAttributes, type ResolvedTelemetry, type TelemetryAttributes } from "./telemetry.js";
 
 /** What observes the store: the manager's hooks and telemetry, each optional. */
@@ -28,7 +28,7 @@ export interface RevokeContext {
 }
 
 /** The store operations spans and metrics name (`tessera.operation`). */
-type StoreOperation = "load" | "commit" | "destroy" | "index";
+type StoreOperation = "load" | "commit" | "destroy" | "index" | "field";
 
 /** The `tessera.sessions.ended` attributes. */
 const DESTROYED: TelemetryAttributes = { "tessera.end.reason": "destroyed" };
@@ -144,6 +144,17 @@ export function observedStore(store: SessionStore, observers: StoreObservers, re
     },
   };
 
+  const fields = store.atomicFields;
+  const fieldDetail = singleAttributes("tessera.field.operation");
+  const statusOf = (result: { status: string } | string | unknown[]): string => (Array.isArray(result) ? "ok" : typeof result === "string" ? result : result.status);
+  const atomicFields: AtomicFieldStore | undefined = fields && {
+    take: (id, names, now) => track("field", fieldDetail("take"), id, () => fields.take(id, names, now), statusOf),
+    restore: (id, entries, now) => track("field", fieldDetail("restore"), id, () => fields.restore(id, entries, now), done),
+    increment: (id, field, by, now) => track("field", fieldDetail("increment"), id, () => fields.increment(id, field, by, now), statusOf),
+    compareAndSet: (id, field, expected, next, now) =>
+      track("field", fieldDetail("compareAndSet"), id, () => fields.compareAndSet(id, field, expected, next, now), statusOf),
+  };
+
   return {
     load: (id, now, policy) =>
       track(
@@ -180,6 +191,7 @@ export function observedStore(store: SessionStore, observers: StoreObservers, re
       events?.emit("destroyed", { id, at: clock.now() });
     },
     ...(userIndex && { userIndex }),
+    ...(atomicFields && { atomicFields }),
     ...(store.sessionEnds && { sessionEnds: store.sessionEnds }),
   };
 }

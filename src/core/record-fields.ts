@@ -59,5 +59,16 @@ export const AUTHENTICATED_AT_FIELD = "@a";
  * missing one, while a load hands it over, marked, for reading only.
  */
 export const RETIRED_FIELD = "@g";
+/**
+ * Reserved field family: a flash message (`session.flash(key, value)`),
+ * one field per key, `@f:<key>`, holding the value's JSON text (sealed
+ * like a data field when `encryptData` is on). Written with the request's
+ * other changes at commit; read once by `session.takeFlash(key)`, which
+ * reads and deletes the field in one atomic step (lua/take-fields.lua), so
+ * of two concurrent requests only one gets it. Never in `session.data`
+ * nor in listings (data decoding skips every `@` field; listings read only
+ * {@link SUMMARY_FIELDS}); a regenerate carries the untaken ones over.
+ */
+export const FLASH_FIELD_PREFIX = "@f:";
 /** The reserved fields a listing reads (never the data fields). */
 export const SUMMARY_FIELDS: readonly string[] = [CREATED_AT_FIELD, USER_ID_FIELD, DEVICE_FIELD, LAST_SEEN_FIELD, LEASE_FIELD, EXPIRY_FIELD, AUTHENTICATED_AT_FIELD];

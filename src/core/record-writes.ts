@@ -40,6 +40,7 @@ export async function createRecord(
     // encryption is on: a regenerate re-encrypts in the same atomic step.
     const set = plan.meta.slice();
     for (const [key, text] of fields) set.push([key, sealer.storedText(token, key, text)]);
+    for (const [field, text] of plan.flashes) set.push([field, sealer.storedText(token, field, text)]);
     const write: CreateWrite =
       plan.replaces === undefined
         ? { kind: "create", set, ttlMs: plan.ttlMs }

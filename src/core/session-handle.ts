@@ -1,12 +1,14 @@
 import { afterCreate, afterUpdate, loadedRecord, NEW_RECORD, planCommit, type CommitPlan, type RecordState } from "./commit-plan.js";
 import { generateCsrfSecret } from "./csrf-token.js";
-import { decodeDataFields, encodeDataFields, FieldSealer } from "./data-fields.js";
+import { compareAndSet, increment, type FieldContext, type FieldStep } from "./atomic-update.js";
+import { decodeDataFields, encodeDataFields, FieldSealer, openStoredText } from "./data-fields.js";
 import { createDataObject, dataObjectFrom } from "./data-object.js";
 import type { SessionStoreError } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
 import type { RequestFacts, Session, SessionDataOf } from "./session.js";
 import { createRecord, updateRecord } from "./record-writes.js";
 import type { SessionExpirySettings } from "./session-expiry.js";
+import { loadedFlashes, restoreTakenFlashes, takeFlashes, withFlash } from "./flash.js";
 import { loadedCreation, loggedIn, markedAuthenticated, recentlyAuthenticated, refusedChange, withOwnExpiry } from "./session-lifetime.js";
 import type { StoredSession } from "./store.js";
 import { TokenDelivery } from "./token-delivery.js";
@@ -20,7 +22,8 @@ import { assertUserId, encodeDevice, requireUserIndex, type DeviceInfo } from ".
  * user-binding.ts, the data's encoding in data-fields.ts, and what the
  * response tells the client in token-delivery.ts (the handle reports what
  * happened; cookie.ts renders the cookie); own expiry, step-up and retired
- * tokens follow session-lifetime.ts. Not exported from the package: apps and
+ * tokens follow session-lifetime.ts; flashes flash.ts, same-key updates
+ * atomic-update.ts. Not exported from the package: apps and
  * adapters see only the interface and the manager, which hands it a store
  * already under the deadline.
  */
@@ -69,7 +72,7 @@ export class SessionHandle<D extends object> implements Session<D> {
     const baseline = new Map<string, string>();
     handle.#sealer = decodeDataFields(stored.fields, token, options, data, baseline, undefined);
     handle.#data = data;
-    handle.#record = loadedRecord(stored, id, token, loaded.createdAt, baseline, loaded.retired);
+    handle.#record = loadedRecord(stored, id, token, loaded.createdAt, baseline, loaded.retired, loadedFlashes(stored.fields, (field, text) => handle.#open(field, text, token)));
     handle.delivery.loaded(token, resign ? undefined : cookieValue);
     // Never a cookie for a retired token: the browser may hold the new one already.
     if ((stored.renewed || resign) && !loaded.retired) handle.#issueCookie(options.clock.now());
@@ -155,6 +158,26 @@ export class SessionHandle<D extends object> implements Session<D> {
     return this.#record.csrfSecret;
   }
 
+  flash(key: string, value: unknown): void {
+    this.#record = withFlash(this.#record, this.#outage, this.options.store, this.options, key, value);
+  }
+
+  async takeFlash(key: string): Promise<unknown> {
+    return (await this.#fieldStep((context) => takeFlashes(context, [key], this.#open)))[key];
+  }
+
+  takeFlashes(): Promise<Record<string, unknown>> {
+    return this.#fieldStep((context) => takeFlashes(context, undefined, this.#open));
+  }
+
+  increment(key: string, by = 1): Promise<number> {
+    return this.#fieldStep((context) => increment(context, key, by));
+  }
+
+  compareAndSet(key: string, expected: unknown, next: unknown): Promise<boolean> {
+    return this.#fieldStep((context) => compareAndSet(context, key, expected, next));
+  }
+
   useHeaderToken(): void {
     this.delivery.useHeader();
   }
@@ -200,7 +223,7 @@ export class SessionHandle<D extends object> implements Session<D> {
 
   commit(): Promise<void> {
     // Writing this empty stand-in would overwrite or shadow the real session.
-    if (this.#outage || this.#discarded) return Promise.resolve();
+    if (this.#outage || this.#discarded) return this.#restoreFlashes() ?? Promise.resolve();
     return this.#enqueue(async () => {
       const fields = encodeDataFields(this.#data, this.options); // throws before any write: nothing stored changes
       await this.#carryOut(planCommit(this.#record, fields, this.options.clock, this.options.policy, this.options.regenerateGraceMs), fields);
@@ -217,7 +240,7 @@ export class SessionHandle<D extends object> implements Session<D> {
    * @throws SessionDataError, SessionTooLargeError, SessionKeyError, as `commit` rejects.
    */
   commitIfChanged(): Promise<void> | undefined {
-    if (this.#outage || this.#discarded) return undefined;
+    if (this.#outage || this.#discarded) return this.#restoreFlashes();
     if (this.#queue !== undefined) return this.commit();
     const fields = encodeDataFields(this.#data, this.options); // throws before any write, like the full commit
     const plan = planCommit(this.#record, fields, this.options.clock, this.options.policy, this.options.regenerateGraceMs);
@@ -227,7 +250,8 @@ export class SessionHandle<D extends object> implements Session<D> {
   /**
    * @internal The request ended in an unhandled error or a 5xx: drops its
    * uncommitted changes (data, a pending regenerate or bindUser) without a
-   * store call, and makes later commits write nothing. What an explicit
+   * store call, and makes later commits write nothing but the flashes it
+   * took, put back where no newer flash of the key is. What an explicit
    * `commit()` or `destroy()` already did stands. From now on the
    * {@link delivery} tells only what a failed response may carry.
    */
@@ -236,7 +260,7 @@ export class SessionHandle<D extends object> implements Session<D> {
     this.delivery.requestFailed();
   }
 
-  #enqueue(step: () => Promise<void>): Promise<void> {
+  #enqueue<T>(step: () => Promise<T>): Promise<T> {
     const next = (this.#queue ?? Promise.resolve()).then(step);
     const idle = (): void => {
       if (this.#queue === settled) this.#queue = undefined;
@@ -244,6 +268,37 @@ export class SessionHandle<D extends object> implements Session<D> {
     const settled = next.then(idle, idle);
     this.#queue = settled;
     return next;
+  }
+
+  /** Runs a flash or same-key step in the queue and applies its outcome (atomic-update.ts's `FieldStep`). */
+  #fieldStep<T>(run: (context: FieldContext) => Promise<FieldStep<T>>): Promise<T> {
+    return this.#enqueue(async () => {
+      const { store, clock } = this.options;
+      const step = await run({ record: this.#record, outage: this.#outage, store, options: this.options, data: this.data, now: clock.now() });
+      if (step.ended === "gone") this.#drop();
+      else if (step.ended === "retired") this.#retire();
+      else if (step.apply) this.#record = step.apply(this.#record, this.data);
+      if (step.error) throw step.error;
+      return step.value;
+    });
+  }
+
+  /** A stored field's JSON text (a flash's), opened with this session's data key when sealed. */
+  #open = (field: string, text: string, token = this.#record.token!): string | undefined =>
+    openStoredText(field, text, token, this.options, () => (this.#sealer ??= new FieldSealer(this.options.encryptData)));
+
+  /** A failed request's taken flashes go back (flash.ts), in the queue; undefined when it took none. */
+  #restoreFlashes(): Promise<void> | undefined {
+    if (this.#record.takenFlashes.length === 0) return undefined;
+    return this.#enqueue(async () => {
+      this.#record = await restoreTakenFlashes(this.#record, this.options.store, this.options.clock.now());
+    });
+  }
+
+  /** Regenerated away with a grace window meanwhile: read-only now, the cookie left alone. */
+  #retire(): void {
+    this.#record = { ...this.#record, retired: true };
+    this.delivery.leaveCookieAlone();
   }
 
   /** The session is over (destroyed, revoked, expired, refused): forget it and clear the client's cookie. */
@@ -277,11 +332,7 @@ export class SessionHandle<D extends object> implements Session<D> {
     if (plan.kind === "update") {
       const { storedId, token, binding } = this.#record;
       const result = await updateRecord(store, plan, storedId!, token!, binding?.userId, this.#writeSealer());
-      if (result === "retired") {
-        // Regenerated away with a grace window meanwhile: the write was dropped; read-only now, the cookie left alone.
-        this.#record = { ...this.#record, retired: true };
-        return this.delivery.leaveCookieAlone();
-      }
+      if (result === "retired") return this.#retire(); // the write was dropped
       if (result !== "ok") return this.#drop();
       this.#record = afterUpdate(this.#record, plan, fields);
       if (plan.expiresAt !== undefined) this.#issueCookie(plan.now);

@@ -101,6 +101,12 @@ export interface SessionStore {
    */
   readonly userIndex?: UserIndexStore;
   /**
+   * Atomic operations on single fields of a record: flash messages and
+   * `session.increment` / `session.compareAndSet`. Optional for third-party
+   * stores; without it those methods throw `SessionConfigError`.
+   */
+  readonly atomicFields?: AtomicFieldStore;
+  /**
    * Where this store announces the sessions it ends (see
    * `announcingSessionEnds`), so WebSockets bound to them close on every
    * instance. Optional: without it, sockets learn of an end only at the
@@ -114,6 +120,51 @@ export interface SessionStore {
    * first meter.
    */
   instrument?(meter: TelemetryMeter): void;
+}
+
+/**
+ * Why an atomic field operation changed nothing: `"gone"` (no record: missing,
+ * expired or a tombstone) or `"retired"` (a regenerate's read-only copy, see
+ * {@link CreateWrite.replacedGraceMs}).
+ */
+export type NoRecord = "gone" | "retired";
+
+/** Outcome of {@link AtomicFieldStore.increment}. */
+export type IncrementResult = { readonly status: "ok"; /** The field's new JSON text. */ readonly text: string } | { readonly status: NoRecord | "not-integer" };
+
+/** Outcome of {@link AtomicFieldStore.compareAndSet}; on a mismatch, the field's current text (undefined: absent). */
+export type CompareAndSetResult =
+  | { readonly status: "ok" }
+  | { readonly status: "mismatch"; readonly current: string | undefined }
+  | { readonly status: NoRecord };
+
+/**
+ * Single-field operations, each one atomic step (one round trip) on one
+ * record, and only on a record that is a session: one with
+ * {@link CREATED_AT_FIELD}. A missing record, a tombstone or a retired copy
+ * is never written to, so no operation brings a dead session back. None of
+ * them moves the record's expiry. Unlike writes, `take` and `increment` are
+ * not idempotent: after a timeout their outcome is unknown.
+ */
+export interface AtomicFieldStore {
+  /**
+   * Reads and deletes `fields` (a flash's `@f:` fields) in one step: each
+   * one's text, undefined where absent; or why there is no record.
+   */
+  take(id: string, fields: readonly string[], now: number): Promise<Array<string | undefined> | NoRecord>;
+  /** Sets each field that is absent now (a failed request's taken flashes), on a session record only. */
+  restore(id: string, entries: ReadonlyArray<readonly [string, string]>, now: number): Promise<void>;
+  /**
+   * Adds the integer `by` to the field's JSON number (absent counts as 0).
+   * `"not-integer"` when the stored text is no integer or the sum is past
+   * `Number.MAX_SAFE_INTEGER` in size: nothing changes.
+   */
+  increment(id: string, field: string, by: number, now: number): Promise<IncrementResult>;
+  /**
+   * Sets the field to `next` (undefined: deletes it) if its text is exactly
+   * `expected` (undefined: absent).
+   */
+  compareAndSet(id: string, field: string, expected: string | undefined, next: string | undefined, now: number): Promise<CompareAndSetResult>;
 }
 
 /** One entry of a user's index: a session id and its lease end (epoch ms). */

@@ -1,5 +1,5 @@
 import { SessionStoreError, TesseraError } from "./errors.js";
-import type { SessionStore, UserIndexStore } from "./store.js";
+import type { AtomicFieldStore, SessionStore, UserIndexStore } from "./store.js";
 
 /**
  * Runs one store operation with a deadline. Any failure becomes a
@@ -55,7 +55,8 @@ export function withStoreDeadline<T>(operation: string, timeoutMs: number, work:
  * one round trip, and is named in a {@link SessionStoreError} by what it is
  * part of: `load`, `commit` (a write, or the index entry written before
  * it), `destroy`, `list` (reading an index), `revoke` (revoking, removing
- * entries).
+ * entries), `flash` (taking or restoring flashes), `update` (an increment or
+ * compare-and-set).
  *
  * @example
  * ```ts
@@ -73,10 +74,18 @@ export function storeWithDeadline(store: SessionStore, timeoutMs: number): Sessi
     revoke: (id, userId) => withStoreDeadline("revoke", timeoutMs, () => index.revoke(id, userId)),
     revokeEntry: (userId, entry, now, options) => withStoreDeadline("revoke", timeoutMs, () => index.revokeEntry(userId, entry, now, options)),
   };
+  const fields = store.atomicFields;
+  const atomicFields: AtomicFieldStore | undefined = fields && {
+    take: (id, names, now) => withStoreDeadline("flash", timeoutMs, () => fields.take(id, names, now)),
+    restore: (id, entries, now) => withStoreDeadline("flash", timeoutMs, () => fields.restore(id, entries, now)),
+    increment: (id, field, by, now) => withStoreDeadline("update", timeoutMs, () => fields.increment(id, field, by, now)),
+    compareAndSet: (id, field, expected, next, now) => withStoreDeadline("update", timeoutMs, () => fields.compareAndSet(id, field, expected, next, now)),
+  };
   return {
     load: (id, now, policy) => withStoreDeadline("load", timeoutMs, () => store.load(id, now, policy)),
     write: (id, write, now) => withStoreDeadline("commit", timeoutMs, () => store.write(id, write, now)),
     destroy: (id) => withStoreDeadline("destroy", timeoutMs, () => store.destroy(id)),
     ...(userIndex && { userIndex }),
+    ...(atomicFields && { atomicFields }),
   };
 }

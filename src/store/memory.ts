@@ -1,6 +1,6 @@
 import { CREATED_AT_FIELD, LAST_SEEN_FIELD, RETIRED_FIELD, SUMMARY_FIELDS, USER_ID_FIELD } from "../core/record-fields.js";
 import { renewalOnLoad } from "../core/expiry.js";
-import type { IndexEntry, RevokeResult, SessionStore, SessionSummary, SessionWrite, StoredSession, UserIndexStore, WriteResult } from "../core/store.js";
+import type { AtomicFieldStore, IndexEntry, NoRecord, RevokeResult, SessionStore, SessionSummary, SessionWrite, StoredSession, UserIndexStore, WriteResult } from "../core/store.js";
 import type { ExpiryPolicy } from "../core/expiry.js";
 import { announcingSessionEnds, localSessionEnds } from "../core/session-ends.js";
 
@@ -155,6 +155,47 @@ export function memoryStore(): MemoryStore {
     },
   };
 
+  /** Why `id` is no session record (as the Redis scripts tell it), or its record. */
+  function sessionOrWhy(id: string, now: number): Record | NoRecord {
+    const record = live(id, now);
+    if (record?.fields.has(CREATED_AT_FIELD)) return record;
+    return record?.fields.has(RETIRED_FIELD) ? "retired" : "gone";
+  }
+
+  const atomicFields: AtomicFieldStore = {
+    async take(id, fields, now) {
+      const record = sessionOrWhy(id, now);
+      if (typeof record === "string") return record;
+      return fields.map((field) => {
+        const text = record.fields.get(field);
+        record.fields.delete(field);
+        return text;
+      });
+    },
+    async restore(id, entries, now) {
+      const record = sessionOrWhy(id, now);
+      if (typeof record === "string") return;
+      for (const [field, text] of entries) if (!record.fields.has(field)) record.fields.set(field, text);
+    },
+    async increment(id, field, by, now) {
+      const record = sessionOrWhy(id, now);
+      if (typeof record === "string") return { status: record };
+      const sum = integerSum(record.fields.get(field), by);
+      if (sum === undefined) return { status: "not-integer" };
+      record.fields.set(field, sum);
+      return { status: "ok", text: sum };
+    },
+    async compareAndSet(id, field, expected, next, now) {
+      const record = sessionOrWhy(id, now);
+      if (typeof record === "string") return { status: record };
+      const current = record.fields.get(field);
+      if (current !== expected) return { status: "mismatch", current };
+      if (next === undefined) record.fields.delete(field);
+      else record.fields.set(field, next);
+      return { status: "ok" };
+    },
+  };
+
   function isTombstoned(id: string, now: number): boolean {
     const until = tombstones.get(id);
     if (until === undefined) return false;
@@ -181,6 +222,7 @@ export function memoryStore(): MemoryStore {
     },
 
     userIndex,
+    atomicFields,
 
     async load(id: string, now: number, policy: ExpiryPolicy): Promise<StoredSession | undefined> {
       const record = live(id, now);
@@ -228,4 +270,18 @@ export function memoryStore(): MemoryStore {
       records.delete(id);
     },
   }, localSessionEnds());
+}
+
+/** An integer's JSON text: optional minus, no leading zero (what JSON.stringify writes for one). */
+const INTEGER_TEXT = /^-?(0|[1-9][0-9]*)$/;
+
+/**
+ * The JSON text of `text` + `by` (absent `text`: 0), or undefined when the
+ * text is no integer or the sum is not a safe integer: the rule of
+ * lua/increment-field.lua.
+ */
+function integerSum(text: string | undefined, by: number): string | undefined {
+  if (text !== undefined && !INTEGER_TEXT.test(text)) return undefined;
+  const sum = Number(text ?? "0") + by;
+  return Number.isSafeInteger(sum) ? String(sum) : undefined;
 }

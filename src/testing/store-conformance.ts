@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { type SessionStore, type UserIndexStore } from "../core/store.js";
 import { CREATED_AT_FIELD, DEVICE_FIELD, EXPIRY_FIELD, LAST_SEEN_FIELD, LEASE_FIELD, RETIRED_FIELD, USER_ID_FIELD } from "../core/record-fields.js";
 import { type ExpiryPolicy } from "../core/expiry.js";
+import { atomicFieldsConformance } from "./atomic-fields-conformance.js";
 
 /** How a store under test is created and how time moves for it. */
 export interface StoreConformanceOptions {
@@ -39,6 +40,12 @@ export interface StoreConformanceOptions {
    * not offer binding sessions to users.
    */
   userIndex?: boolean;
+  /**
+   * Whether the store implements the single-field operations
+   * (`atomicFields`: flash messages, increment, compare-and-set) and must
+   * pass their scenarios. Default true.
+   */
+  atomicFields?: boolean;
 }
 
 function newId(): string {
@@ -53,7 +60,8 @@ function newId(): string {
  * field round trips; and for the per-user index: leases that cap renewal,
  * lazy pruning by lease, owner-checked revocation, windows newest lease
  * first, tombstones that refuse a create ("revoked") and summaries that never
- * read data. Tessera runs it against `memoryStore` (fake clock) and
+ * read data; and single-field operations (flash takes, increments,
+ * compare-and-sets) that are atomic and never write to a dead record. Tessera runs it against `memoryStore` (fake clock) and
  * `redisStore` (real redis-server); run it against your own store the same way.
  *
  * @example
@@ -210,6 +218,7 @@ export function storeConformance(options: StoreConformanceOptions): void {
     renewalBoundaries(options, idle, policy, () => store);
     ownExpiryConformance(options, idle, policy, () => store);
     retiredRecordConformance(options, idle, policy, () => store);
+    if (options.atomicFields !== false) atomicFieldsConformance(options, idle, policy, () => store);
 
     // Nested, so it runs before the suite's teardown closes the store.
     if (options.userIndex !== false) userIndexConformance(options, idle, policy, () => store);

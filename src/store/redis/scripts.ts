@@ -68,3 +68,15 @@ export const REVOKE_ENTRY_SCRIPT = luaScript(luaSourceFromFile("revoke-entry.lua
 
 /** Apply the coalesced updates of one event-loop turn, each as WRITE_SCRIPT would (lua/update-many.lua). */
 export const UPDATE_MANY_SCRIPT = luaScript(luaSourceFromFile("update-many.lua"));
+
+/** Read and delete a session's flash fields in one step (lua/take-fields.lua). */
+export const TAKE_FIELDS_SCRIPT = luaScript(luaSourceFromFile("take-fields.lua"));
+
+/** Put back the flash fields a failed request took, where absent (lua/restore-fields.lua). */
+export const RESTORE_FIELDS_SCRIPT = luaScript(luaSourceFromFile("restore-fields.lua"));
+
+/** Add an integer to a data field's JSON integer (lua/increment-field.lua). */
+export const INCREMENT_FIELD_SCRIPT = luaScript(luaSourceFromFile("increment-field.lua"));
+
+/** Set a data field if its text is the expected one (lua/compare-and-set-field.lua). */
+export const COMPARE_AND_SET_FIELD_SCRIPT = luaScript(luaSourceFromFile("compare-and-set-field.lua"));

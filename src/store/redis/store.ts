@@ -8,6 +8,7 @@ import { knownExpiries, knownSessionExpiries } from "./known-expiries.js";
 import { pairsToMap, sessionHashReader, sessionHashUpdater } from "./session-commands.js";
 import { writeArguments } from "./write-arguments.js";
 import { redisUserIndex } from "./user-index.js";
+import { redisAtomicFields } from "./atomic-fields.js";
 import { announcingSessionEnds } from "../../core/session-ends.js";
 import { redisSessionEnds } from "./session-ends.js";
 import { batchSizeHistogram, type TelemetryHistogram, type TelemetryMeter } from "../../core/telemetry.js";
@@ -170,6 +171,7 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
     sessionKey,
     userKey,
     userIndex: redisUserIndex(port, sessionKey, userKey),
+    atomicFields: redisAtomicFields(port, sessionKey),
 
     async load(id: string, now: number, policy: ExpiryPolicy): Promise<StoredSession | undefined> {
       const known = expiries.get(id);
