@@ -8,22 +8,26 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { Redis } from "ioredis";
 import { createSessionManager } from "tessera-session";
 import { redisStore } from "tessera-session/redis";
 import type { ServedApp } from "tessera-session/testing";
 import { DEMO_TRANSPORTS } from "../examples/shared/api.js";
 import { CookieClient, formCsrfToken } from "./support/http.js";
 import { checkApiTokens, checkForgedLoginsRefused, checkFormLogin, checkStoreOutage, IN_PROCESS_LOGIN_APPS } from "./support/login-examples.js";
-import { redisWithClient } from "./support/redis-fixture.js";
+import { redisFileRig } from "./support/redis-file-rig.js";
 
-const db = redisWithClient();
+const rig = redisFileRig();
+let ioredis: Promise<Redis> | undefined;
+/** The file's one ioredis client, connected at first use (after the rig's server started). */
+const client = (): Promise<Redis> => (ioredis ??= rig.clients.ioredis() as Promise<Redis>);
 
 for (const [framework, start] of Object.entries(IN_PROCESS_LOGIN_APPS)) {
   describe(`${framework} login example`, () => {
     let app: ServedApp;
     before(async () => {
       const sessions = createSessionManager({
-        store: redisStore({ client: db.client, prefix: `example-${framework}:` }),
+        store: redisStore({ client: await client(), prefix: `example-${framework}:` }),
         storeTimeoutMs: 300,
         transport: DEMO_TRANSPORTS, // as the demo runs them: the /api routes take Bearer tokens
       });
@@ -49,6 +53,6 @@ for (const [framework, start] of Object.entries(IN_PROCESS_LOGIN_APPS)) {
       assert.match((await browser.get("/")).body, /Logged in as <strong>grace<\/strong>/);
     });
 
-    it("answers 503 while Redis hangs instead of logging the user out, then carries on", () => checkStoreOutage(app.url, db.redis));
+    it("answers 503 while Redis hangs instead of logging the user out, then carries on", () => checkStoreOutage(app.url, rig.redis));
   });
 }

@@ -11,20 +11,24 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { Redis } from "ioredis";
 import { createSessionManager, type SessionData } from "tessera-session";
 import { redisStore } from "tessera-session/redis";
 import type { ServedApp } from "tessera-session/testing";
 import { REMEMBER_ME_LIMITS } from "../examples/shared/login-app.js";
 import { cookieAttributes, CookieClient, formCsrfToken } from "./support/http.js";
 import { IN_PROCESS_LOGIN_APPS, OWN_PROCESS_FRAMEWORKS, startExampleInstance } from "./support/login-examples.js";
-import { redisWithClient } from "./support/redis-fixture.js";
+import { redisFileRig } from "./support/redis-file-rig.js";
 
 const DAY = 24 * 3600;
 
 /** Where the managers the own-process builds make (OWN_PROCESS_FRAMEWORKS) keep sessions. */
 const DEMO_PREFIX = "tessera-demo:";
 
-const db = redisWithClient();
+const rig = redisFileRig();
+let ioredis: Promise<Redis> | undefined;
+/** The file's one ioredis client, connected at first use (after the rig's server started). */
+const client = (): Promise<Redis> => (ioredis ??= rig.clients.ioredis() as Promise<Redis>);
 
 /** The record's key for a cookie value (token -> SHA-256 -> 96 bits). */
 const keyOf = (prefix: string, cookie: string) =>
@@ -51,7 +55,7 @@ function rememberSuite(framework: string, serve: () => Promise<Served>): void {
       const login = await browser.post("/login", fields);
       assert.equal(login.status, 303);
       const line = login.setCookies.find((l) => l.startsWith("tessera="))!;
-      return { browser, attributes: cookieAttributes(line), ttl: Number(await db.client.pttl(keyOf(prefix, browser.jar.get("tessera")!))) };
+      return { browser, attributes: cookieAttributes(line), ttl: Number(await (await client()).pttl(keyOf(prefix, browser.jar.get("tessera")!))) };
     }
 
     it("with the box ticked: 30 days of inactivity, in a persistent cookie and in Redis", async () => {
@@ -72,14 +76,14 @@ function rememberSuite(framework: string, serve: () => Promise<Served>): void {
 for (const [framework, start] of Object.entries(IN_PROCESS_LOGIN_APPS)) {
   rememberSuite(framework, async () => {
     const prefix = `remember-${framework}:`;
-    const sessions = createSessionManager<SessionData>({ store: redisStore({ client: db.client, prefix }), idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 7 * DAY, ...REMEMBER_ME_LIMITS });
+    const sessions = createSessionManager<SessionData>({ store: redisStore({ client: await client(), prefix }), idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 7 * DAY, ...REMEMBER_ME_LIMITS });
     return { app: await start({ sessions, instance: `${framework}-a` }), prefix };
   });
 }
 
 for (const framework of OWN_PROCESS_FRAMEWORKS) {
   rememberSuite(framework, async () => {
-    const instance = await startExampleInstance(framework, `${framework}-a`, db.redis.url);
+    const instance = await startExampleInstance(framework, `${framework}-a`, rig.redis.url);
     return { app: { url: instance.url, close: () => instance.stop() }, prefix: DEMO_PREFIX };
   });
 }
