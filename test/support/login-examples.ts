@@ -150,7 +150,8 @@ export interface FormLoginExpectations {
 /**
  * The form login every example does alike: the anonymous page naming its
  * instance, a blank name refused, the login (a redirect home), the greeting
- * HTML-escaped, the visit counter, the form redirecting a logged-in user,
+ * HTML-escaped, the visit counter, the login's one-time flash (on the first
+ * page after the redirect, gone on the reload), the form redirecting a logged-in user,
  * no GET logout, a logout without the CSRF token refused, the logout.
  */
 export async function checkFormLogin(url: string, expected: FormLoginExpectations): Promise<void> {
@@ -176,6 +177,8 @@ export async function checkFormLogin(url: string, expected: FormLoginExpectation
   assert.match(first.body, /Logged in as <strong>ada &#60;script&#62;<\/strong>/, "greets, HTML-escaped");
   const second = await browser.get("/");
   assert.equal(Number(pageText(second.body, "visits")), Number(pageText(first.body, "visits")) + 1);
+  assert.match(first.body, /<p class="flash" id="flash" role="status">Welcome back, ada &#60;script&#62;<\/p>/, "a one-time flash after the login's redirect");
+  assert.doesNotMatch(second.body, /class="flash"/, "gone on the next reload");
   assert.equal((await browser.get("/login")).status, 303, "the form redirects a logged-in user home");
 
   const getLogout = (await browser.get("/logout")).status;
