@@ -43,6 +43,7 @@ export {
   EXPIRY_FIELD,
   AUTHENTICATED_AT_FIELD,
   RETIRED_FIELD,
+  FLASH_FIELD_PREFIX,
   SUMMARY_FIELDS,
 } from "./core/record-fields.js";
 export {
@@ -60,7 +61,8 @@ export {
   retiredCreatedAt,
 } from "./core/expiry.js";
 export type { SessionExpirySettings } from "./core/session-expiry.js";
-export type { SessionStore, StoredSession, SessionWrite, CreateWrite, UpdateWrite, WriteResult, UserIndexStore, IndexEntry, SessionSummary, RevokeResult, EntryRevokeResult, IndexRange } from "./core/store.js";
+export type { UpdateOptions } from "./core/atomic-update.js";
+export type { SessionStore, StoredSession, SessionWrite, CreateWrite, UpdateWrite, WriteResult, UserIndexStore, IndexEntry, SessionSummary, RevokeResult, EntryRevokeResult, IndexRange, AtomicFieldStore, NoRecord, IncrementResult, CompareAndSetResult } from "./core/store.js";
 export type { ExpiryPolicy, LoadRenewal, SessionExpiry } from "./core/expiry.js";
 export type { LegacySessionSource, LegacyRecord, LegacyRead } from "./core/migration.js";
 export { announcingSessionEnds, localSessionEnds } from "./core/session-ends.js";

@@ -60,8 +60,12 @@ async function startInstance(client: RedisClient, prefix: string): Promise<strin
     const round = Number(req.query.round);
     res.json({ won: await session(req).compareAndSet("round", round - 1, round) });
   });
+  app.post("/tag", async (req, res) => {
+    const tag = String(req.query.tag);
+    res.json(await session(req).update<string[]>("tags", (tags = []) => (tags.includes(tag) ? tags : [...tags, tag]), { attempts: 25 }));
+  });
   app.get("/destroyed-then-increment", async (req, res) => {
-    await client.del(store.sessionKey(session(req).id!) as never); // another request's logout, meanwhile
+    await rig.redis.command("DEL", store.sessionKey(session(req).id!)); // another request's logout, meanwhile
     try {
       await session(req).increment("visits");
       res.send("incremented");
@@ -158,6 +162,16 @@ for (const [label, connect] of Object.entries(clients)) {
         );
         assert.equal(wins.filter(Boolean).length, 1, `round ${round}`);
       }
+    });
+
+    it("20 concurrent update()s adding to one set over two instances lose none", async () => {
+      const browser = new CookieClient(first);
+      await browser.get("/start");
+      const cookie = browser.cookieHeader()!;
+      await Promise.all(Array.from({ length: 20 }, (_, i) => new CookieClient(i % 2 === 0 ? first : second).request(`/tag?tag=t${i}`, { method: "POST", cookie })));
+      const stored = await rig.redis.command("HGET", keyOf(prefix, browser.jar.get("tessera")!), "tags");
+      const tags = JSON.parse(stored.split("\r\n")[1]!) as string[];
+      assert.deepEqual(tags.sort(), Array.from({ length: 20 }, (_, i) => `t${i}`).sort());
     });
 
     it("an update of a destroyed session fails as gone and does not recreate it; a tombstoned one neither", async () => {

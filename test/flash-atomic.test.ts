@@ -107,6 +107,16 @@ describe("flash messages", () => {
     assert.equal(record(session)?.get("@f:replaced"), '"new"', "the newer flash wins");
   });
 
+  it("a flash taken by a failed login (its regenerate discarded) goes back to the session the cookie still names", async () => {
+    const { request } = setup();
+    await request((s) => s.flash("notice", "please sign in"));
+    await request(async (s) => {
+      assert.equal(await s.takeFlash("notice"), "please sign in");
+      await s.regenerate();
+    }, true);
+    assert.equal((await request((s) => s.takeFlash("notice"))).result, "please sign in");
+  });
+
   it("costs no store call when the loaded session holds no flash of the key", async () => {
     const store = memoryStore();
     let takes = 0;
@@ -233,6 +243,21 @@ describe("increment and compareAndSet", () => {
       await assert.rejects(s.increment("n"), SessionRetiredError);
       await assert.rejects(s.compareAndSet("n", 1, 2), SessionRetiredError);
     }, false, old);
+  });
+
+  it("update: a read-modify-write retried from the stored value when another request changed the key first", async () => {
+    const { request, cookie } = setup();
+    await request((s) => void (s.data.tags = ["a"]));
+    const sent = cookie();
+    const { result } = await request(async (s) => {
+      await request(async (other) => void (await other.update<string[]>("tags", (tags = []) => [...tags, "b"])), false, sent);
+      await assert.rejects(s.update<string[]>("tags", (tags = []) => [...tags, "c"], { attempts: 1 }), (error: unknown) => error instanceof AtomicUpdateError && error.reason === "contended");
+      assert.deepEqual(s.data.tags, ["a", "b"], "the data shows what the other request stored");
+      return s.update<string[]>("tags", (tags = []) => [...tags, "c"]);
+    });
+    assert.deepEqual(result, ["a", "b", "c"]);
+    assert.deepEqual((await request((s) => s.data.tags)).result, ["a", "b", "c"], "stored, none lost");
+    await request((s) => assert.rejects(s.update("tags", (tags) => tags, { attempts: 0 }), RangeError));
   });
 
   it("refuses a value past maxSessionBytes before any store call", async () => {

@@ -106,6 +106,22 @@ for (const [name, client] of [["ioredis", () => ioredis], ["node-redis", () => n
       await o.close();
     });
 
+    it("flashes and same-key updates: a tessera.field span each, with the script's outcome; none for a take with no flash", async () => {
+      const o = otel();
+      const { sessions } = manager(client(), o.telemetry);
+      const browser = sessionClient();
+      await browser.request(sessions, (s) => s.flash("notice", "hi"));
+      await browser.request(sessions, async (s) => {
+        await s.takeFlash("notice");
+        await s.takeFlash("notice"); // taken already: answered from the request's own state
+        await s.increment("visits");
+        await s.compareAndSet("visits", 5, 6);
+      });
+      const fieldSpans = o.spans().filter((s) => s.name === "tessera.field").map((s) => [s.attributes["tessera.field.operation"], s.attributes["tessera.outcome"]]);
+      assert.deepEqual(fieldSpans, [["take", "ok"], ["increment", "ok"], ["compareAndSet", "mismatch"]]);
+      await o.close();
+    });
+
     it("with recordSessionIds, spans carry the public id (never the token)", async () => {
       const o = otel();
       const { sessions } = manager(client(), { ...o.telemetry, recordSessionIds: true });

@@ -102,6 +102,38 @@ export async function compareAndSet(context: FieldContext, key: string, expected
   return ended(answer.status, key, "compare and set a session value");
 }
 
+/** Options of `session.update`. */
+export interface UpdateOptions {
+  /** How many compare-and-sets to try before giving up (`AtomicUpdateError` `"contended"`). Default 5. */
+  readonly attempts?: number;
+}
+
+/**
+ * `session.update(key, fn)`: `fn` maps the key's value (undefined: absent)
+ * to its next one (undefined: delete), applied with {@link compareAndSet}
+ * and retried from the stored value when another request changed it first:
+ * a read-modify-write that loses no concurrent change. `fn` may run several
+ * times, so it must have no side effects.
+ *
+ * @throws RangeError for `attempts` that is not a positive integer; AtomicUpdateError `"contended"`; as {@link compareAndSet}.
+ */
+export async function updateWith<T>(
+  session: { readonly data: Record<string, unknown>; compareAndSet(key: string, expected: unknown, next: unknown): Promise<boolean> },
+  key: string,
+  fn: (current: T | undefined) => T | undefined,
+  options: UpdateOptions = {},
+): Promise<T | undefined> {
+  const attempts = options.attempts ?? 5;
+  if (!Number.isSafeInteger(attempts) || attempts < 1) throw new RangeError(`session.update: attempts must be a positive integer, got ${String(attempts)}`);
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    // After a mismatch the data holds the stored value: the next attempt starts from it.
+    const current = session.data[key] as T | undefined;
+    const next = fn(current === undefined ? undefined : structuredClone(current));
+    if (await session.compareAndSet(key, current, next)) return next;
+  }
+  throw new AtomicUpdateError(key, "contended");
+}
+
 /** The context's state and data once the call may go ahead. */
 function checked(context: FieldContext, key: string, action: string): { record: RecordState; data: Record<string, unknown> } {
   assertUsableKey(key);

@@ -178,7 +178,7 @@ export class SessionRetiredError extends TesseraError {
 }
 
 /** Why an atomic update ({@link AtomicUpdateError}) was refused. */
-export type AtomicUpdateRefusal = "encrypted" | "pending-change" | "not-integer" | "gone";
+export type AtomicUpdateRefusal = "encrypted" | "pending-change" | "not-integer" | "gone" | "contended";
 
 /**
  * `session.increment()` or `session.compareAndSet()` could not run:
@@ -187,7 +187,8 @@ export type AtomicUpdateRefusal = "encrypted" | "pending-change" | "not-integer"
  * request not yet committed (commit first, or change it only atomically);
  * `"not-integer"`, the stored value (or the sum) is not a safe integer;
  * `"gone"`, the session was destroyed, revoked or expired meanwhile (the
- * handle is a new, empty session now, its cookie cleared). Nothing changed.
+ * handle is a new, empty session now, its cookie cleared); `"contended"`,
+ * `session.update()` lost the race on every attempt. Nothing changed.
  *
  * @example
  * ```ts
@@ -211,4 +212,5 @@ const ATOMIC_REFUSAL_TEXT: Record<AtomicUpdateRefusal, string> = {
   "pending-change": "this request changed the key and has not committed it (commit first, or change the key only atomically)",
   "not-integer": "its stored value, or the result, is not a safe integer",
   gone: "the session no longer exists (destroyed, revoked or expired meanwhile)",
+  contended: "other requests changed it on every attempt (raise attempts, or retry later)",
 };

@@ -115,9 +115,11 @@ export async function takeFlashes(
  * swallowed: it loses a message, and must not replace the response's error.
  */
 export async function restoreTakenFlashes(record: RecordState, store: SessionStore, now: number): Promise<RecordState> {
-  if (record.storedId !== undefined && store.atomicFields) {
+  // A regenerate the failure discarded leaves the flashes' record where it was: under `replacesId`.
+  const id = record.storedId ?? record.replacesId;
+  if (id !== undefined && store.atomicFields) {
     try {
-      await store.atomicFields.restore(record.storedId, record.takenFlashes, now);
+      await store.atomicFields.restore(id, record.takenFlashes, now);
     } catch {
       // See above: the failed request's own error is the one that matters.
     }

@@ -1,6 +1,6 @@
 import { afterCreate, afterUpdate, loadedRecord, NEW_RECORD, planCommit, type CommitPlan, type RecordState } from "./commit-plan.js";
 import { generateCsrfSecret } from "./csrf-token.js";
-import { compareAndSet, increment, type FieldContext, type FieldStep } from "./atomic-update.js";
+import { compareAndSet, increment, updateWith, type FieldContext, type FieldStep, type UpdateOptions } from "./atomic-update.js";
 import { decodeDataFields, encodeDataFields, FieldSealer, openStoredText } from "./data-fields.js";
 import { createDataObject, dataObjectFrom } from "./data-object.js";
 import type { SessionStoreError } from "./errors.js";
@@ -176,6 +176,10 @@ export class SessionHandle<D extends object> implements Session<D> {
 
   compareAndSet(key: string, expected: unknown, next: unknown): Promise<boolean> {
     return this.#fieldStep((context) => compareAndSet(context, key, expected, next));
+  }
+
+  update<T>(key: string, fn: (current: T | undefined) => T | undefined, options?: UpdateOptions): Promise<T | undefined> {
+    return updateWith(this, key, fn, options);
   }
 
   useHeaderToken(): void {

@@ -1,3 +1,4 @@
+import type { UpdateOptions } from "./atomic-update.js";
 import type { SessionExpirySettings } from "./session-expiry.js";
 import type { DeviceInfo } from "./user-sessions.js";
 
@@ -252,6 +253,23 @@ export interface Session<D extends object> {
    * ```
    */
   compareAndSet(key: string, expected: unknown, next: unknown): Promise<boolean>;
+  /**
+   * A read-modify-write of one key that loses no concurrent change: `fn`
+   * maps the key's value (undefined: absent) to its next one (undefined:
+   * delete), which is stored with {@link compareAndSet}; when another
+   * request changed the key first, `fn` runs again on the value it stored,
+   * up to `attempts` times (default 5). Answers the value stored. `fn`
+   * gets a copy and may run several times: keep it free of side effects.
+   *
+   * @throws AtomicUpdateError `"contended"` when every attempt lost; RangeError for bad `attempts`; otherwise as {@link compareAndSet}.
+   *
+   * @example
+   * ```ts
+   * // Add to a set that concurrent requests also add to: none is lost.
+   * await req.session.update<string[]>("tags", (tags = []) => (tags.includes("new") ? tags : [...tags, "new"]));
+   * ```
+   */
+  update<T>(key: string, fn: (current: T | undefined) => T | undefined, options?: UpdateOptions): Promise<T | undefined>;
   /**
    * Makes this request's client a header client: its token travels in a
    * header (see the manager's `transport`), so the response sets no cookie,
