@@ -3,8 +3,10 @@
  * runs Express and F instances (F's login example from its production
  * build) behind one balancer, for each full-stack framework F in turn (one
  * fleet at a time; builds are reused between runs). Headless Chromium logs
- * in on whichever answers, is greeted by both frameworks reload after
- * reload, and after logging out is logged out on every instance of both.
+ * in on whichever answers, sees the login's one-time flash once (on
+ * whichever instance serves the redirect's page), is greeted by both
+ * frameworks reload after reload, and after logging out is logged out on
+ * every instance of both.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -73,6 +75,9 @@ for (const [framework, label] of FULL_STACK) {
         const now = await shown(page);
         assert.equal(now.user, "ada", `reload ${i} served by ${now.instance} (${now.framework})`);
         assert.match(now.greeting, /Logged in as\s+ada/);
+        // The login's one-time flash: on the page after the redirect, whichever framework serves it, then on none.
+        if (i === 0) assert.equal(((await page.textContent(".flash")) ?? "").trim(), "Welcome back, ada", `the flash, on ${now.instance} (${now.framework})`);
+        else assert.equal(await page.locator(".flash").count(), 0, `the flash is gone on reload ${i} (${now.instance}, ${now.framework})`);
         greetedBy.set(now.instance, now.framework);
         await page.reload();
       }

@@ -10,59 +10,25 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { createServer, type Server } from "node:http";
 import { after, before, describe, it } from "node:test";
-import { createAdaptorServer } from "@hono/node-server";
 import { Redis } from "ioredis";
-import { createSessionManager, type SessionData, type SessionManager } from "tessera-session";
+import { createSessionManager, type SessionData } from "tessera-session";
 import { redisStore } from "tessera-session/redis";
-import { listenOnLoopback, type ServedApp } from "tessera-session/testing";
-import { createLoginApp as expressLogin } from "../examples/express-login/app.js";
-import { createLoginApp as fastifyLogin } from "../examples/fastify-login/app.js";
-import { createLoginApp as honoLogin } from "../examples/hono-login/app.js";
-import { createLoginApp as koaLogin } from "../examples/koa-login/app.js";
-import { createLoginHandler as nodeLogin } from "../examples/node-login/app.js";
-import { createLoginHandler as sveltekitLogin } from "../examples/sveltekit-login/app.js";
-import { createLoginHandler as astroLogin } from "../examples/astro-login/app.js";
-import { FRAMEWORKS } from "../examples/demo/frameworks.js";
-import { startInstance } from "../examples/demo/instances.js";
+import type { ServedApp } from "tessera-session/testing";
 import { REMEMBER_ME_LIMITS } from "../examples/shared/login-app.js";
 import { cookieAttributes, CookieClient, formCsrfToken } from "./support/http.js";
-import { startRedisServer, type RedisServer } from "./support/redis-server.js";
-import { waitFor } from "./support/wait-for.js";
+import { IN_PROCESS_LOGIN_APPS, OWN_PROCESS_FRAMEWORKS, startExampleInstance } from "./support/login-examples.js";
+import { redisFileRig } from "./support/redis-file-rig.js";
 
-type Start = (options: { sessions: SessionManager<SessionData>; instance: string }) => Promise<ServedApp>;
 const DAY = 24 * 3600;
 
-const frameworks: Record<string, Start> = {
-  express: async (options) => listenOnLoopback(createServer(expressLogin(options))),
-  fastify: async (options) => {
-    const app = await fastifyLogin(options);
-    const url = await app.listen({ port: 0, host: "127.0.0.1" });
-    return { url, close: () => app.close() };
-  },
-  koa: async (options) => listenOnLoopback(createServer(koaLogin(options).callback())),
-  hono: async (options) => listenOnLoopback(createAdaptorServer({ fetch: honoLogin(options).fetch }) as Server),
-  node: async (options) => listenOnLoopback(createServer(nodeLogin(options))),
-  sveltekit: async (options) => listenOnLoopback(createServer(await sveltekitLogin(options))),
-  astro: async (options) => listenOnLoopback(createServer(await astroLogin(options))),
-};
-
-/** The examples whose build makes its own manager from the environment (examples/shared/env-login-options.ts, demo-server.ts). */
-const ownProcess = ["next", "nuxt", "react-router"];
-/** Where those managers keep sessions. */
+/** Where the managers the own-process builds make (OWN_PROCESS_FRAMEWORKS) keep sessions. */
 const DEMO_PREFIX = "tessera-demo:";
 
-let redis: RedisServer;
-let client: Redis;
-before(async () => {
-  redis = await startRedisServer();
-  client = new Redis(redis.url);
-});
-after(async () => {
-  client.disconnect();
-  await redis.close();
-});
+const rig = redisFileRig();
+let ioredis: Promise<Redis> | undefined;
+/** The file's one ioredis client, connected at first use (after the rig's server started). */
+const client = (): Promise<Redis> => (ioredis ??= rig.clients.ioredis() as Promise<Redis>);
 
 /** The record's key for a cookie value (token -> SHA-256 -> 96 bits). */
 const keyOf = (prefix: string, cookie: string) =>
@@ -89,7 +55,7 @@ function rememberSuite(framework: string, serve: () => Promise<Served>): void {
       const login = await browser.post("/login", fields);
       assert.equal(login.status, 303);
       const line = login.setCookies.find((l) => l.startsWith("tessera="))!;
-      return { browser, attributes: cookieAttributes(line), ttl: Number(await client.pttl(keyOf(prefix, browser.jar.get("tessera")!))) };
+      return { browser, attributes: cookieAttributes(line), ttl: Number(await (await client()).pttl(keyOf(prefix, browser.jar.get("tessera")!))) };
     }
 
     it("with the box ticked: 30 days of inactivity, in a persistent cookie and in Redis", async () => {
@@ -107,21 +73,17 @@ function rememberSuite(framework: string, serve: () => Promise<Served>): void {
   });
 }
 
-for (const [framework, start] of Object.entries(frameworks)) {
+for (const [framework, start] of Object.entries(IN_PROCESS_LOGIN_APPS)) {
   rememberSuite(framework, async () => {
     const prefix = `remember-${framework}:`;
-    const sessions = createSessionManager<SessionData>({ store: redisStore({ client, prefix }), idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 7 * DAY, ...REMEMBER_ME_LIMITS });
+    const sessions = createSessionManager<SessionData>({ store: redisStore({ client: await client(), prefix }), idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 7 * DAY, ...REMEMBER_ME_LIMITS });
     return { app: await start({ sessions, instance: `${framework}-a` }), prefix };
   });
 }
 
-for (const framework of ownProcess) {
+for (const framework of OWN_PROCESS_FRAMEWORKS) {
   rememberSuite(framework, async () => {
-    const entry = FRAMEWORKS[framework]!;
-    await entry.build?.(); // a first run builds the app; later runs reuse the build
-    const instance = await startInstance({ name: `${framework}-a`, script: entry.script, stdio: "ignore", readyTimeoutMs: entry.readyTimeoutMs, env: { REDIS_URL: redis.url } });
-    // "Ready" means listening; its Redis client may connect a moment later (until then: the 503 page).
-    await waitFor(`${framework} reaching Redis`, async () => ((await fetch(new URL("/login", instance.url))).status === 200 ? true : undefined));
+    const instance = await startExampleInstance(framework, `${framework}-a`, rig.redis.url);
     return { app: { url: instance.url, close: () => instance.stop() }, prefix: DEMO_PREFIX };
   });
 }

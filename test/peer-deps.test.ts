@@ -1,58 +1,36 @@
+/**
+ * What an app of each framework installs with Tessera: the packed tarball
+ * beside that framework and a Redis client (test/support/peer-fixture.ts)
+ * brings nothing else of ours and no other framework, and imports, serves
+ * and type-checks there.
+ */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
+import { middlewareCheckScript, peerFixture, versionOf, type PeerFixture } from "./support/peer-fixture.js";
+
+/** One fixture app per describe: installed before its tests, removed after. */
+function installed(options: Parameters<typeof peerFixture>[0]): () => PeerFixture {
+  let app: PeerFixture | undefined;
+  before(async () => {
+    app = await peerFixture(options);
+  });
+  after(() => app?.remove());
+  return () => app!;
+}
 
 // A Hono user installs tessera-session and hono, nothing else: the packed package
 // must import and type-check without Express, Fastify or Koa (or their types).
-const run = promisify(execFile);
-const root = resolve(import.meta.dirname, "..");
-// Read from node_modules directly: not every package exports its package.json.
-const versionOf = (name: string): string =>
-  (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
-
 describe("peer dependencies: tessera-session + hono alone", () => {
-  let dir: string;
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "tessera-peer-"));
-    const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", dir], { cwd: root });
-    const [packed] = JSON.parse(stdout) as Array<{ filename: string }>;
-    assert.ok(packed, `npm pack printed no package: ${stdout}`);
-    const { filename } = packed;
-    writeFileSync(
-      join(dir, "package.json"),
-      JSON.stringify({
-        name: "tessera-hono-fixture",
-        private: true,
-        type: "module",
-        dependencies: {
-          "tessera-session": `file:./${filename}`,
-          hono: versionOf("hono"),
-          // What a TypeScript app on Node has anyway; not a framework.
-          "@types/node": versionOf("@types/node"),
-        },
-      }),
-    );
-    // The same versions the repo uses, so the npm cache serves them.
-    await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: dir, timeout: 240_000 });
-  });
-  after(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  // @types/node: what a TypeScript app on Node has anyway; not a framework.
+  const app = installed({ name: "hono", dependencies: { hono: versionOf("hono"), "@types/node": versionOf("@types/node") } });
 
   it("installs no other framework", () => {
-    for (const name of ["express", "fastify", "koa", "@types/express", "@types/koa", "ioredis", "redis", "ws", "socket.io"]) {
-      assert.equal(existsSync(join(dir, "node_modules", name)), false, `${name} must not be installed`);
-    }
+    app().assertNotInstalled(["express", "fastify", "koa", "@types/express", "@types/koa", "ioredis", "redis", "ws", "socket.io"]);
   });
 
   it('runs: import "tessera-session" and "tessera-session/hono" serve a session', async () => {
-    writeFileSync(
-      join(dir, "check.mjs"),
+    const stdout = await app().run(
+      "check.mjs",
       `import { Hono } from "hono";
 import { createSessionManager } from "tessera-session";
 import { memoryStore } from "tessera-session/memory";
@@ -66,13 +44,12 @@ const cookie = login.headers.get("set-cookie").split(";")[0];
 console.log(await (await app.request("/", { headers: { cookie } })).text());
 `,
     );
-    const { stdout } = await run(process.execPath, ["check.mjs"], { cwd: dir });
-    assert.equal(stdout.trim(), "hello ada");
+    assert.equal(stdout, "hello ada");
   });
 
   it("type-checks with strict settings and library checks on", async () => {
-    writeFileSync(
-      join(dir, "check.ts"),
+    await app().typeCheck(
+      "check.ts",
       `import { Hono } from "hono";
 import { createSessionManager } from "tessera-session";
 import { memoryStore } from "tessera-session/memory";
@@ -85,65 +62,20 @@ app.get("/", (c) => c.text(c.get("session").data.username ?? "stranger"));
 app.get("/bad", (c) => { c.get("session").data.username = 1; return c.text(""); });
 `,
     );
-    writeFileSync(
-      join(dir, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: {
-          target: "ES2022",
-          module: "NodeNext",
-          moduleResolution: "NodeNext",
-          strict: true,
-          noEmit: true,
-          // Checks tessera's own .d.ts files too: a stray import of another
-          // framework's types would fail here.
-          skipLibCheck: false,
-          types: ["node"],
-        },
-        files: ["check.ts"],
-      }),
-    );
-    const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
-    await run(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: dir }).catch((error: { stdout?: string }) => {
-      assert.fail(`tsc failed:\n${error.stdout ?? String(error)}`);
-    });
   });
 });
 
 // A Nuxt (h3) user adds tessera-session and a Redis client to h3, nothing else:
 // the packed package must import, serve and type-check without the other frameworks.
 describe("peer dependencies: tessera-session + h3 + ioredis alone", () => {
-  let dir: string;
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "tessera-peer-h3-"));
-    const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", dir], { cwd: root });
-    const [packed] = JSON.parse(stdout) as Array<{ filename: string }>;
-    assert.ok(packed, `npm pack printed no package: ${stdout}`);
-    writeFileSync(
-      join(dir, "package.json"),
-      JSON.stringify({
-        name: "tessera-h3-fixture",
-        private: true,
-        type: "module",
-        dependencies: { "tessera-session": `file:./${packed.filename}`, h3: versionOf("h3"), ioredis: versionOf("ioredis"), "@types/node": versionOf("@types/node") },
-      }),
-    );
-    await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: dir, timeout: 240_000 });
-  });
-  after(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const app = installed({ name: "h3", dependencies: { h3: versionOf("h3"), ioredis: versionOf("ioredis"), "@types/node": versionOf("@types/node") } });
 
   it("installs no other framework", () => {
-    for (const name of ["express", "fastify", "koa", "hono", "nuxt", "next", "react-router", "@types/express", "@types/koa", "redis", "ws", "socket.io"]) {
-      assert.equal(existsSync(join(dir, "node_modules", name)), false, `${name} must not be installed`);
-    }
+    app().assertNotInstalled(["express", "fastify", "koa", "hono", "nuxt", "next", "react-router", "@types/express", "@types/koa", "redis", "ws", "socket.io"]);
   });
 
   it('runs and type-checks: "tessera-session/h3" on an h3 app', async () => {
-    writeFileSync(
-      join(dir, "check.ts"),
-      `import { createServer } from "node:http";
+    const source = `import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp, defineEventHandler, toNodeListener } from "h3";
 import { createSessionManager } from "tessera-session";
@@ -162,68 +94,36 @@ const url = "http://127.0.0.1:" + (server.address() as AddressInfo).port;
 const cookie = (await fetch(url + "/login")).headers.get("set-cookie")!.split(";")[0]!;
 console.log(await (await fetch(url + "/", { headers: { cookie } })).text());
 server.close();
-`,
-    );
-    writeFileSync(
-      join(dir, "tsconfig.json"),
-      // skipLibCheck: h3 1.15's own .d.ts names FetchEvent (WebWorker lib), which a Node app does not load.
-      JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: true, types: ["node"] }, files: ["check.ts"] }),
-    );
-    const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
-    await run(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: dir }).catch((error: { stdout?: string }) => {
-      assert.fail(`tsc failed:\n${error.stdout ?? String(error)}`);
-    });
+`;
+    // skipLibCheck: h3 1.15's own .d.ts names FetchEvent (WebWorker lib), which a Node app does not load.
+    await app().typeCheck("check.ts", source, { skipLibCheck: true });
     // tsx from this repository only strips the types: the imports resolve in the fixture.
-    const { stdout } = await run(process.execPath, ["--import", import.meta.resolve("tsx"), "check.ts"], { cwd: dir });
-    assert.equal(stdout.trim(), "hello ada");
+    assert.equal(await app().run("check.ts", source), "hello ada");
   });
 });
 
 // A SvelteKit user installs tessera-session, the kit (with its peers svelte and
 // vite) and a Redis client: nothing else of ours, no other framework.
 describe("peer dependencies: tessera-session + @sveltejs/kit + ioredis", () => {
-  let dir: string;
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "tessera-peer-sveltekit-"));
-    const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", dir], { cwd: root });
-    const [packed] = JSON.parse(stdout) as Array<{ filename: string }>;
-    assert.ok(packed, `npm pack printed no package: ${stdout}`);
-    writeFileSync(
-      join(dir, "package.json"),
-      JSON.stringify({
-        name: "tessera-sveltekit-fixture",
-        private: true,
-        type: "module",
-        dependencies: {
-          "tessera-session": `file:./${packed.filename}`,
-          ioredis: versionOf("ioredis"),
-          "@types/node": versionOf("@types/node"),
-        },
-        // As SvelteKit's own template has them.
-        devDependencies: {
-          "@sveltejs/kit": versionOf("@sveltejs/kit"),
-          "@sveltejs/vite-plugin-svelte": versionOf("@sveltejs/vite-plugin-svelte"),
-          svelte: versionOf("svelte"),
-          vite: versionOf("vite"),
-        },
-      }),
-    );
-    await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: dir, timeout: 240_000 });
-  });
-  after(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  const app = installed({
+    name: "sveltekit",
+    dependencies: { ioredis: versionOf("ioredis"), "@types/node": versionOf("@types/node") },
+    // As SvelteKit's own template has them.
+    devDependencies: {
+      "@sveltejs/kit": versionOf("@sveltejs/kit"),
+      "@sveltejs/vite-plugin-svelte": versionOf("@sveltejs/vite-plugin-svelte"),
+      svelte: versionOf("svelte"),
+      vite: versionOf("vite"),
+    },
   });
 
   it("installs no other framework and no other Redis client", () => {
-    for (const name of ["express", "fastify", "koa", "hono", "astro", "next", "h3", "redis", "ws", "socket.io", "@types/express", "@types/koa"]) {
-      assert.equal(existsSync(join(dir, "node_modules", name)), false, `${name} must not be installed`);
-    }
+    app().assertNotInstalled(["express", "fastify", "koa", "hono", "astro", "next", "h3", "redis", "ws", "socket.io", "@types/express", "@types/koa"]);
   });
 
   it('runs: "tessera-session/sveltekit" commits a session through the handle hook', async () => {
-    writeFileSync(
-      join(dir, "check.mjs"),
+    const stdout = await app().run(
+      "check.mjs",
       `import { createSessionManager } from "tessera-session";
 import { memoryStore } from "tessera-session/memory";
 import { sveltekitSession } from "tessera-session/sveltekit";
@@ -235,13 +135,12 @@ const page = await handle({ event: event(cookie), resolve: async (e) => new Resp
 console.log(await page.text());
 `,
     );
-    const { stdout } = await run(process.execPath, ["check.mjs"], { cwd: dir });
-    assert.equal(stdout.trim(), "hello ada");
+    assert.equal(stdout, "hello ada");
   });
 
   it("type-checks locals.session through App.Locals with strict settings", async () => {
-    writeFileSync(
-      join(dir, "check.ts"),
+    await app().typeCheck(
+      "check.ts",
       `import type { ServerLoad } from "@sveltejs/kit";
 import { createSessionManager } from "tessera-session";
 import { memoryStore } from "tessera-session/memory";
@@ -253,60 +152,25 @@ export const load: ServerLoad = ({ locals }) => ({ username: locals.session.data
 export const bad: ServerLoad = ({ locals }) => { locals.session.data.username = 1; };
 `,
     );
-    writeFileSync(
-      join(dir, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: false, types: ["node"] },
-        files: ["check.ts"],
-      }),
-    );
-    const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
-    await run(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: dir }).catch((error: { stdout?: string }) => {
-      assert.fail(`tsc failed:\n${error.stdout ?? String(error)}`);
-    });
   });
 });
 
 // A Next.js user installs tessera-session, next (with react and react-dom) and a
 // Redis client: Tessera brings nothing else of ours (issue 15).
 describe("peer dependencies: tessera-session + next + ioredis alone", () => {
-  let dir: string;
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "tessera-peer-next-"));
-    const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", dir], { cwd: root });
-    const [packed] = JSON.parse(stdout) as Array<{ filename: string }>;
-    assert.ok(packed, `npm pack printed no package: ${stdout}`);
-    writeFileSync(
-      join(dir, "package.json"),
-      JSON.stringify({
-        name: "tessera-next-fixture",
-        private: true,
-        type: "module",
-        dependencies: {
-          "tessera-session": `file:./${packed.filename}`,
-          next: versionOf("next"),
-          react: versionOf("react"),
-          "react-dom": versionOf("react-dom"),
-          ioredis: versionOf("ioredis"),
-        },
-      }),
-    );
-    await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: dir, timeout: 300_000 });
-  });
-  after(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  const app = installed({
+    name: "next",
+    dependencies: { next: versionOf("next"), react: versionOf("react"), "react-dom": versionOf("react-dom"), ioredis: versionOf("ioredis") },
+    installTimeoutMs: 300_000,
   });
 
   it("installs no other framework or Redis client", () => {
-    for (const name of ["express", "fastify", "koa", "hono", "@hono/node-server", "redis", "ws", "socket.io"]) {
-      assert.equal(existsSync(join(dir, "node_modules", name)), false, `${name} must not be installed`);
-    }
+    app().assertNotInstalled(["express", "fastify", "koa", "hono", "@hono/node-server", "redis", "ws", "socket.io"]);
   });
 
   it('runs: "tessera-session/fetch" serves a session and "tessera-session/next" loads outside Next', async () => {
-    writeFileSync(
-      join(dir, "check.mjs"),
+    const stdout = await app().run(
+      "check.mjs",
       `import { createSessionManager } from "tessera-session";
 import { memoryStore } from "tessera-session/memory";
 import { redisStore } from "tessera-session/redis";
@@ -323,7 +187,100 @@ const greet = withSession(sessions, (request, session) => new Response("hello " 
 console.log(await (await greet(new Request("http://127.0.0.1/", { headers: { cookie } }))).text());
 `,
     );
-    const { stdout } = await run(process.execPath, ["check.mjs"], { cwd: dir });
-    assert.equal(stdout.trim(), "hello ada");
+    assert.equal(stdout, "hello ada");
+  });
+});
+
+// A React Router 7 (framework mode) user installs tessera-session, react-router
+// (with react and react-dom) and a Redis client: nothing else of ours.
+describe("peer dependencies: tessera-session + react-router + ioredis alone", () => {
+  const app = installed({
+    name: "react-router",
+    dependencies: { "react-router": versionOf("react-router"), react: versionOf("react"), "react-dom": versionOf("react-dom"), ioredis: versionOf("ioredis") },
+    devDependencies: { "@types/node": versionOf("@types/node"), "@types/react": versionOf("@types/react") },
+  });
+
+  it("installs no other framework or Redis client", () => {
+    app().assertNotInstalled(["express", "fastify", "koa", "hono", "next", "astro", "h3", "@sveltejs/kit", "redis", "ws", "socket.io", "@types/express", "@types/koa"]);
+  });
+
+  it('runs: "tessera-session/react-router" middleware commits a session a loader changed', async () => {
+    const stdout = await app().run(
+      "check.mjs",
+      middlewareCheckScript(`import { RouterContextProvider } from "react-router";
+import { reactRouterSession, sessionContext } from "tessera-session/react-router";
+const middleware = reactRouterSession(sessions);
+const call = (cookie, loader) => {
+  const context = new RouterContextProvider();
+  const request = new Request("http://127.0.0.1/", { headers: cookie ? { cookie } : {} });
+  return middleware({ request, context, params: {} }, async () => loader(context.get(sessionContext)));
+};`),
+    );
+    assert.equal(stdout, "hello ada");
+  });
+
+  it("type-checks the session in loaders through sessionContext with strict settings", async () => {
+    await app().typeCheck(
+      "check.ts",
+      `import type { LoaderFunctionArgs, MiddlewareFunction } from "react-router";
+import { createSessionManager } from "tessera-session";
+import { memoryStore } from "tessera-session/memory";
+import { reactRouterSession, sessionContext } from "tessera-session/react-router";
+declare module "react-router" { interface Future { v8_middleware: true } }
+declare module "tessera-session" { interface SessionData { username: string } }
+export const middleware: MiddlewareFunction<Response>[] = [reactRouterSession(createSessionManager({ store: memoryStore() }))];
+export const loader = ({ context }: LoaderFunctionArgs) => ({ username: context.get(sessionContext).data.username ?? "stranger" });
+// @ts-expect-error username is a string
+export const bad = ({ context }: LoaderFunctionArgs) => { context.get(sessionContext).data.username = 1; };
+`,
+    );
+  });
+});
+
+// An Astro (server output) user installs tessera-session, astro and a Redis
+// client: nothing else of ours.
+describe("peer dependencies: tessera-session + astro + ioredis alone", () => {
+  const app = installed({
+    name: "astro",
+    dependencies: { astro: versionOf("astro"), ioredis: versionOf("ioredis") },
+    devDependencies: { "@types/node": versionOf("@types/node") },
+    installTimeoutMs: 300_000,
+  });
+
+  it("installs no other framework or Redis client", () => {
+    app().assertNotInstalled(["express", "fastify", "koa", "hono", "next", "react-router", "@sveltejs/kit", "redis", "socket.io", "@types/express", "@types/koa"]);
+  });
+
+  it('runs: "tessera-session/astro" middleware commits a session a page changed', async () => {
+    const stdout = await app().run(
+      "check.mjs",
+      middlewareCheckScript(`import { astroSession } from "tessera-session/astro";
+const onRequest = astroSession(sessions);
+const call = (cookie, page) => {
+  const request = new Request("http://127.0.0.1/", { headers: cookie ? { cookie } : {} });
+  const context = { request, url: new URL(request.url), locals: {}, clientAddress: "127.0.0.1" };
+  return onRequest(context, async () => page(context.locals.session));
+};`),
+    );
+    assert.equal(stdout, "hello ada");
+  });
+
+  it("type-checks locals.session through App.Locals with strict settings", async () => {
+    await app().typeCheck(
+      "check.ts",
+      `import type { APIRoute } from "astro";
+import { createSessionManager } from "tessera-session";
+import { memoryStore } from "tessera-session/memory";
+import { astroSession } from "tessera-session/astro";
+declare module "tessera-session" { interface SessionData { username: string } }
+export const onRequest = astroSession(createSessionManager({ store: memoryStore() }));
+export const GET: APIRoute = ({ locals }) => new Response(locals.session.data.username ?? "stranger");
+// @ts-expect-error username is a string
+export const POST: APIRoute = ({ locals }) => { locals.session.data.username = 1; return new Response(""); };
+`,
+      // skipLibCheck: Astro 6's own .d.ts do not check alone (unstorage's drivers name packages an app need not
+      // install, and integrations.d.ts an undeclared AstroAdapterClientConfig); the Hono fixture checks Tessera's.
+      { skipLibCheck: true },
+    );
   });
 });

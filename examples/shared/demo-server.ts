@@ -59,21 +59,21 @@ export interface DemoSessions extends DemoAppOptions {
 /**
  * The session manager (Redis, or the memory store) and the instance's
  * name, from the environment; for servers that make their app inside a
- * framework's build (Next.js), which call it there.
+ * framework's build (Next.js, Nuxt, React Router), which call it there.
+ * The manager records into `metrics` (by default a meter of its own).
  *
  * @example
  * ```ts
  * const { sessions, instance } = demoSessions();
  * ```
  */
-export function demoSessions(): DemoSessions {
+export function demoSessions(metrics: DemoMetrics = demoMetrics()): DemoSessions {
   const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
   const useMemory = process.env.SESSION_STORE === "memory";
   const instance = demoInstanceName();
 
   let client: Redis | undefined;
   let sessions: SessionManager<SessionData>;
-  const metrics = demoMetrics();
   const options = {
     telemetry: metrics.telemetry,
     secrets: process.env.SESSION_SECRET ? [process.env.SESSION_SECRET] : undefined,

@@ -50,3 +50,19 @@ export function demoMetrics(): DemoMetrics {
     },
   };
 }
+
+/**
+ * The `/metrics` answer as a web `Response`, for the fetch-based frameworks
+ * (Next.js, SvelteKit, React Router, Astro); a 404 when the host gave the
+ * app no metrics.
+ *
+ * @example
+ * ```ts
+ * export const GET: RequestHandler = (event) => metricsResponse(loginHost(event).metrics, loginHost(event).instance);
+ * ```
+ */
+export async function metricsResponse(metrics: DemoMetrics | undefined, instance: string): Promise<Response> {
+  if (metrics === undefined) return new Response("Not Found\n", { status: 404 });
+  const { body, headers } = await metrics.scrape(instance);
+  return new Response(body, { headers });
+}

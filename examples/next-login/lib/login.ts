@@ -9,6 +9,7 @@ import { SERVED_BY_HEADER, type ApiAnswer } from "../../shared/api.js";
 import { formExpired, pageContext, type LoginAppOptions } from "../../shared/login-app.js";
 import { unavailablePage } from "../../shared/pages.js";
 import { demoSessions } from "../../shared/demo-server.js";
+import { demoMetrics, type DemoMetrics } from "../../shared/metrics.js";
 import "../../shared/session-data.js";
 
 let options: LoginAppOptions | undefined;
@@ -16,15 +17,28 @@ let connected: Promise<void> | undefined;
 /** How long the first requests wait for the Redis connection (the demo's client queues no commands while offline). */
 const CONNECT_WAIT_MS = 3000;
 
+/** Where the process's one meter is kept: globalThis, which every Next layer's copy of this module shares. */
+const PROCESS_METRICS = Symbol.for("tessera-demo.next-login.metrics");
+
+/**
+ * The process's metrics. Next bundles this module once per layer (route
+ * handlers, server components), each making its own manager; they all
+ * record into this one meter, so `/metrics` counts every layer's sessions.
+ */
+function processMetrics(): DemoMetrics {
+  const shared = globalThis as { [PROCESS_METRICS]?: DemoMetrics };
+  return (shared[PROCESS_METRICS] ??= demoMetrics());
+}
+
 /**
  * The app's options: the session manager from the environment (REDIS_URL,
  * SESSION_STORE...), made inside the app as a Next app makes its own, once
- * per process.
+ * per process (per layer, see processMetrics).
  */
 export function loginOptions(): LoginAppOptions {
   if (!options) {
-    const demo = demoSessions();
-    options = { sessions: demo.sessions, instance: demo.instance, banner: demo.banner, framework: "Next.js", trustProxy: demo.trustProxy !== undefined };
+    const demo = demoSessions(processMetrics());
+    options = { sessions: demo.sessions, instance: demo.instance, banner: demo.banner, framework: "Next.js", trustProxy: demo.trustProxy !== undefined, metrics: demo.metrics };
     connected = Promise.race([demo.connected, new Promise<void>((resolve) => setTimeout(resolve, CONNECT_WAIT_MS).unref())]);
   }
   return options;

@@ -10,4 +10,5 @@ export default [
   route("api/me", "routes/api-me.ts"),
   route("api/logout", "routes/api-logout.ts"),
   route("healthz", "routes/healthz.ts"),
+  route("metrics", "routes/metrics.ts"),
 ] satisfies RouteConfig;
