@@ -9,8 +9,7 @@ import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outag
 import { typedSession } from "./shared/typed-session.js";
 
 declare global {
-  // Express's own typing is a global namespace; augmenting it is how a
-  // middleware adds a typed property to every Request.
+  // Express's typing is a global namespace: augmenting it types a middleware's property on every Request.
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
@@ -91,20 +90,22 @@ export function expressSession<D extends object>(
   options: ExpressSessionOptions = {},
 ): ExpressSessionMiddleware<D> {
   const storeOutageOf = storeOutageChooser<Request>(options.storeOutage, "expressSession storeOutage");
-  // The held responses of requests in flight, for failOnError to mark.
-  const held = new WeakMap<Response, { markFailed(): void }>();
-
-  const middleware = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    let session: Session<D>;
-    try {
-      session = await manager.load({ cookieHeader: req.headers.cookie, headers: req.headers, secure: req.secure, storeOutage: storeOutageOf(req) });
-    } catch (error) {
-      next(error);
-      return;
-    }
+  const held = new WeakMap<Response, { markFailed(): void }>(); // responses in flight, for failOnError to mark
+  const attach = (req: Request, res: Response, next: NextFunction, session: Session<D>): void => {
     setRequestSession(req, session);
     held.set(res, holdResponseUntilCommitted(res, session, manager, next));
     next();
+  };
+
+  const middleware = (req: Request, res: Response, next: NextFunction): Promise<void> | undefined => {
+    try {
+      const loaded = manager.loadNowOrLater({ cookieHeader: req.headers.cookie, headers: req.headers, secure: req.secure, storeOutage: storeOutageOf(req) });
+      if (loaded instanceof Promise) return loaded.then((session) => attach(req, res, next, session), next); // else anonymous: at once
+      attach(req, res, next, loaded);
+    } catch (error) {
+      next(error);
+    }
+    return undefined;
   };
 
   const failOnError: ErrorRequestHandler = (error, _req, res, next) => {

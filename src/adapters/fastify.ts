@@ -84,8 +84,8 @@ export function fastifySession<D extends object>(manager: SessionManager<D>, opt
 
     fastify.addHook("onRequest", async (request) => {
       const storeOutage = request.routeOptions.config.tesseraStoreOutage ?? storeOutageOf(request);
-      const session = await manager.load({ cookieHeader: request.headers.cookie, headers: request.headers, secure: request.protocol === "https", storeOutage });
-      request.session = session as unknown as Session<SessionData>;
+      const loaded = manager.loadNowOrLater({ cookieHeader: request.headers.cookie, headers: request.headers, secure: request.protocol === "https", storeOutage });
+      request.session = (loaded instanceof Promise ? await loaded : loaded) as unknown as Session<SessionData>;
     });
 
     fastify.addHook("onError", async (request, _reply, error) => {
@@ -100,7 +100,8 @@ export function fastifySession<D extends object>(manager: SessionManager<D>, opt
       const failed = isFailedRequest(threwUnhandledError.has(request), reply.statusCode);
       let headers;
       try {
-        headers = await manager.commitResponse(session, { failed });
+        const committing = manager.commitResponseNowOrLater(session, { failed });
+        headers = committing instanceof Promise ? await committing : committing;
       } catch (error) {
         // The route's reply (a redirect, a cookie...) must not go out with
         // the error page: it would claim a success that was not stored.

@@ -94,7 +94,8 @@ export function honoSession<D extends object>(manager: SessionManager<D>, option
   return async (c, next) => {
     let session: Session<D>;
     try {
-      session = await manager.load({ cookieHeader: c.req.header("cookie"), headers: (name) => c.req.header(name), secure: isHttps(c), storeOutage: storeOutageOf(c) });
+      const loaded = manager.loadNowOrLater({ cookieHeader: c.req.header("cookie"), headers: (name) => c.req.header(name), secure: isHttps(c), storeOutage: storeOutageOf(c) });
+      session = loaded instanceof Promise ? await loaded : loaded;
     } catch (error) {
       throw toHttpException(error);
     }
@@ -103,7 +104,8 @@ export function honoSession<D extends object>(manager: SessionManager<D>, option
     const failed = isFailedRequest(c.error !== undefined && isUnhandledError(c.error), c.res.status);
     let headers;
     try {
-      headers = await manager.commitResponse(session, { failed });
+      const committed = manager.commitResponseNowOrLater(session, { failed });
+      headers = committed instanceof Promise ? await committed : committed;
     } catch (error) {
       dropRouteResponse(c);
       throw toHttpException(error);

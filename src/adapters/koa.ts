@@ -78,7 +78,8 @@ export function koaSession<D extends object>(manager: SessionManager<D>, options
   const storeOutageOf = storeOutageChooser<ParameterizedContext>(options.storeOutage, "koaSession storeOutage");
 
   const middleware = async (ctx: ParameterizedContext<DefaultState, KoaSessionContext<D>>, next: () => Promise<unknown>) => {
-    const session = await manager.load({ cookieHeader: ctx.headers.cookie, headers: ctx.headers, secure: ctx.secure, storeOutage: storeOutageOf(ctx) });
+    const loaded = manager.loadNowOrLater({ cookieHeader: ctx.headers.cookie, headers: ctx.headers, secure: ctx.secure, storeOutage: storeOutageOf(ctx) });
+    const session = loaded instanceof Promise ? await loaded : loaded;
     ctx.session = session;
     try {
       await next();
@@ -91,7 +92,8 @@ export function koaSession<D extends object>(manager: SessionManager<D>, options
       throw error;
     }
     const failed = isServerError(ctx.status); // no unhandled error: those took the path above
-    for (const [name, value] of await manager.commitResponse(session, { failed })) ctx.append(name, value);
+    const headers = manager.commitResponseNowOrLater(session, { failed });
+    for (const [name, value] of headers instanceof Promise ? await headers : headers) ctx.append(name, value);
   };
 
   return Object.assign(middleware, { session: typedSession<D> });

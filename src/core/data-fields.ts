@@ -53,9 +53,15 @@ export class FieldSealer {
   }
 }
 
+/** The fields of empty data: one shared, never-written map. */
+const NO_FIELDS: ReadonlyMap<string, string> = new Map();
+
 /**
  * The data's fields as JSON texts, keyed by session key, checking every key
- * and value and the total size.
+ * and value and the total size. When the data encodes to exactly
+ * `baseline` (the loaded record's texts: an unchanged session, most
+ * reads), returns `baseline` itself: nothing is written, so no new map is
+ * made and no size is checked.
  *
  * @throws SessionDataError, SessionKeyError, SessionTooLargeError: the data cannot be stored as it is.
  *
@@ -64,18 +70,46 @@ export class FieldSealer {
  * encodeDataFields({ theme: "dark" }, options).get("theme"); // '"dark"'
  * ```
  */
-export function encodeDataFields(data: Record<string, unknown> | undefined, options: FieldOptions): Map<string, string> {
-  const fields = new Map<string, string>();
-  if (data === undefined) return fields;
+export function encodeDataFields(
+  data: Record<string, unknown> | undefined,
+  options: FieldOptions,
+  baseline: ReadonlyMap<string, string> = NO_FIELDS,
+): ReadonlyMap<string, string> {
+  if (data === undefined) return NO_FIELDS;
   assertPrototypeUntouched(data);
+  const keys = Object.keys(data);
+  // Most requests have an empty, untouched or unchanged session: no new map
+  // for them (an allocation on every request is garbage the collector pays for).
+  if (keys.length === 0) return NO_FIELDS;
+  let fields: Map<string, string> | undefined; // made at the first difference from `baseline`
+  let matched = 0;
   let units = 0;
-  for (const key of Object.keys(data)) {
+  for (const key of keys) {
     const value = data[key];
     if (value === undefined) continue; // like JSON: an undefined key is an absent key
-    assertUsableKey(key);
+    const known = baseline.get(key);
+    if (known === undefined) assertUsableKey(key); // a baseline key was stored, so it is usable
     const text = encodeValue(key, value);
-    fields.set(key, text);
     units += key.length + text.length;
+    if (fields === undefined) {
+      if (text === known) {
+        matched++;
+        continue;
+      }
+      fields = new Map<string, string>();
+      // The keys before this one matched: their texts are the baseline's.
+      for (const earlier of keys) {
+        if (earlier === key) break;
+        const same = data[earlier] === undefined ? undefined : baseline.get(earlier);
+        if (same !== undefined) fields.set(earlier, same);
+      }
+    }
+    fields.set(key, text);
+  }
+  if (fields === undefined) {
+    if (matched === baseline.size) return baseline;
+    fields = new Map<string, string>();
+    for (const key of keys) if (data[key] !== undefined) fields.set(key, baseline.get(key)!);
   }
   // A UTF-16 code unit takes at most 3 bytes in UTF-8, so exact byte
   // counts are needed only near the limit, not on every commit.

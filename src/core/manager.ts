@@ -97,6 +97,21 @@ export interface SessionManager<D extends object> {
    */
   load(input: LoadInput): Promise<Session<D>>;
   /**
+   * {@link load}, answered at once when the request needs no store round
+   * trip (it carries no session credential and nothing is migrated: most
+   * anonymous requests): the session itself, else the promise `load`
+   * returns. For adapters' hot paths, where a promise and a turn of the
+   * microtask queue per request are measurable; a caller that does not
+   * care awaits either.
+   *
+   * @example
+   * ```ts
+   * const loaded = sessions.loadNowOrLater({ cookieHeader: req.headers.cookie, secure: false });
+   * const session = loaded instanceof Promise ? await loaded : loaded;
+   * ```
+   */
+  loadNowOrLater(input: LoadInput): Session<D> | Promise<Session<D>>;
+  /**
    * Commits the session's changes (if any) and returns every header the
    * response must carry, in order, as `[name, value]` pairs to append one
    * by one (`set-cookie` may come several times): the session's Set-Cookie,
@@ -122,6 +137,20 @@ export interface SessionManager<D extends object> {
    * ```
    */
   commitResponse(session: Session<D>, outcome?: RequestOutcome): Promise<readonly ResponseHeader[]>;
+  /**
+   * {@link commitResponse}, answered at once when there is nothing to write
+   * (an anonymous request, an unchanged session's read): the header list
+   * itself, else the promise of it. It never throws: an error is a rejected
+   * promise, as from `commitResponse`. For adapters' hot paths, like
+   * {@link loadNowOrLater}.
+   *
+   * @example
+   * ```ts
+   * const headers = sessions.commitResponseNowOrLater(session, { failed: res.statusCode >= 500 });
+   * for (const [name, value] of Array.isArray(headers) ? headers : await headers) res.appendHeader(name, value);
+   * ```
+   */
+  commitResponseNowOrLater(session: Session<D>, outcome?: RequestOutcome): readonly ResponseHeader[] | Promise<readonly ResponseHeader[]>;
   /**
    * The headers of {@link commitResponse} decided so far (after `load` and
    * any explicit `session.commit()`), without committing. Adapters emit them
@@ -291,12 +320,17 @@ export function createSessionManager<D extends object = SessionData>(
     return input.renew === false ? frozenOptions : handleOptions;
   }
 
-  function load(input: LoadInput): Promise<Session<D>> {
+  /**
+   * The session of a request: at once when no store round trip is needed
+   * (no credential, nothing to migrate: most anonymous requests), else the
+   * promise of it.
+   */
+  function loadNowOrLater(input: LoadInput): Session<D> | Promise<Session<D>> {
     const facts: RequestFacts = { secure: input.secure };
     if (input.token !== undefined) return loadHeaderToken(input, facts, input.token, false, false);
     // Parsed once: the cookie transport reads it, and a header token's request is told whether it also carries one (CSRF).
     const sent = readSessionCookies(input.cookieHeader, resolved.cookie.name);
-    if (cookieOnly) return loadFromCookie(input, facts, sent);
+    if (cookieOnly) return sent.values.length === 0 ? withoutCookie(input, facts) : loadFromCookie(input, facts, sent);
     // The first transport whose credential is present decides; the others are not read.
     for (const transport of transports) {
       if (transport.kind === "cookie") {
@@ -306,10 +340,17 @@ export function createSessionManager<D extends object = SessionData>(
       const value = headerToken(transport, input.headers);
       if (value !== undefined) return loadHeaderToken(input, facts, value, true, sent.values.length > 0);
     }
-    if (cookieTransported) return loadFromCookie(input, facts, sent); // no credential: a new session, on the cookie (or a migrated one)
+    if (cookieTransported) return withoutCookie(input, facts); // no credential: a new session, on the cookie (or a migrated one)
     const fresh = new SessionHandle<D>(handleOptions, facts);
     fresh.delivery.deliverInHeader(undefined);
-    return Promise.resolve(fresh);
+    return fresh;
+  }
+
+  /** The session of a cookie-transport request without a session cookie: new, or migrated from another library's. */
+  function withoutCookie(input: LoadInput, facts: RequestFacts): Session<D> | Promise<Session<D>> {
+    if (resolved.migrate === undefined) return new SessionHandle<D>(handleOptions, facts);
+    const migrating = loadLegacySession<D>(handleOptions, resolved.migrate, input.cookieHeader, facts, outageOf(input));
+    return lifecycle === undefined ? migrating : migrating.then((handle) => lifecycle.migrated(handle, resolved.migrate!.library));
   }
 
   /**
@@ -336,13 +377,8 @@ export function createSessionManager<D extends object = SessionData>(
     return handle;
   }
 
+  /** The session named by the request's session cookies (at least one). */
   async function loadFromCookie(input: LoadInput, facts: RequestFacts, sent: SessionCookieValues): Promise<Session<D>> {
-    if (sent.values.length === 0) {
-      if (resolved.migrate === undefined) return new SessionHandle<D>(handleOptions, facts);
-      const migrating = loadLegacySession<D>(handleOptions, resolved.migrate, input.cookieHeader, facts, outageOf(input));
-      return lifecycle === undefined ? migrating : migrating.then((handle) => lifecycle.migrated(handle, resolved.migrate!.library));
-    }
-
     // Several cookies of the name mean one may be a decoy planted for another
     // domain or path: try each in header order and take the first live
     // session. A forged value costs no round trip with secrets; one cookie
@@ -381,15 +417,17 @@ export function createSessionManager<D extends object = SessionData>(
 
   /**
    * The request's final commit, then `answer` read from the handle: the
-   * one commit path of `commit` and `commitResponse`. No promise chain when
-   * there is nothing to write (most requests).
+   * one commit path of `commit`, `commitResponse` and
+   * `commitResponseNowOrLater`. Answers at once when there is nothing to
+   * write (most requests), else with the commit's promise; never throws:
+   * an error is a rejected promise.
    */
-  function committed<T>(session: Session<D>, outcome: RequestOutcome | undefined, answer: (handle: SessionHandle<D>) => T): Promise<T> {
+  function committedNowOrLater<T>(session: Session<D>, outcome: RequestOutcome | undefined, answer: (handle: SessionHandle<D>) => T): T | Promise<T> {
     try {
       const handle = asHandle(session);
       discardIfFailed(handle, outcome);
       const writing = handle.commitIfChanged();
-      if (writing === undefined) return Promise.resolve(answer(handle));
+      if (writing === undefined) return answer(handle);
       const written = writing.then(() => answer(handle));
       return lifecycle === undefined ? written : written.catch((error: unknown) => {
         lifecycle.commitFailed(error);
@@ -399,6 +437,12 @@ export function createSessionManager<D extends object = SessionData>(
       lifecycle?.commitFailed(error);
       return Promise.reject(error);
     }
+  }
+
+  /** {@link committedNowOrLater}, always as a promise. */
+  function committed<T>(session: Session<D>, outcome: RequestOutcome | undefined, answer: (handle: SessionHandle<D>) => T): Promise<T> {
+    const result = committedNowOrLater(session, outcome, answer);
+    return result instanceof Promise ? result : Promise.resolve(result);
   }
 
   /** The handle of a response going out before the final commit, with a failed request's changes discarded. */
@@ -433,8 +477,13 @@ export function createSessionManager<D extends object = SessionData>(
 
   return {
     options: resolved,
-    load,
+    load: (input) => {
+      const session = loadNowOrLater(input);
+      return session instanceof Promise ? session : Promise.resolve(session);
+    },
+    loadNowOrLater,
     commitResponse: (session, outcome) => committed(session, outcome, headersOf),
+    commitResponseNowOrLater: (session, outcome) => committedNowOrLater(session, outcome, headersOf),
     pendingResponseHeaders: (session, outcome) => headersOf(pending(session, outcome)),
     commit: (session, outcome) => committed(session, outcome, setCookieOf),
     pendingSetCookie: (session, outcome) => setCookieOf(pending(session, outcome)),

@@ -229,7 +229,7 @@ export class SessionHandle<D extends object> implements Session<D> {
     // Writing this empty stand-in would overwrite or shadow the real session.
     if (this.#outage || this.#discarded) return this.#restoreFlashes() ?? Promise.resolve();
     return this.#enqueue(async () => {
-      const fields = encodeDataFields(this.#data, this.options); // throws before any write: nothing stored changes
+      const fields = encodeDataFields(this.#data, this.options, this.#record.baseline); // throws before any write: nothing stored changes
       await this.#carryOut(planCommit(this.#record, fields, this.options.clock, this.options.policy, this.options.regenerateGraceMs), fields);
     });
   }
@@ -246,7 +246,7 @@ export class SessionHandle<D extends object> implements Session<D> {
   commitIfChanged(): Promise<void> | undefined {
     if (this.#outage || this.#discarded) return this.#restoreFlashes();
     if (this.#queue !== undefined) return this.commit();
-    const fields = encodeDataFields(this.#data, this.options); // throws before any write, like the full commit
+    const fields = encodeDataFields(this.#data, this.options, this.#record.baseline); // throws before any write, like the full commit
     const plan = planCommit(this.#record, fields, this.options.clock, this.options.policy, this.options.regenerateGraceMs);
     return plan.kind === "nothing" ? undefined : this.#enqueue(() => this.#carryOut(plan, fields));
   }
@@ -328,7 +328,7 @@ export class SessionHandle<D extends object> implements Session<D> {
     return this.options.encryptData ? (this.#sealer ??= new FieldSealer(true)) : undefined;
   }
 
-  async #carryOut(plan: CommitPlan, fields: Map<string, string>): Promise<void> {
+  async #carryOut(plan: CommitPlan, fields: ReadonlyMap<string, string>): Promise<void> {
     const { store } = this.options;
     if (plan.kind === "nothing") return;
     if (plan.kind === "destroyReplaced") await destroyIndexed(store, plan.replacesId, this.#record.binding?.userId);

@@ -7,6 +7,8 @@
  * answer, as in Django, whose `Http404` responses still save the session.
  */
 
+import type { RequestOutcome } from "../../core/manager.js";
+
 /**
  * The status a framework answers a thrown error with: its `status` (or
  * `statusCode`) when that is an error status (400-599), otherwise 500.
@@ -61,4 +63,20 @@ export function isUnhandledError(error: unknown): boolean {
  */
 export function isFailedRequest(threwUnhandledError: boolean, status: number): boolean {
   return threwUnhandledError || isServerError(status);
+}
+
+const FAILED: RequestOutcome = Object.freeze({ failed: true });
+const SUCCEEDED: RequestOutcome = Object.freeze({ failed: false });
+
+/**
+ * {@link isFailedRequest} as the manager's `RequestOutcome`: one of two
+ * shared objects, so the hot path of every request allocates none.
+ *
+ * @example
+ * ```ts
+ * await manager.commitResponse(session, requestOutcome(false, res.statusCode));
+ * ```
+ */
+export function requestOutcome(threwUnhandledError: boolean, status: number): RequestOutcome {
+  return isFailedRequest(threwUnhandledError, status) ? FAILED : SUCCEEDED;
 }

@@ -1,8 +1,8 @@
 import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from "node:http";
-import type { SessionManager } from "../../core/manager.js";
+import type { RequestOutcome, SessionManager } from "../../core/manager.js";
 import type { Session } from "../../core/session.js";
 import type { ResponseHeader } from "../../core/token-delivery.js";
-import { isFailedRequest, isServerError } from "./failed-request.js";
+import { isServerError, requestOutcome } from "./failed-request.js";
 import { prototypeLayer } from "./prototype-layer.js";
 
 type EndArgs = Parameters<ServerResponse["end"]>;
@@ -71,14 +71,14 @@ class HeldResponse<D extends object> {
     return this.committing;
   }
 
-  outcome(): { failed: boolean } {
-    return { failed: isFailedRequest(this.markedFailed, this.res.statusCode) };
+  outcome(): RequestOutcome {
+    return requestOutcome(this.markedFailed, this.res.statusCode);
   }
 
   /** Adds the session's response headers (the manager's list) while the headers are still open. */
   emitHeaders(headers: readonly ResponseHeader[]): void {
     const { res } = this;
-    if (res.headersSent) return;
+    if (headers.length === 0 || res.headersSent) return;
     for (const [name, value] of headers) {
       if (name !== "set-cookie") res.setHeader(name, value);
       else if (this.emittedCookies?.includes(value) !== true) {
@@ -115,34 +115,44 @@ class HeldResponse<D extends object> {
     // The error page sent by onError ends through here too: let it out.
     if (this.committing) return original.apply(self, args);
     this.committing = true;
-    this.manager.commitResponse(this.session, this.outcome()).then(
-      (headers) => {
-        this.emitHeaders(headers);
-        this.sending = true;
-        original.apply(res, args);
-      },
-      (error: unknown) => {
-        if (res.headersSent) {
-          // Too late for an error page: cut the response so the client can
-          // tell it failed rather than see a complete, misleading one.
-          res.destroy(error instanceof Error ? error : undefined);
-          return;
-        }
-        if (isServerError(res.statusCode)) {
-          // Already an error response (typically the app's own error page
-          // for this very store failure): replacing it with another error
-          // would only swap the app's page for the framework's default.
-          this.sending = true;
-          original.apply(res, args);
-          return;
-        }
-        for (const name of res.getHeaderNames()) res.removeHeader(name);
-        res.statusCode = 200; // the error page sets its own status
-        this.sending = true;
-        this.onError(error);
-      },
+    const headers = this.manager.commitResponseNowOrLater(this.session, this.outcome());
+    // Nothing to write (most requests): the response goes out now, not a turn later.
+    if (!(headers instanceof Promise)) return this.sendCommitted(headers, args, original);
+    headers.then(
+      (committed) => this.sendCommitted(committed, args, original),
+      (error: unknown) => this.commitFailed(error, args, original),
     );
     return res;
+  }
+
+  /** Ends the response with the headers of its commit. */
+  sendCommitted(headers: readonly ResponseHeader[], args: EndArgs, original: End): ServerResponse {
+    this.emitHeaders(headers);
+    this.sending = true;
+    return original.apply(this.res, args);
+  }
+
+  /** The commit failed: the route's response is replaced by the error path's, or cut if it is too late for that. */
+  commitFailed(error: unknown, args: EndArgs, original: End): void {
+    const { res } = this;
+    if (res.headersSent) {
+      // Too late for an error page: cut the response so the client can
+      // tell it failed rather than see a complete, misleading one.
+      res.destroy(error instanceof Error ? error : undefined);
+      return;
+    }
+    if (isServerError(res.statusCode)) {
+      // Already an error response (typically the app's own error page
+      // for this very store failure): replacing it with another error
+      // would only swap the app's page for the framework's default.
+      this.sending = true;
+      original.apply(res, args);
+      return;
+    }
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    res.statusCode = 200; // the error page sets its own status
+    this.sending = true;
+    this.onError(error);
   }
 }
 
