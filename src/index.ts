@@ -10,6 +10,7 @@ export type { SessionData } from "./core/session-data.js";
 export { createSessionManager } from "./core/manager.js";
 export type { LoadInput, RequestOutcome, SessionManager } from "./core/manager.js";
 export type { Session, SessionDataOf, RequestFacts } from "./core/session.js";
+export type { SessionKeyOperations } from "./core/session-key-operations.js";
 export type { CookieOptions, SessionManagerOptions, ResolvedOptions, StoreOutagePolicy } from "./core/options.js";
 export type { TokenTransport, ResolvedTransport, RequestHeaders } from "./core/transport.js";
 export { SESSION_EXPIRES_HEADER, SESSION_TOKEN_HEADER } from "./core/transport.js";
