@@ -34,6 +34,8 @@ export interface StartOptions {
   /** Directory for `--cpu-prof` output; undefined: no profiling. */
   readonly cpuProfDir?: string;
   readonly readyTimeoutMs?: number;
+  /** More arguments for `node`, before the app file (a preload, for example). */
+  readonly nodeArgs?: readonly string[];
 }
 
 /**
@@ -49,7 +51,7 @@ export interface StartOptions {
  */
 export async function startApp(spec: AppSpec, options: StartOptions): Promise<RunningApp> {
   const nodeArgs = options.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", options.cpuProfDir, "--cpu-prof-name", `${spec.id}.cpuprofile`] : [];
-  const child = spawn(process.execPath, [...nodeArgs, join(APPS_DIR, spec.file)], {
+  const child = spawn(process.execPath, [...nodeArgs, ...(options.nodeArgs ?? []), join(APPS_DIR, spec.file)], {
     env: { ...process.env, ...spec.env, NODE_ENV: "production", BENCH_REDIS_URL: options.redisUrl, BENCH_PREFIX: options.prefix },
     stdio: ["ignore", "pipe", "pipe"],
   });

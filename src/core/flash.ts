@@ -30,9 +30,10 @@ function flashField(key: string): string {
  */
 export function loadedFlashes(fields: ReadonlyMap<string, string>, open: (field: string, text: string) => string | undefined): ReadonlyMap<string, string> {
   let flashes: Map<string, string> | undefined;
-  for (const [field, text] of fields) {
+  // Keys only: no [field, text] pair made for each of a record's fields, on every load.
+  for (const field of fields.keys()) {
     if (!field.startsWith(FLASH_FIELD_PREFIX)) continue;
-    const json = open(field, text);
+    const json = open(field, fields.get(field)!);
     if (json !== undefined) (flashes ??= new Map()).set(field, json);
   }
   return flashes ?? NO_FLASHES;

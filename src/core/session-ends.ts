@@ -163,12 +163,15 @@ export function announcingSessionEnds<S extends SessionStore>(store: S, feed: Se
       return result;
     },
   };
-  async function write(id: string, write: Parameters<SessionStore["write"]>[1], now: number): Promise<WriteResult> {
-    const result = await store.write(id, write, now);
+  function write(id: string, write: Parameters<SessionStore["write"]>[1], now: number): Promise<WriteResult> {
     const replaces = write.kind === "create" ? (write as CreateWrite).replaces : undefined;
-    // "gone": the replaced record was already dead, and telling its sockets again is harmless.
-    if (replaces !== undefined && result !== "exists") await announce("regenerated", replaces);
-    return result;
+    // A plain update ends nothing: the store's own promise, no wrapper (the commonest write).
+    if (replaces === undefined) return store.write(id, write, now);
+    return store.write(id, write, now).then(async (result) => {
+      // "gone": the replaced record was already dead, and telling its sockets again is harmless.
+      if (result !== "exists") await announce("regenerated", replaces);
+      return result;
+    });
   }
   // Copied by descriptor, not spread, so the store's own extras stay what
   // they are (a Redis store's prefix and key helpers, a memory store's live `size`).
