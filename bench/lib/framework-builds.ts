@@ -2,11 +2,10 @@
  * The production builds the full-stack frameworks' benchmark apps serve,
  * made (or reused while their sources are unchanged) by the examples' build
  * step before any app starts: the apps are plain `node` processes that only
- * import a build. Next.js serves the adapter conformance fixture (its one
+ * import a build. Next.js serves the adapter conformance fixture (its one optional
  * catch-all route handler hands every request to its process); the others
  * are the minimal apps in bench/apps/frameworks/<framework>/.
  */
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import process from "node:process";
 import { ensureAstroBuilt } from "../../examples/shared/astro-build.js";
@@ -14,20 +13,15 @@ import { ensureFrameworkBuild } from "../../examples/shared/framework-build.js";
 import { ensureReactRouterBuilt } from "../../examples/shared/react-router-build.js";
 import { ensureSvelteKitBuilt } from "../../examples/shared/sveltekit-build.js";
 import { ensureNuxtBuilt } from "../../examples/nuxt-login/build.js";
-import { APPS_DIR, ROOT_DIR, type Framework } from "./apps.js";
+import { NEXT_CONFORMANCE_BUILD } from "../../test/support/next.js";
+import { APPS_DIR, type Framework } from "./apps.js";
 
 const appDir = (framework: Framework): string => join(APPS_DIR, "frameworks", framework);
-const NEXT_DIR = join(ROOT_DIR, "test", "fixtures", "next-conformance");
 
 const BUILDS: Partial<Record<Framework, () => Promise<unknown>>> = {
   next: () => {
     process.env.NEXT_TELEMETRY_DISABLED ??= "1"; // a build here must not phone home
-    return ensureFrameworkBuild({
-      root: NEXT_DIR,
-      inputs: [join(NEXT_DIR, "app"), join(NEXT_DIR, "next.config.ts")],
-      command: [createRequire(import.meta.url).resolve("next/dist/bin/next"), "build"],
-      stampFile: join(NEXT_DIR, ".next", "tessera-inputs"),
-    });
+    return ensureFrameworkBuild(NEXT_CONFORMANCE_BUILD);
   },
   nuxt: () => ensureNuxtBuilt(appDir("nuxt"), []),
   "react-router": () => ensureReactRouterBuilt(appDir("react-router"), []),
