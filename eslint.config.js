@@ -8,7 +8,7 @@ export default tseslint.config(
       "dist/", "node_modules/", "test-artifacts/", "bench/results/", "**/*.d.ts",
       // The framework apps' build outputs and caches (examples/shared/framework-build.ts).
       "**/build/", "**/.svelte-kit/", "**/.astro/", "**/.vite/", "**/.output/", "**/.nuxt/", "**/.react-router/", "**/.next/",
-      "examples/*/dist/", "test/apps/*/dist/",
+      "examples/*/dist/", "test/apps/*/dist/", "bench/apps/frameworks/*/dist/",
     ],
   },
   js.configs.recommended,

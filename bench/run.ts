@@ -1,5 +1,6 @@
 // `npm run bench`: Tessera against express-session, @fastify/session and
-// koa-session and the bare frameworks, side by side in one run. Method and
+// koa-session and the bare frameworks (Node ones and the fetch-based
+// full-stack ones), side by side in one run. Method and
 // reading guide: docs/performance.md.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -10,6 +11,7 @@ import { summarizeThroughput } from "./lib/analysis.js";
 import { startApp, type RunningApp } from "./lib/app-process.js";
 import { ROOT_DIR, catalogue, installedVersion, measuredIn } from "./lib/apps.js";
 import { ratioChart } from "./lib/chart.js";
+import { ensureBenchBuilds } from "./lib/framework-builds.js";
 import type { BenchContext } from "./lib/context.js";
 import { validateApp } from "./lib/http.js";
 import { commandsPhase } from "./lib/phases/commands.js";
@@ -60,6 +62,8 @@ async function main(): Promise<void> {
   const cpuProfDir = plan.cpuProf ? join(ROOT_DIR, "bench/results/tmp/profiles") : undefined;
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
 
+  // The full-stack frameworks' production builds, before the apps that serve them start (and before the load average is read).
+  await ensureBenchBuilds(new Set(specs.map((s) => s.framework)), log);
   const loadAverageBefore = loadavg();
   const redis = await startRedisServer();
   const probe = new RedisProbe(redis.url);

@@ -1,21 +1,20 @@
 /**
  * The adapter conformance suite against a real Next.js production build
- * (test/fixtures/next-conformance, built once and reused while its sources
- * are unchanged), served in this process: its catch-all route handler
- * hands each request to `tessera-session/next`'s `route()` with the
- * manager under test, chosen by the port the request came in on.
+ * (test/fixtures/next-conformance, test/support/next.ts: built once and
+ * reused while its sources are unchanged), served in this process: its
+ * catch-all route handler hands each request to `tessera-session/next`'s
+ * `route()` with the manager under test, chosen by the port the request
+ * came in on.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { SessionManager, Session } from "tessera-session";
 import { nextSessions } from "tessera-session/next";
 import { adapterConformance, conformanceRoutes, listenOnLoopback, type ConformanceData, type ConformanceReply } from "tessera-session/testing";
 import { ensureFrameworkBuild } from "../examples/shared/framework-build.js";
 import { withRedis } from "./support/conformance.js";
+import { NEXT_CONFORMANCE_BUILD, NEXT_CONFORMANCE_DIR } from "./support/next.js";
 
-const dir = fileURLToPath(new URL("./fixtures/next-conformance/", import.meta.url));
 const HANDLE = Symbol.for("tessera.next-conformance.handle");
 
 /** A conformance reply as a Response, the way a Next route handler answers. */
@@ -63,12 +62,12 @@ let nextHandler: Promise<NodeHandler> | undefined;
 
 async function serve(manager: SessionManager<ConformanceData>) {
   nextHandler ??= (async () => {
-    await ensureFrameworkBuild({ root: dir, inputs: [join(dir, "app"), join(dir, "next.config.ts")], command: [createRequire(import.meta.url).resolve("next/dist/bin/next"), "build"], stampFile: join(dir, ".next", "tessera-inputs") });
+    await ensureFrameworkBuild(NEXT_CONFORMANCE_BUILD);
     (globalThis as Record<symbol, unknown>)[HANDLE] = (request: Request, context: unknown) => {
       const handler = byPort.get(new URL(request.url).port) ?? byPort.get(request.headers.get("host")?.split(":").pop() ?? "");
       return handler ? handler(request, context) : Promise.resolve(new Response("unknown app", { status: 500 }));
     };
-    return startNext(dir);
+    return startNext(NEXT_CONFORMANCE_DIR);
   })();
   const handle = await nextHandler;
   const app = await listenOnLoopback(createServer((req, res) => void handle(req, res)));

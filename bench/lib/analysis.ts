@@ -98,6 +98,8 @@ export interface CpuRow {
   readonly app: AppSpec;
   readonly scenario: CpuScenario;
   readonly rounds: number;
+  /** The rate the app was driven at (the plan's, or the app's own lower one). */
+  readonly offeredRate: number;
   readonly achievedRate: Spread;
   /** Rounds in which the app fell behind the offered rate: their figures are not at the fixed rate. */
   readonly behindRounds: number;
@@ -113,6 +115,8 @@ export interface CpuRow {
   readonly overFloor: Spread | undefined;
   /** Redis µs over the floor's Redis µs, per round (read and write). */
   readonly redisOverFloor: Spread | undefined;
+  /** For a variant: app + Redis µs over the app it varies (Tessera without the variant's setting), per round. */
+  readonly overBase: Spread | undefined;
 }
 
 /**
@@ -146,6 +150,7 @@ export function summarizeCpu(samples: readonly CpuSample[], apps: readonly AppSp
         app,
         scenario,
         rounds: own.length,
+        offeredRate: median(own.map((s) => s.offeredRate)),
         achievedRate: spread(own.map((s) => s.achievedRate)),
         behindRounds: own.filter((s) => s.achievedRate < KEPT_UP_FRACTION * s.offeredRate).length,
         failures: own.reduce((sum, s) => sum + s.failures, 0),
@@ -156,6 +161,7 @@ export function summarizeCpu(samples: readonly CpuSample[], apps: readonly AppSp
         overBare: against(`bare-${app.framework}`, total),
         overFloor: against(floorId, total),
         redisOverFloor: against(floorId, (s) => s.redisMicros),
+        overBase: app.variantOf === undefined ? undefined : against(app.variantOf, total),
       });
     }
   }

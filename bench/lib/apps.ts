@@ -9,7 +9,7 @@ export const ROOT_DIR = resolve(BENCH_DIR, "..");
 export const APPS_DIR = join(BENCH_DIR, "apps");
 
 /** The frameworks a bare ceiling exists for, in report order. */
-export const FRAMEWORKS = ["express", "fastify", "koa", "hono", "node"] as const;
+export const FRAMEWORKS = ["express", "fastify", "koa", "hono", "node", "fetch", "next", "nuxt", "react-router", "sveltekit", "astro"] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
 
 /**
@@ -36,6 +36,8 @@ export interface AppSpec {
   readonly phases?: readonly Phase[];
   /** For a variant (the same file with other settings): the id of the app it varies. */
   readonly variantOf?: string;
+  /** The CPU phase's rate for this app when lower than the plan's (a heavier framework saturates below it). */
+  readonly cpuRate?: number;
 }
 
 /** Whether `phase` measures `app`. */
@@ -56,7 +58,35 @@ const FRAMEWORK_PACKAGES: Record<Framework, readonly string[]> = {
   koa: ["koa"],
   hono: ["hono", "@hono/node-server"],
   node: [],
+  fetch: ["@hono/node-server"],
+  next: ["next", "react"],
+  nuxt: ["nuxt", "h3"],
+  "react-router": ["react-router", "@react-router/node"],
+  sveltekit: ["@sveltejs/kit", "@sveltejs/adapter-node"],
+  astro: ["astro", "@astrojs/node"],
 };
+
+/**
+ * The fetch-based frameworks (production builds, bench/lib/framework-builds.ts):
+ * their label, the Tessera entry point their app uses when not
+ * `tessera-session/<framework>`, and the CPU phase's rate for them when
+ * lower than the plan's. A rate sits below the framework's saturation on the
+ * 2-core machine the results come from (the report flags a round that fell
+ * behind anyway): Next.js answers far fewer requests per second than Fastify.
+ */
+const FETCH_FRAMEWORKS: Partial<Record<Framework, { readonly label: string; readonly entry?: string; readonly cpuRate?: number }>> = {
+  fetch: { label: "fetch handler (@hono/node-server)", cpuRate: 2000 },
+  next: { label: "Next.js", cpuRate: 500 },
+  nuxt: { label: "Nuxt", entry: "h3", cpuRate: 1500 },
+  "react-router": { label: "React Router", cpuRate: 800 },
+  sveltekit: { label: "SvelteKit", cpuRate: 1500 },
+  astro: { label: "Astro", cpuRate: 800 },
+};
+
+/** Whether `framework` is one of the fetch-based ones (its apps serve a production build, but for the plain fetch handler). */
+export function fetchBased(framework: Framework): boolean {
+  return FETCH_FRAMEWORKS[framework] !== undefined;
+}
 
 /** The established libraries Tessera is compared with. Their options are in their app files. */
 const ANCHORS: readonly AppSpec[] = [
@@ -90,6 +120,24 @@ function coalesceOff(app: AppSpec): AppSpec | undefined {
   };
 }
 
+/**
+ * Tessera with OpenTelemetry on (a meter and a tracer from the SDK,
+ * bench/apps/shared/tessera.js), beside the same app without: only the CPU
+ * phase, which reports it over the app it varies (issue 16: the whole app's
+ * cost, where bench/telemetry-cpu.ts measures the core alone).
+ */
+function telemetryOn(app: AppSpec): AppSpec {
+  return {
+    ...app,
+    id: `${app.id}-telemetry`,
+    label: `${app.label}, telemetry: meter + tracer`,
+    packages: [...app.packages, "@opentelemetry/sdk-metrics", "@opentelemetry/sdk-trace-base"],
+    env: { BENCH_TESSERA_TELEMETRY: "traces" },
+    phases: ["cpu"],
+    variantOf: app.id,
+  };
+}
+
 /** The Redis client package of the Tessera and floor apps (bench/apps/shared/redis-client.js). */
 function clientPackage(): string {
   return process.env.BENCH_TESSERA_CLIENT === "node-redis" ? "redis" : "ioredis";
@@ -100,7 +148,7 @@ function anchor(id: string, label: string, framework: Framework, packages: reado
 }
 
 function frameworkLabel(framework: Framework): string {
-  return framework === "node" ? "node:http" : framework[0]!.toUpperCase() + framework.slice(1);
+  return FETCH_FRAMEWORKS[framework]?.label ?? (framework === "node" ? "node:http" : framework[0]!.toUpperCase() + framework.slice(1));
 }
 
 /**
@@ -108,20 +156,21 @@ function frameworkLabel(framework: Framework): string {
  * it can run. Read from package.json and dist rather than imported, so a
  * missing adapter is reported, never a crash.
  */
-function tesseraAdapterMissing(framework: Framework): string | undefined {
+function tesseraAdapterMissing(entry: string): string | undefined {
   const pkg = JSON.parse(readFileSync(join(ROOT_DIR, "package.json"), "utf8")) as {
     exports?: Record<string, { default?: string } | string>;
   };
-  const entry = pkg.exports?.[`./${framework}`];
-  const target = typeof entry === "string" ? entry : entry?.default;
-  if (target === undefined) return `tessera-session/${framework} is not in package.json exports (adapter not merged yet)`;
-  if (!existsSync(join(ROOT_DIR, target))) return `tessera-session/${framework} is exported but ${target} is not built (run npm run build)`;
+  const exported = pkg.exports?.[`./${entry}`];
+  const target = typeof exported === "string" ? exported : exported?.default;
+  if (target === undefined) return `tessera-session/${entry} is not in package.json exports (adapter not merged yet)`;
+  if (!existsSync(join(ROOT_DIR, target))) return `tessera-session/${entry} is exported but ${target} is not built (run npm run build)`;
   return undefined;
 }
 
 /**
  * Every app, in report order (per framework: bare, floor, anchor, Tessera,
- * Tessera with coalescing off), plus the Tessera apps that cannot run here.
+ * its variants: coalescing off, and on Express telemetry on), plus the
+ * Tessera apps that cannot run here.
  * Bare, floor and Tessera apps are found by file name (`bare-<framework>.js`,
  * `floor-<framework>.js`, `tessera-<framework>.js`): adding Tessera on a new
  * framework is one file in bench/apps.
@@ -132,8 +181,10 @@ export function catalogue(): { apps: AppSpec[]; absent: AbsentApp[] } {
   const absent: AbsentApp[] = [];
   for (const framework of FRAMEWORKS) {
     const name = frameworkLabel(framework);
+    const { entry = framework, cpuRate } = FETCH_FRAMEWORKS[framework] ?? {};
+    const rate = cpuRate === undefined ? {} : { cpuRate };
     if (files.has(`bare-${framework}.js`)) {
-      apps.push({ id: `bare-${framework}`, label: `${name} (bare)`, framework, kind: "bare", file: `bare-${framework}.js`, packages: FRAMEWORK_PACKAGES[framework] });
+      apps.push({ id: `bare-${framework}`, label: `${name} (bare)`, framework, kind: "bare", file: `bare-${framework}.js`, packages: FRAMEWORK_PACKAGES[framework], ...rate });
     }
     if (files.has(`floor-${framework}.js`)) {
       apps.push({
@@ -148,17 +199,18 @@ export function catalogue(): { apps: AppSpec[]; absent: AbsentApp[] } {
     }
     apps.push(...ANCHORS.filter((a) => a.framework === framework));
     const tesseraId = `tessera-${framework}`;
-    const label = `Tessera (tessera-session/${framework})`;
+    const label = `Tessera (tessera-session/${entry})`;
     if (!files.has(`${tesseraId}.js`)) {
       absent.push({ id: tesseraId, label, reason: `no bench/apps/${tesseraId}.js` });
       continue;
     }
-    const missing = tesseraAdapterMissing(framework);
+    const missing = tesseraAdapterMissing(entry);
     if (missing) absent.push({ id: tesseraId, label, reason: missing });
     else {
-      const tessera: AppSpec = { id: tesseraId, label, framework, kind: "tessera", file: `${tesseraId}.js`, packages: [...FRAMEWORK_PACKAGES[framework], clientPackage()] };
-      const variant = coalesceOff(tessera);
-      apps.push(tessera, ...(variant ? [variant] : []));
+      const tessera: AppSpec = { id: tesseraId, label, framework, kind: "tessera", file: `${tesseraId}.js`, packages: [...FRAMEWORK_PACKAGES[framework], clientPackage()], ...rate };
+      // The store's coalescing is measured on the Node frameworks; a fetch-based adapter changes nothing of it.
+      const variants = FETCH_FRAMEWORKS[framework] ? [] : [coalesceOff(tessera), framework === "express" ? telemetryOn(tessera) : undefined];
+      apps.push(tessera, ...variants.filter((v) => v !== undefined));
     }
   }
   return { apps, absent };

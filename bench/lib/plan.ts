@@ -79,6 +79,7 @@ export function planFromArgs(argv: readonly string[]): Plan {
       rounds: { type: "string" },
       "cpu-load": { type: "string" },
       "cpu-rate": { type: "string" },
+      "cpu-rounds": { type: "string" },
       out: { type: "string" },
     },
     strict: true,
@@ -94,6 +95,8 @@ export function planFromArgs(argv: readonly string[]): Plan {
   if (cpuLoad !== "even" && cpuLoad !== "bursts") throw new Error('--cpu-load must be "even" or "bursts"');
   const cpuRate = values["cpu-rate"] === undefined ? 4000 : Number(values["cpu-rate"]);
   if (!Number.isInteger(cpuRate) || cpuRate < 100 || cpuRate > 50_000) throw new Error("--cpu-rate must be an integer from 100 to 50000 (req/s)");
+  const cpuRounds = values["cpu-rounds"] === undefined ? (quick ? 2 : 3) : Number(values["cpu-rounds"]);
+  if (!Number.isInteger(cpuRounds) || cpuRounds < 1 || cpuRounds > 20) throw new Error("--cpu-rounds must be an integer from 1 to 20");
   return {
     quick,
     phases: new Set(phases as Phase[]),
@@ -102,7 +105,7 @@ export function planFromArgs(argv: readonly string[]): Plan {
     cpuRate,
     cpuConnections: 20,
     cpuRequests: quick ? 4000 : 20_000,
-    cpuRounds: quick ? 2 : 3,
+    cpuRounds,
     cpuWarmupRequests: quick ? 1000 : 2000,
     cpuLoad,
     connections: 50,

@@ -1,5 +1,5 @@
 import { cpuTargetChecks, summarizeCpu, summarizeScale, summarizeThroughput, type CpuRow, type ThroughputRow } from "./analysis.js";
-import { FRAMEWORKS, type AbsentApp, type AppSpec } from "./apps.js";
+import { FRAMEWORKS, fetchBased, type AbsentApp, type AppSpec } from "./apps.js";
 import type { CommandCount, CommandScenario } from "./phases/commands.js";
 import { KEPT_UP_FRACTION, type CpuSample } from "./phases/cpu.js";
 import type { LostUpdateResult } from "./phases/lost-updates.js";
@@ -78,12 +78,16 @@ function cpuSection(rows: readonly CpuRow[], results: BenchResults): string {
     return row?.overBare ? `${f1(row.overBare.median)}${row.behindRounds ? " ⚠" : ""}` : "—";
   };
   const anchorOf = (framework: string): AppSpec | undefined => results.apps.find((a) => a.kind === "anchor" && a.framework === framework);
+  const atOwnRate = (id: string): string => {
+    const rate = rows.find((r) => r.app.id === id)?.offeredRate;
+    return rate === undefined || rate === plan.cpuRate ? "" : ` (at ${f0(rate)} req/s)`;
+  };
   const headline = FRAMEWORKS.filter((fw) => rows.some((r) => r.app.framework === fw && r.app.kind !== "bare")).map((fw) => {
     const anchor = anchorOf(fw);
     const tessera = `tessera-${fw}`;
     const off = `${tessera}-coalesce-off`;
     return [
-      results.apps.find((a) => a.kind === "bare" && a.framework === fw)?.label.replace(" (bare)", "") ?? fw,
+      (results.apps.find((a) => a.kind === "bare" && a.framework === fw)?.label.replace(" (bare)", "") ?? fw) + atOwnRate(tessera),
       added(`floor-${fw}`, "read"),
       `**${added(tessera, "read")}**`,
       added(off, "read"),
@@ -95,10 +99,25 @@ function cpuSection(rows: readonly CpuRow[], results: BenchResults): string {
     ];
   });
   const parts: string[] = [];
+  // Each variant (coalescing off, telemetry on) against the app it varies, in the same rounds.
+  const variantIds = [...new Set(rows.filter((r) => r.overBase).map((r) => r.app.id))];
+  const overBase = (id: string, scenario: CpuRow["scenario"]): string => {
+    const row = find(id, scenario);
+    return row?.overBase ? `${range1(row.overBase)}${row.behindRounds ? " ⚠" : ""}` : "—";
+  };
+  const variants = variantIds.map((id) => [labelOf(results.apps, id), overBase(id, "read"), overBase(id, "write"), overBase(id, "anonymous")]);
   parts.push(
-    `App + Redis CPU µs per request **added over the bare framework** (median of ${plan.cpuRounds} rounds at ${f0(plan.cpuRate)} req/s):\n`,
+    `App + Redis CPU µs per request **added over the bare framework** (median of ${plan.cpuRounds} rounds at ${f0(plan.cpuRate)} req/s, or the rate a row names):\n`,
     table(["", "read: floor", "read: Tessera", "read: coalesce off", "write: floor", "write: Tessera", "write: coalesce off", "anonymous: Tessera", "anchor read / write"], headline),
     "",
+    ...(variants.length
+      ? [
+          "### Variants over Tessera without them\n",
+          table(["App", "read: µs over Tessera without, median (min–max)", "write", "anonymous"], variants),
+          "",
+          "App + Redis µs per request over the same app without the variant's setting, per round. Telemetry: the OpenTelemetry SDK's meter and tracer (`BENCH_TESSERA_TELEMETRY=traces`, bench/apps/shared/tessera.js), metrics never collected, spans batched to an exporter that drops them: the recording's cost, not an exporter's.\n",
+        ]
+      : []),
     "### Tessera's CPU targets\n",
     table(
       ["App", "target", "measured: difference µs, median (min–max)", ""],
@@ -116,7 +135,7 @@ function cpuSection(rows: readonly CpuRow[], results: BenchResults): string {
         ["App", "achieved req/s (min–max)", "app µs", "Redis µs", "app + Redis µs (min–max)", "over bare", "over floor", "Redis over floor's", "p99 ms"],
         own.map((r) => [
           r.app.kind === "tessera" && r.app.variantOf === undefined ? `**${r.app.label}**` : r.app.label,
-          `${f0(r.achievedRate.median)} (${f0(r.achievedRate.min)}–${f0(r.achievedRate.max)})${r.behindRounds ? ` ⚠ ${r.behindRounds} round(s) behind` : ""}${r.failures ? ` ⚠ ${r.failures} failed` : ""}`,
+          `${f0(r.achievedRate.median)} (${f0(r.achievedRate.min)}–${f0(r.achievedRate.max)})${r.offeredRate === plan.cpuRate ? "" : ` of ${f0(r.offeredRate)}`}${r.behindRounds ? ` ⚠ ${r.behindRounds} round(s) behind` : ""}${r.failures ? ` ⚠ ${r.failures} failed` : ""}`,
           f1(r.appMicros.median),
           f1(r.redisMicros.median),
           range1(r.totalMicros),
@@ -129,6 +148,10 @@ function cpuSection(rows: readonly CpuRow[], results: BenchResults): string {
     );
     parts.push("");
   }
+  const ownRates = [...new Set(rows.filter((r) => r.offeredRate !== plan.cpuRate).map((r) => r.offeredRate))].sort((a, b) => a - b);
+  const ownRatesNote = ownRates.length
+    ? `Heavier frameworks were driven at lower fixed rates, chosen below their saturation on a 2-core machine, with as many fewer requests per measurement (each lasts as long): ${ownRates.map((rate) => `${[...new Set(rows.filter((r) => r.offeredRate === rate).map((r) => r.app.framework))].join(", ")} at ${f0(rate)} req/s`).join("; ")}. `
+    : "";
   parts.push(
     `Every app was driven at a fixed ${f0(plan.cpuRate)} req/s ` +
       (plan.cpuLoad === "bursts"
@@ -136,6 +159,7 @@ function cpuSection(rows: readonly CpuRow[], results: BenchResults): string {
         : "(evenly paced: request i due at start + i / rate, to the timer's 1 ms; `--cpu-load=bursts` measures autocannon's bursty `overallRate` instead), over") +
       ` ${plan.cpuConnections} keep-alive connections, ` +
       `${f0(plan.cpuRequests)} requests per measurement, ${plan.cpuRounds} interleaved rounds, after ${f0(plan.cpuWarmupRequests)} warm-up requests per scenario. ` +
+      ownRatesNote +
       "app µs is the app process's utime + stime (/proc/<pid>/stat, 10 ms ticks) over the run, per request; Redis µs is redis-server's used_cpu_user + used_cpu_sys (INFO cpu), per request, including its idle housekeeping (the bare rows show how much). " +
       "Differences (over bare, over the floor) are taken per round against the other app's run in the same round, then the median (min–max) over rounds is shown. " +
       `A round whose achieved rate fell below ${f0(100 * KEPT_UP_FRACTION)}% of the offered one is flagged ⚠: the app could not keep up, so that figure is not at the fixed rate. ` +
@@ -347,7 +371,12 @@ export function renderReport(results: BenchResults): string {
       "Login uses each library's documented regenerate step. All idle timeouts are 30 minutes. " +
       `${tesseraSetup()} ` +
       "Tessera's apps do not call `bindUser` at login: the per-user index is opt-in and has no counterpart in the other libraries. " +
-      "Every app's key prefix has the same length (`aNN:`).\n",
+      "Every app's key prefix has the same length (`aNN:`)." +
+      (apps.some((a) => fetchBased(a.framework))
+        ? " The fetch-based frameworks' apps serve production builds (bench/lib/framework-builds.ts: Next.js the adapter conformance fixture, the others bench/apps/frameworks/<framework>/) holding one session hook and one catch-all route that call the app process's routes (bench/apps/shared/host.js); a bare app is the same build with no session hook. " +
+          "Next.js runs on its programmatic server (`next({ dev: false })`), the others' Node handlers on node:http, the plain fetch handler on @hono/node-server. No floor app exists for them."
+        : "") +
+      "\n",
   );
   if (absent.length) {
     out.push("**Not measured in this run** (absent, not skipped silently):\n");

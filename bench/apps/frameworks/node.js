@@ -4,22 +4,15 @@
 import { createServer } from "node:http";
 import { URL } from "node:url";
 import { announce } from "../shared/env.js";
-import { greet, hit, listKeys, login, setKey } from "../shared/routes.js";
+import { answer } from "../shared/routes.js";
 
 /** @param {import("../shared/routes.js").SessionPlugin} plugin */
 export async function serveNode(plugin) {
   const hooks = [];
   await plugin.install({ use: (fn) => hooks.push(fn) });
-  const route = async (ctx) => {
-    const { req } = ctx;
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const key = `${req.method} ${url.pathname}`;
-    if (key === "GET /") return greet(plugin.data(ctx));
-    if (key === "GET /hit") return hit(plugin.data(ctx));
-    if (key === "GET /set") return setKey(plugin.data(ctx), url.searchParams.get("i"));
-    if (key === "GET /keys") return listKeys(plugin.data(ctx));
-    if (key === "POST /login") return login(plugin, ctx);
-    return undefined;
+  const route = (ctx) => {
+    const url = new URL(ctx.req.url ?? "/", "http://localhost");
+    return answer(plugin, ctx.req.method, url.pathname, url.searchParams, ctx);
   };
   const server = createServer(async (req, res) => {
     const ctx = { req, res };

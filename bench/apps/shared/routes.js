@@ -46,6 +46,27 @@ export function listKeys(data) {
   return JSON.stringify(Object.keys(data).filter((key) => /^k\d+$/.test(key)));
 }
 
+/**
+ * The benchmark routes by method and path, for the shells that route by
+ * hand (node:http and the full-stack frameworks' catch-all routes).
+ *
+ * @param {SessionPlugin} plugin
+ * @param {string} method
+ * @param {string} pathname
+ * @param {URLSearchParams} query
+ * @param {any} reqOrCtx  what `plugin.data` and `plugin.login` take
+ * @returns {Promise<string | undefined>} the body, or undefined for no such route
+ */
+export async function answer(plugin, method, pathname, query, reqOrCtx) {
+  const key = `${method} ${pathname}`;
+  if (key === "GET /") return greet(plugin.data(reqOrCtx));
+  if (key === "GET /hit") return hit(plugin.data(reqOrCtx));
+  if (key === "GET /set") return setKey(plugin.data(reqOrCtx), query.get("i"));
+  if (key === "GET /keys") return listKeys(plugin.data(reqOrCtx));
+  if (key === "POST /login") return login(plugin, reqOrCtx);
+  return undefined;
+}
+
 /** `POST /login`: the library's login step, then the user. */
 export async function login(plugin, reqOrCtx) {
   await plugin.login(reqOrCtx);

@@ -31,17 +31,31 @@ export interface CpuSample {
  */
 export const KEPT_UP_FRACTION = 0.97;
 
-/** Which apps a scenario measures: the anonymous request only on the bare frameworks and Tessera's default apps. */
+/**
+ * Which apps a scenario measures: the anonymous request only on the bare
+ * frameworks and the Tessera apps, but for the coalesce-off variants
+ * (without a cookie the store is never called).
+ */
 function measures(app: RunningApp, scenario: CpuScenario): boolean {
   if (scenario !== "anonymous") return true;
-  return app.spec.kind === "bare" || (app.spec.kind === "tessera" && app.spec.variantOf === undefined);
+  return app.spec.kind === "bare" || (app.spec.kind === "tessera" && app.spec.env?.BENCH_TESSERA_COALESCE === undefined);
+}
+
+/**
+ * The rate an app is driven at, and the requests of one measurement: the
+ * plan's, or the app's lower rate with as many fewer requests, so every
+ * measurement lasts as long.
+ */
+export function cpuLoadOf(app: Pick<RunningApp["spec"], "cpuRate">, plan: BenchContext["plan"]): { rate: number; requests: number } {
+  const rate = Math.min(plan.cpuRate, app.cpuRate ?? plan.cpuRate);
+  return { rate, requests: Math.round((plan.cpuRequests * rate) / plan.cpuRate) };
 }
 
 /**
  * CPU per request at a fixed offered load. Throughput at saturation swings
  * with whatever else the machine runs; the CPU an app spends per request at
- * a rate it can sustain is steady. Every app is driven at `cpuRate` req/s
- * (evenly paced, {@link paceRequests}, or autocannon's bursts with
+ * a rate it can sustain is steady. Every app is driven at `cpuRate` req/s,
+ * or its own lower rate ({@link cpuLoadOf}), evenly paced ({@link paceRequests}, or autocannon's bursts with
  * `--cpu-load=bursts`, {@link burstRequests}), and the app process's CPU (/proc) and
  * redis-server's (INFO cpu) are read before and after. Apps are interleaved
  * over rounds like the throughput phase, so the differences the report
@@ -68,19 +82,20 @@ export async function cpuPhase(ctx: BenchContext): Promise<CpuSample[]> {
         await sleep(100); // the previous app's last replies and timers settle before Redis's CPU is read
         const appBefore = app.cpuMicros();
         const redisBefore = await ctx.probe.cpuMicros();
+        const { rate, requests: total } = cpuLoadOf(app.spec, plan);
         const run = await (plan.cpuLoad === "bursts" ? burstRequests : paceRequests)({
           url: `${app.baseUrl}${PATHS[scenario]}`,
           cookie: cookieOf(app, scenario),
-          rate: plan.cpuRate,
+          rate,
           connections: plan.cpuConnections,
-          total: plan.cpuRequests,
+          total,
         });
         const requests = run.ok + run.failed;
         const sample: CpuSample = {
           round,
           scenario,
           appId: app.spec.id,
-          offeredRate: plan.cpuRate,
+          offeredRate: rate,
           achievedRate: run.achievedRate,
           requests,
           failures: run.failed,

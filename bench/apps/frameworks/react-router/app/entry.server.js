@@ -1,0 +1,1 @@
+export { default, streamTimeout } from "../../../../../examples/shared/react-router-entry-server.ts";
