@@ -18,6 +18,7 @@ import { startRedisServer } from "../test/support/redis-server.js";
 import { startApp, type RunningApp } from "./lib/app-process.js";
 import { APPS_DIR, BENCH_DIR, catalogue, type AppSpec } from "./lib/apps.js";
 import { login } from "./lib/http.js";
+import { ensureBenchBuilds } from "./lib/framework-builds.js";
 import { fireRequests } from "./lib/load.js";
 import { sleep } from "./lib/context.js";
 
@@ -71,6 +72,8 @@ async function toggleSampler(app: RunningApp, file: string, sampling: boolean): 
   throw new Error(`${app.spec.id}: sampler did not answer in 10 s`);
 }
 
+// The full-stack frameworks' apps are production builds: made (or reused) first, as `npm run bench` does.
+await ensureBenchBuilds(new Set(chosen.map((spec) => spec.framework)), (message) => process.stderr.write(`${message}\n`));
 const redis = await startRedisServer();
 const running: RunningApp[] = [];
 try {

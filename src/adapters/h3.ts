@@ -80,20 +80,22 @@ export function h3Session<D extends object>(manager: SessionManager<D>, options:
     const { req, res } = event.node;
     let session: Session<D>;
     try {
-      session = await manager.load({ cookieHeader: req.headers.cookie, headers: req.headers, secure: isHttps(req), storeOutage: storeOutageOf(event) });
+      const loaded = manager.loadNowOrLater({ cookieHeader: req.headers.cookie, headers: req.headers, secure: isHttps(req), storeOutage: storeOutageOf(event) });
+      session = loaded instanceof Promise ? await loaded : loaded;
     } catch (error) {
       throw toH3Error(error);
     }
     let answeringCommitError = false;
-    const held = holdResponseUntilCommitted(res, session, manager, (error) => {
+    // A held end is an answer given: `event.handled` says so from then on (not before: an own accessor slows the event).
+    const endHeld = (): void => {
+      const handled = baseHandled(event);
+      Object.defineProperty(event, "handled", { configurable: true, get: () => !answeringCommitError || handled() });
+    };
+    const answerCommitError = (error: unknown): void => {
       answeringCommitError = true;
       sendError(event, toH3Error(error) as Error);
-    });
-    // h3 asks `event.handled` (the response's writableEnded) after each
-    // handler and, if false, runs the next one: an end the commit still
-    // holds is an answer already given.
-    const handled = baseHandled(event);
-    Object.defineProperty(event, "handled", { configurable: true, get: () => (held.ended && !answeringCommitError) || handled() });
+    };
+    holdResponseUntilCommitted(res, session, manager, answerCommitError, endHeld);
     event.context.session = session as unknown as Session<SessionData>;
   });
 }

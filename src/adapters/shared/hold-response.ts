@@ -60,15 +60,11 @@ class HeldResponse<D extends object> {
     readonly session: Session<D>,
     readonly manager: SessionManager<D>,
     readonly onError: (error: unknown) => void,
+    readonly onEndHeld: (() => void) | undefined,
   ) {}
 
   markFailed(): void {
     this.markedFailed = true;
-  }
-
-  /** True once the app ended its response (`res.end()`), even while the commit still holds it. */
-  get ended(): boolean {
-    return this.committing;
   }
 
   outcome(): RequestOutcome {
@@ -118,6 +114,7 @@ class HeldResponse<D extends object> {
     const headers = this.manager.commitResponseNowOrLater(this.session, this.outcome());
     // Nothing to write (most requests): the response goes out now, not a turn later.
     if (!(headers instanceof Promise)) return this.sendCommitted(headers, args, original);
+    this.onEndHeld?.();
     headers.then(
       (committed) => this.sendCommitted(committed, args, original),
       (error: unknown) => this.commitFailed(error, args, original),
@@ -222,12 +219,6 @@ function wrapOwnMethods<D extends object>(held: HeldResponse<D>): void {
 export interface HeldResponseControl {
   /** Marks the request failed (an unhandled error): its session changes are discarded. */
   markFailed(): void;
-  /**
-   * Whether the app ended the response: `res.end()` was called, though the
-   * commit may still hold it (for h3, whose `event.handled` reads
-   * `res.writableEnded`, false until the held end goes through).
-   */
-  readonly ended: boolean;
 }
 
 /**
@@ -250,6 +241,10 @@ export interface HeldResponseControl {
  * a 5xx error page, which goes out as it is; after headers were sent, the
  * response is cut so the client can tell it failed.
  *
+ * `onEndHeld` is told when the app's `res.end()` is held for a commit
+ * (a response with nothing to write ends at once), for a framework that
+ * must then learn the response is answered though not yet ended (h3).
+ *
  * @example
  * ```ts
  * const session = await manager.load({ cookieHeader: req.headers.cookie, secure: false });
@@ -262,8 +257,9 @@ export function holdResponseUntilCommitted<D extends object>(
   session: Session<D>,
   manager: SessionManager<D>,
   onError: (error: unknown) => void,
+  onEndHeld?: () => void,
 ): HeldResponseControl {
-  const held = new HeldResponse(res, session, manager, onError);
+  const held = new HeldResponse(res, session, manager, onError, onEndHeld);
   if (heldResponses.has(res) || WRAPPED.some((name) => Object.hasOwn(res, name))) {
     wrapOwnMethods(held);
   } else {
