@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { freePort, startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { REPO_ROOT, startDemo, type DemoProcess } from "./support/fleet.js";
-import { CHROMIUM, CHROMIUM_ARGS } from "./support/chromium.js";
+import { CHROMIUM, CHROMIUM_ARGS, submitLoginForm } from "./support/chromium.js";
 
 const INSTANCES = 3;
 const RELOADS = 10;
@@ -62,8 +62,7 @@ describe("demo in a real browser", { timeout: 240_000 }, () => {
     assert.match((await shown(page)).greeting, /not logged in/);
 
     await page.click("#login");
-    await page.fill('input[name="username"]', "ada");
-    await Promise.all([page.waitForURL(`${demo!.url}/`), page.click('button[type="submit"]')]);
+    await submitLoginForm(page, demo!.url, "ada");
     let last = await shown(page);
     assert.equal(last.user, "ada");
     assert.match(last.greeting, /ada/);

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { freePort, startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { startDemo, type DemoProcess } from "./support/fleet.js";
-import { CHROMIUM, CHROMIUM_ARGS } from "./support/chromium.js";
+import { CHROMIUM, CHROMIUM_ARGS, submitLoginForm } from "./support/chromium.js";
 
 const INSTANCES = 3; // two Node, one Flask
 /** Round robin shows every instance within INSTANCES loads; the rest is slack. */
@@ -51,9 +51,8 @@ describe("demo --with-flask in a real browser", { timeout: 240_000 }, () => {
     assert.ok(flaskUrl, `the launcher lists the Flask instance:\n${demo!.output()}`);
     const page = await context!.newPage();
     await page.goto(`${demo!.url}/login`);
-    await page.fill('input[name="username"]', "ada");
     // The form may come from one language and its POST (CSRF-checked) land on the other.
-    await Promise.all([page.waitForURL(`${demo!.url}/`), page.click('button[type="submit"]')]);
+    await submitLoginForm(page, demo!.url, "ada");
 
     const greetedOn = new Set<string>();
     const headers = new Set<string>();

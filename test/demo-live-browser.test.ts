@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { freePort, startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { REPO_ROOT, startDemo, type DemoProcess } from "./support/fleet.js";
-import { CHROMIUM, CHROMIUM_ARGS } from "./support/chromium.js";
+import { CHROMIUM, CHROMIUM_ARGS, submitLoginForm } from "./support/chromium.js";
 
 const ARTIFACTS = join(REPO_ROOT, "test-artifacts");
 /** A generous bound on the close reaching the page (it takes milliseconds). */
@@ -20,8 +20,7 @@ const CLOSE_BOUND_MS = 5000;
 
 async function logIn(page: Page, url: string, username: string): Promise<void> {
   await page.goto(`${url}/login`);
-  await page.fill('input[name="username"]', username);
-  await Promise.all([page.waitForURL(`${url}/`), page.click('button[type="submit"]')]);
+  await submitLoginForm(page, url, username);
 }
 
 async function liveState(page: Page): Promise<{ state: string | null; code: string | null; text: string }> {

@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { freePort, startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { startDemo, type DemoProcess } from "./support/fleet.js";
-import { CHROMIUM, CHROMIUM_ARGS } from "./support/chromium.js";
+import { CHROMIUM, CHROMIUM_ARGS, submitLoginForm } from "./support/chromium.js";
 
 const INSTANCES = 4; // express-1, F-2, express-3, F-4
 
@@ -66,8 +66,7 @@ for (const [framework, label] of FULL_STACK) {
       assert.match((await shown(page)).greeting, /not logged in/);
 
       await page.click("#login");
-      await page.fill('input[name="username"]', "ada");
-      await Promise.all([page.waitForURL(`${demo!.url}/`), page.click('button[type="submit"]')]);
+      await submitLoginForm(page, demo!.url, "ada");
 
       const greetedBy = new Map<string, string>(); // instance -> framework
       // Bounded: round robin over 4 instances covers both frameworks within a few reloads.

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { chromium, type Browser } from "playwright-core";
 import { freePort, startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { startDemo, type DemoProcess } from "./support/fleet.js";
-import { CHROMIUM, CHROMIUM_ARGS } from "./support/chromium.js";
+import { CHROMIUM, CHROMIUM_ARGS, submitLoginForm } from "./support/chromium.js";
 
 const DAY_S = 24 * 3600;
 const PREFIX = "tessera-demo:";
@@ -39,9 +39,7 @@ describe("demo: Keep me signed in, in a real browser", { timeout: 240_000 }, () 
       const page = await context.newPage();
       page.setDefaultTimeout(30_000);
       await page.goto(`${demo!.url}/login`);
-      await page.fill('input[name="username"]', user);
-      if (remember) await page.check('input[name="remember"]');
-      await Promise.all([page.waitForURL(`${demo!.url}/`), page.click('button[type="submit"]')]);
+      await submitLoginForm(page, demo!.url, user, { remember });
       assert.equal(((await page.textContent("#user")) ?? "").trim(), user);
       assert.equal(((await page.textContent(".flash")) ?? "").trim(), `Welcome back, ${user}`, "a one-time flash after the login's redirect");
       await page.reload();

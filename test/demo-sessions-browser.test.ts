@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { freePort, startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { REPO_ROOT, startDemo, type DemoProcess } from "./support/fleet.js";
-import { CHROMIUM, CHROMIUM_ARGS } from "./support/chromium.js";
+import { CHROMIUM, CHROMIUM_ARGS, submitLoginForm } from "./support/chromium.js";
 
 const INSTANCES = 3;
 const ARTIFACTS = join(REPO_ROOT, "test-artifacts");
@@ -82,8 +82,7 @@ describe("'Your sessions' in a real browser, behind the demo's balancer", { time
 
   async function logIn(page: Page, username: string): Promise<void> {
     await page.goto(`${demo!.url}/login`);
-    await page.fill('input[name="username"]', username);
-    await Promise.all([page.waitForURL(`${demo!.url}/`), page.click('button[type="submit"]')]);
+    await submitLoginForm(page, demo!.url, username);
     assert.equal((await shown(page)).user, username);
   }
 

@@ -1,3 +1,5 @@
+import type { Page } from "playwright-core";
+
 /**
  * How the browser tests start headless Chromium: Debian's `chromium`
  * binary (playwright-core downloads no browser of its own here), with the
@@ -18,3 +20,19 @@ export const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
+
+/**
+ * Submits the demo's login form the page shows (at `${baseUrl}/login`, or
+ * reached through its link) and waits for the login's redirect home.
+ *
+ * @example
+ * ```ts
+ * await page.goto(`${demo.url}/login`);
+ * await submitLoginForm(page, demo.url, "ada", { remember: true });
+ * ```
+ */
+export async function submitLoginForm(page: Page, baseUrl: string, username: string, options: { readonly remember?: boolean } = {}): Promise<void> {
+  await page.fill('input[name="username"]', username);
+  if (options.remember === true) await page.check('input[name="remember"]');
+  await Promise.all([page.waitForURL(`${baseUrl}/`), page.click('button[type="submit"]')]);
+}
