@@ -3,8 +3,10 @@ import type { SessionManager } from "../core/manager.js";
 import type { StoreOutagePolicy } from "../core/options.js";
 import type { Session } from "../core/session.js";
 import type { SessionData } from "../core/session-data.js";
+import type { ResponseHeader } from "../core/token-delivery.js";
 import { isFailedRequest, isUnhandledError } from "./shared/failed-request.js";
 import { unencapsulatedPlugin } from "./shared/fastify-plugin.js";
+import { nowOrLater } from "./shared/now-or-later.js";
 import { checkedStoreOutage, storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 import { typedSession } from "./shared/typed-session.js";
 
@@ -27,32 +29,20 @@ export type FastifySessionOptions = StoreOutageOption<FastifyRequest>;
 
 /** The Fastify plugin, plus a typed accessor for apps that use a generic instead of `SessionData`. */
 export interface FastifySessionPlugin<D extends object> extends FastifyPluginAsync {
-  /**
-   * The request's session typed with the manager's data type `D`.
-   *
-   * @example
-   * ```ts
-   * const sessions = createSessionManager<{ cart: string[] }>({ store });
-   * const tessera = fastifySession(sessions);
-   * await app.register(tessera);
-   * app.get("/", async (request) => tessera.session(request).data.cart ?? []);
-   * ```
-   */
+  /** The request's session typed with the manager's data type `D`, as in `tessera.session(request).data.cart ?? []`. */
   session(request: FastifyRequest): Session<D>;
 }
 
 /**
- * Fastify plugin that loads the request's session into `request.session` in
- * an `onRequest` hook and commits it in `onSend`, before the payload (a
- * redirect, a stream...) goes out: Set-Cookie is attached to the reply and
- * the write is done when the client sees the response. HTTPS is detected by
- * `request.protocol`, which follows Fastify's `trustProxy` option. Store
- * failures go to Fastify's error handler as `SessionStoreError`, whose
- * `status` (503) the default handler uses, unless `storeOutage` (or the
- * route's `config.tesseraStoreOutage`) lets the request go on anonymously.
- * A request whose route threw an error without a 4xx status, or whose reply
- * is a 5xx, has its session changes discarded and gets no new session
- * cookie (see the manager's `commitOnError`).
+ * Fastify plugin that loads the request's session into `request.session`
+ * (`onRequest`) and commits it before the payload (a redirect, a stream...)
+ * goes out (`onSend`): Set-Cookie joins the reply, and the write is done when
+ * the client sees the response. HTTPS is `request.protocol`, which follows
+ * Fastify's `trustProxy`. Store failures reach Fastify's error handler as
+ * `SessionStoreError` (status 503), unless `storeOutage` (or the route's
+ * `config.tesseraStoreOutage`) lets the request go on anonymously. A request
+ * whose route threw an error without a 4xx status, or whose reply is a 5xx,
+ * has its changes discarded and no new session cookie (`commitOnError`).
  *
  * With `reply.hijack()` the hooks do not run: `await request.session.commit()`
  * yourself and set the headers of `manager.pendingResponseHeaders(session)`.
@@ -74,42 +64,50 @@ export function fastifySession<D extends object>(manager: SessionManager<D>, opt
   const committed = Symbol("tessera-session committed");
 
   const plugin = async (fastify: FastifyInstance): Promise<void> => {
-    // Declared up front (null, as Fastify requires for objects) so every
-    // request object keeps one shape; it stays null when the load fails.
+    // Declared up front (null, as Fastify requires) so requests keep one shape; null when the load fails.
     fastify.decorateRequest("session", null as unknown as Session<SessionData>);
     fastify.decorateRequest(committed, false);
 
     // A route's policy is checked as the route is declared, so a typo fails at start-up.
     fastify.addHook("onRoute", ({ url, config }) => void checkedStoreOutage(config?.tesseraStoreOutage, `route ${url} config.tesseraStoreOutage`));
 
-    fastify.addHook("onRequest", async (request) => {
-      const storeOutage = request.routeOptions.config.tesseraStoreOutage ?? storeOutageOf(request);
-      const loaded = manager.loadNowOrLater({ cookieHeader: request.headers.cookie, headers: request.headers, secure: request.protocol === "https", storeOutage });
-      request.session = (loaded instanceof Promise ? await loaded : loaded) as unknown as Session<SessionData>;
+    // Callback hooks: most requests need no store call and go on at once, with no promise or microtask turn.
+    fastify.addHook("onRequest", (request, _reply, done) => {
+      let loaded;
+      try {
+        // Read per request, not kept from onRoute: that misses the routes declared before the plugin loaded.
+        const storeOutage = request.routeOptions.config.tesseraStoreOutage ?? storeOutageOf(request);
+        loaded = manager.loadNowOrLater({ cookieHeader: request.headers.cookie, headers: request.headers, secure: request.protocol === "https", storeOutage });
+      } catch (error) {
+        return done(error as Error);
+      }
+      const attach = (session: Session<D>): void => {
+        request.session = session as unknown as Session<SessionData>;
+        done();
+      };
+      nowOrLater(loaded, attach, done as (error: unknown) => void);
     });
 
     fastify.addHook("onError", async (request, _reply, error) => {
       if (isUnhandledError(error)) threwUnhandledError.add(request);
     });
 
-    fastify.addHook("onSend", async (request, reply, payload) => {
+    fastify.addHook("onSend", (request, reply, payload, done) => {
       const session = request.session as unknown as Session<D> | null;
       const flags = request as unknown as Record<symbol, boolean>;
-      if (session === null || flags[committed]) return payload;
+      if (session === null || flags[committed]) return done(null, payload);
       flags[committed] = true;
       const failed = isFailedRequest(threwUnhandledError.has(request), reply.statusCode);
-      let headers;
-      try {
-        const committing = manager.commitResponseNowOrLater(session, { failed });
-        headers = committing instanceof Promise ? await committing : committing;
-      } catch (error) {
+      const send = (headers: readonly ResponseHeader[]): void => {
+        for (const [name, value] of headers) reply.header(name, value);
+        done(null, payload);
+      };
+      nowOrLater(manager.commitResponseNowOrLater(session, { failed }), send, (error) => {
         // The route's reply (a redirect, a cookie...) must not go out with
         // the error page: it would claim a success that was not stored.
         for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
-        throw error;
-      }
-      for (const [name, value] of headers) reply.header(name, value);
-      return payload;
+        done(error as Error);
+      });
     });
   };
 
