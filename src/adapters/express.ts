@@ -3,7 +3,7 @@ import type { SessionManager } from "../core/manager.js";
 import type { Session } from "../core/session.js";
 import type { SessionData } from "../core/session-data.js";
 import { isUnhandledError } from "./shared/failed-request.js";
-import { holdResponseUntilCommitted } from "./shared/hold-response.js";
+import { holdResponseUntilCommitted, markHeldResponseFailed } from "./shared/hold-response.js";
 import { setRequestSession } from "./shared/session-property.js";
 import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 import { typedSession } from "./shared/typed-session.js";
@@ -90,10 +90,9 @@ export function expressSession<D extends object>(
   options: ExpressSessionOptions = {},
 ): ExpressSessionMiddleware<D> {
   const storeOutageOf = storeOutageChooser<Request>(options.storeOutage, "expressSession storeOutage");
-  const held = new WeakMap<Response, { markFailed(): void }>(); // responses in flight, for failOnError to mark
   const attach = (req: Request, res: Response, next: NextFunction, session: Session<D>): void => {
     setRequestSession(req, session);
-    held.set(res, holdResponseUntilCommitted(res, session, manager, next));
+    holdResponseUntilCommitted(res, session, manager, next);
     next();
   };
 
@@ -109,7 +108,7 @@ export function expressSession<D extends object>(
   };
 
   const failOnError: ErrorRequestHandler = (error, _req, res, next) => {
-    if (isUnhandledError(error)) held.get(res)?.markFailed();
+    if (isUnhandledError(error)) markHeldResponseFailed(res, manager as SessionManager<never>);
     next(error);
   };
 

@@ -155,6 +155,8 @@ class HeldResponse<D extends object> {
 
 /** The responses held through the prototype layer. */
 const heldResponses = new WeakMap<object, HeldResponse<object>>();
+/** The (rare) responses held through own methods instead: held twice, or wrapped by another middleware first. */
+const ownWrapped = new WeakMap<object, Array<HeldResponse<object>>>();
 
 /** A method as prototypes define theirs: writable, configurable, not enumerable. */
 const method = (value: (...args: never[]) => unknown): PropertyDescriptor => ({ value, writable: true, configurable: true });
@@ -262,9 +264,29 @@ export function holdResponseUntilCommitted<D extends object>(
   const held = new HeldResponse(res, session, manager, onError, onEndHeld);
   if (heldResponses.has(res) || WRAPPED.some((name) => Object.hasOwn(res, name))) {
     wrapOwnMethods(held);
+    ownWrapped.set(res, [...(ownWrapped.get(res) ?? []), held as HeldResponse<object>]);
   } else {
     heldResponses.set(res, held as HeldResponse<object>);
     heldLayer.insertInto(res);
   }
   return held;
+}
+
+/**
+ * Marks the request failed (an unhandled error) on every response hold of
+ * `manager` on `res`: its session changes are discarded. What an error
+ * middleware calls, with no map of its own from responses to holds.
+ *
+ * @example
+ * ```ts
+ * const failOnError: ErrorRequestHandler = (error, _req, res, next) => {
+ *   if (isUnhandledError(error)) markHeldResponseFailed(res, manager);
+ *   next(error);
+ * };
+ * ```
+ */
+export function markHeldResponseFailed(res: ServerResponse, manager: SessionManager<never>): void {
+  const layered = heldResponses.get(res);
+  if (layered?.manager === manager) layered.markFailed();
+  for (const held of ownWrapped.get(res) ?? []) if (held.manager === manager) held.markFailed();
 }
