@@ -160,7 +160,7 @@ function cpuSection(rows: readonly CpuRow[], results: BenchResults): string {
       ` ${plan.cpuConnections} keep-alive connections, ` +
       `${f0(plan.cpuRequests)} requests per measurement, ${plan.cpuRounds} interleaved rounds, after ${f0(plan.cpuWarmupRequests)} warm-up requests per scenario. ` +
       ownRatesNote +
-      "app µs is the app process's utime + stime (/proc/<pid>/stat, 10 ms ticks) over the run, per request; Redis µs is redis-server's used_cpu_user + used_cpu_sys (INFO cpu), per request, including its idle housekeeping (the bare rows show how much). " +
+      "app µs is the app process's CPU time over the run (its threads' scheduler run times, /proc/<pid>/task/*/schedstat), per request; Redis µs is redis-server's used_cpu_user + used_cpu_sys (INFO cpu), per request, including its idle housekeeping (the bare rows show how much). " +
       "Differences (over bare, over the floor) are taken per round against the other app's run in the same round, then the median (min–max) over rounds is shown. " +
       `A round whose achieved rate fell below ${f0(100 * KEPT_UP_FRACTION)}% of the offered one is flagged ⚠: the app could not keep up, so that figure is not at the fixed rate. ` +
       "The floor is the same routes with the Redis calls written by hand on Tessera's client (read: one HGETALL of the key the cookie names; write: that HGETALL plus one EVALSHA that sets the field and the TTL): " +

@@ -19,7 +19,7 @@ export interface CpuSample {
   readonly requests: number;
   readonly failures: number;
   readonly p99Ms: number;
-  /** CPU time of the app process per request, µs (utime + stime from /proc/<pid>/stat). */
+  /** CPU time of the app process per request, µs (its threads' run times from /proc/<pid>/task/<tid>/schedstat). */
   readonly appMicros: number;
   /** CPU time of redis-server per request, µs (used_cpu_user + used_cpu_sys from INFO cpu). */
   readonly redisMicros: number;
