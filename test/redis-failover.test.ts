@@ -17,9 +17,20 @@ import { closeClient, ioredisSentinel } from "./support/topology-clients.js";
 
 const STORE_TIMEOUT_MS = 1500;
 
-function assertHealthyFailover(report: FailoverReport, afterKillMs: number): void {
+/**
+ * The setups whose client re-sends a command that failed on the dead master
+ * once it has found the new one (node-redis's Sentinel client, up to its
+ * `maxCommandRediscovers`), even after Tessera's deadline answered the
+ * request with a store timeout: that write can land after newer,
+ * acknowledged ones and set a field back. A known limitation, documented in
+ * docs/scaling-out.md; anything else lost still fails the test.
+ */
+const RESENDS_TIMED_OUT_WRITES: ReadonlySet<string> = new Set(["Sentinel over node-redis"]);
+
+function assertHealthyFailover(report: FailoverReport, afterKillMs: number, setup: string): void {
   assert.equal(report.lostLogins, 0, "no acknowledged login lost");
   assert.equal(report.lostWrites, 0, "no acknowledged write lost");
+  if (!RESENDS_TIMED_OUT_WRITES.has(setup)) assert.equal(report.lateWrites, 0, "no timed-out write applied after newer ones");
   assert.equal(report.hung, 0, "every request got an answer");
   for (const failure of Object.keys(report.failures)) {
     assert.match(failure, /^503 TESSERA_STORE_(TIMEOUT|UNAVAILABLE)$/, "failures are typed store errors");
@@ -45,7 +56,7 @@ describe("failover under load, with waitForReplicas", () => {
         afterKillMs,
       });
       t.diagnostic(JSON.stringify(report));
-      assertHealthyFailover(report, afterKillMs);
+      assertHealthyFailover(report, afterKillMs, setup);
     });
   }
 });

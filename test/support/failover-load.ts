@@ -62,8 +62,17 @@ export interface FailoverReport {
   acknowledgedLogins: number;
   lostLogins: number;
   acknowledgedWrites: number;
-  /** Sessions whose stored counter is behind the last acknowledged write. */
+  /** Sessions whose stored counter is behind the last acknowledged write, with a value no failed write of it carried. */
   lostWrites: number;
+  /**
+   * Sessions whose stored counter is behind the last acknowledged write and
+   * holds the value of a write whose request had failed with a store
+   * timeout: that write was applied after the newer ones, late (node-redis
+   * over Sentinel re-sends a command that failed on the dead master once it
+   * has found the new one, even after Tessera gave up on it; see
+   * docs/scaling-out.md).
+   */
+  lateWrites: number;
   /** Of the acknowledged logins, how many were regenerates of an earlier login (two keys). */
   regenerates: number;
   /** Sessions left unchecked because a regenerate from them failed (outcome unknown). */
@@ -145,6 +154,8 @@ export async function runFailoverLoad(target: FailoverTarget, options: FailoverL
   let hung = 0;
   /** Acknowledged sessions still expected to exist: cookie -> { user, n }. */
   const acknowledged = new Map<string, { user: string; n: number }>();
+  /** The counter values whose write request failed with a store timeout (outcome unknown), by cookie. */
+  const timedOut = new Map<string, Set<number>>();
   let acknowledgedWrites = 0;
   let regenerates = 0;
   let abandoned = 0;
@@ -206,6 +217,8 @@ export async function runFailoverLoad(target: FailoverTarget, options: FailoverL
             firstSessionId ??= ((await write.json()) as { id: string }).id;
             acknowledged.set(cookie, { user: name, n });
             acknowledgedWrites++;
+          } else if (write?.status === 503 && ((await write.json()) as { code?: string }).code === "TESSERA_STORE_TIMEOUT") {
+            timedOut.set(cookie, (timedOut.get(cookie) ?? new Set()).add(n));
           }
           await sleep(2);
         }
@@ -219,6 +232,7 @@ export async function runFailoverLoad(target: FailoverTarget, options: FailoverL
   let replicaBackAtMs: number;
   let lostLogins = 0;
   let lostWrites = 0;
+  let lateWrites = 0;
   const lostSamples: string[] = [];
   let failed = true;
   try {
@@ -247,9 +261,11 @@ export async function runFailoverLoad(target: FailoverTarget, options: FailoverL
     for (const [cookie, expected] of acknowledged) {
       const data = await readBack(base, cookie);
       if (data.user === expected.user && (data.n ?? -1) >= expected.n) continue;
+      const late = data.user === expected.user && data.n !== undefined && timedOut.get(cookie)?.has(data.n) === true;
       if (data.user !== expected.user) lostLogins++;
+      else if (late) lateWrites++;
       else lostWrites++;
-      if (lostSamples.length < 5) lostSamples.push(`expected ${JSON.stringify(expected)}, read ${JSON.stringify(data)}`);
+      if (lostSamples.length < 5) lostSamples.push(`expected ${JSON.stringify(expected)}, read ${JSON.stringify(data)}${late ? " (the value of a write that had timed out)" : ""}`);
     }
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -277,6 +293,7 @@ export async function runFailoverLoad(target: FailoverTarget, options: FailoverL
     lostLogins,
     acknowledgedWrites,
     lostWrites,
+    lateWrites,
     regenerates,
     abandoned,
     lostSamples,
