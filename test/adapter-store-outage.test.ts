@@ -262,4 +262,36 @@ describe("per-route store outage policy in every adapter", () => {
       }
     });
   }
+
+  // `app.register()` without await loads the plugin only at ready(): the routes
+  // declared after it in the code are added first, unseen by the plugin's
+  // onRoute hook, and their config must still count (read per request).
+  it("fastify: routes declared while the plugin's register is not awaited keep their config.tesseraStoreOutage", async () => {
+    const manager = createSessionManager<Data>({ store: redisStore({ client, prefix: "outage-fastify-unawaited:" }), storeOutage: "fail", storeTimeoutMs: 300 });
+    const fastify = Fastify();
+    const tessera = fastifySession(manager);
+    void fastify.register(tessera);
+    const handle = async (request: import("fastify").FastifyRequest) => (await answer(request.url, tessera.session(request))).body;
+    fastify.get("/public", { config: { tesseraStoreOutage: "anonymous" } }, handle);
+    fastify.get("/private", handle);
+    fastify.post("/login", handle);
+    await fastify.ready();
+    const app = await listenOnLoopback(fastify.server);
+    try {
+      const login = await request(app, "POST", "/login");
+      assert.ok(login.cookie, "logged in");
+      redis.pause();
+      try {
+        const open = await request(app, "GET", "/public", login.cookie);
+        assert.equal(open.status, 200, open.text);
+        assert.deepEqual(JSON.parse(open.text), { unavailable: true, data: {} });
+        const closed = await request(app, "GET", "/private", login.cookie);
+        assert.equal(closed.status, 503, closed.text);
+      } finally {
+        redis.resume();
+      }
+    } finally {
+      await app.close();
+    }
+  });
 });
