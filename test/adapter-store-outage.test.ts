@@ -191,6 +191,34 @@ async function request(app: ServedApp, method: string, path: string, cookie?: st
   return { status: response.status, text, setCookie, cookie: setCookie?.split(";")[0] };
 }
 
+/**
+ * Logs "ada" in; during an outage (Redis paused), `/public` ("anonymous")
+ * must get an unavailable, empty session with the cookie untouched and
+ * `/private` ("fail") a 503; after it, the session is intact.
+ */
+async function checkOutageSplit(app: ServedApp, redis: RedisServer): Promise<void> {
+  const login = await request(app, "POST", "/login");
+  assert.equal(login.status, 200, login.text);
+  assert.ok(login.cookie, "logged in");
+
+  redis.pause();
+  try {
+    const open = await request(app, "GET", "/public", login.cookie);
+    assert.equal(open.status, 200, open.text);
+    assert.deepEqual(JSON.parse(open.text), { unavailable: true, data: {} });
+    assert.equal(open.setCookie, undefined, "the cookie is untouched: not a logout");
+
+    const closed = await request(app, "GET", "/private", login.cookie);
+    assert.equal(closed.status, 503, closed.text);
+  } finally {
+    redis.resume();
+  }
+
+  const back = await request(app, "GET", "/private", login.cookie);
+  assert.equal(back.status, 200, back.text);
+  assert.deepEqual(JSON.parse(back.text), { unavailable: false, data: { username: "ada", lastPage: "/login" } }, "the session is intact; the outage page wrote nothing");
+}
+
 describe("per-route store outage policy in every adapter", () => {
   let redis: RedisServer;
   let client: Redis;
@@ -225,26 +253,7 @@ describe("per-route store outage policy in every adapter", () => {
       });
 
       it('during an outage, an "anonymous" route gets an unavailable, empty session and a "fail" route a 503; nothing is lost', async () => {
-        const login = await request(app, "POST", "/login");
-        assert.equal(login.status, 200, login.text);
-        assert.ok(login.cookie, "logged in");
-
-        redis.pause();
-        try {
-          const open = await request(app, "GET", "/public", login.cookie);
-          assert.equal(open.status, 200, open.text);
-          assert.deepEqual(JSON.parse(open.text), { unavailable: true, data: {} });
-          assert.equal(open.setCookie, undefined, "the cookie is untouched: not a logout");
-
-          const closed = await request(app, "GET", "/private", login.cookie);
-          assert.equal(closed.status, 503, closed.text);
-        } finally {
-          redis.resume();
-        }
-
-        const back = await request(app, "GET", "/private", login.cookie);
-        assert.equal(back.status, 200, back.text);
-        assert.deepEqual(JSON.parse(back.text), { unavailable: false, data: { username: "ada", lastPage: "/login" } }, "the session is intact; the outage page wrote nothing");
+        await checkOutageSplit(app, redis);
       });
 
       for (const bad of ["ignore", "Anonymous", 42, null, {}]) {
@@ -278,18 +287,7 @@ describe("per-route store outage policy in every adapter", () => {
     await fastify.ready();
     const app = await listenOnLoopback(fastify.server);
     try {
-      const login = await request(app, "POST", "/login");
-      assert.ok(login.cookie, "logged in");
-      redis.pause();
-      try {
-        const open = await request(app, "GET", "/public", login.cookie);
-        assert.equal(open.status, 200, open.text);
-        assert.deepEqual(JSON.parse(open.text), { unavailable: true, data: {} });
-        const closed = await request(app, "GET", "/private", login.cookie);
-        assert.equal(closed.status, 503, closed.text);
-      } finally {
-        redis.resume();
-      }
+      await checkOutageSplit(app, redis);
     } finally {
       await app.close();
     }
