@@ -173,7 +173,7 @@ describe("held responses beside other prototype swaps and wrappers", () => {
     assert.deepEqual(seen, { same: true, visits: 7 });
   });
 
-  it("Express: failOnError marks its own middleware's hold when two are mounted", async () => {
+  it("Express: two middlewares of two managers: each accessor gives its own session, and failOnError marks its own hold", async () => {
     const admin = expressSession(newManager("admin"));
     const user = expressSession(newManager("user"));
     const app = express();
@@ -189,6 +189,8 @@ describe("held responses beside other prototype swaps and wrappers", () => {
     assert.equal(response.body, "handled");
     // The second middleware's hold (on own methods) was found and marked: its change was discarded.
     assert.deepEqual(response.setCookies.filter((line) => line.startsWith("user=")), []);
+    // The first middleware's hold (on the prototype layer) is another manager's: not marked, its change committed.
+    assert.equal(response.setCookies.filter((line) => line.startsWith("admin=")).length, 1, JSON.stringify(response.setCookies));
   });
 
   it("Express: a client that left while its session loaded: the route still runs with its session", async () => {

@@ -3,7 +3,7 @@ import type { SessionManager } from "../core/manager.js";
 import type { Session } from "../core/session.js";
 import type { SessionData } from "../core/session-data.js";
 import { isUnhandledError } from "./shared/failed-request.js";
-import { holdResponseUntilCommitted, markHeldResponseFailed } from "./shared/hold-response.js";
+import { heldSessionOf, holdResponseUntilCommitted, markHeldResponseFailed } from "./shared/hold-response.js";
 import { setRequestSession } from "./shared/session-property.js";
 import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 import { typedSession } from "./shared/typed-session.js";
@@ -32,12 +32,13 @@ export type ExpressSessionOptions = StoreOutageOption<Request>;
 /** The Express middleware, plus a typed accessor for apps that use a generic instead of `SessionData`. */
 export interface ExpressSessionMiddleware<D extends object> extends RequestHandler {
   /**
-   * The request's session typed with the manager's data type `D`.
+   * The request's session typed with the manager's data type `D`: this
+   * middleware's own, also when another manager's is mounted after it
+   * (`req.session` is then the last one's).
    *
    * @example
    * ```ts
-   * const sessions = createSessionManager<{ cart: string[] }>({ store });
-   * const tessera = expressSession(sessions);
+   * const tessera = expressSession(createSessionManager<{ cart: string[] }>({ store }));
    * app.use(tessera);
    * app.get("/", (req, res) => res.json(tessera.session(req).data.cart ?? []));
    * ```
@@ -85,10 +86,7 @@ export interface ExpressSessionMiddleware<D extends object> extends RequestHandl
  * app.get("/", (req, res) => res.send(`Hello ${req.session.data.username ?? "stranger"}`));
  * ```
  */
-export function expressSession<D extends object>(
-  manager: SessionManager<D>,
-  options: ExpressSessionOptions = {},
-): ExpressSessionMiddleware<D> {
+export function expressSession<D extends object>(manager: SessionManager<D>, options: ExpressSessionOptions = {}): ExpressSessionMiddleware<D> {
   const storeOutageOf = storeOutageChooser<Request>(options.storeOutage, "expressSession storeOutage");
   const attach = (req: Request, res: Response, next: NextFunction, session: Session<D>): void => {
     setRequestSession(req, session);
@@ -112,7 +110,8 @@ export function expressSession<D extends object>(
     next(error);
   };
 
-  return Object.assign(middleware, { session: typedSession<D>, failOnError });
+  const session = (req: Request): Session<D> => (heldSessionOf(req.res!, manager as SessionManager<never>) as Session<D> | undefined) ?? typedSession<D>(req);
+  return Object.assign(middleware, { session, failOnError });
 }
 
 export { expressCsrf } from "./csrf/express.js";

@@ -286,7 +286,27 @@ export function holdResponseUntilCommitted<D extends object>(
  * ```
  */
 export function markHeldResponseFailed(res: ServerResponse, manager: SessionManager<never>): void {
+  for (const held of holdsOf(res, manager)) held.markFailed();
+}
+
+/**
+ * The session `manager`'s hold on `res` carries, if any: what an adapter's
+ * typed accessor answers when two middlewares (two managers) serve one
+ * request, where the request's own `session` property is the last one's.
+ *
+ * @example
+ * ```ts
+ * const session = (req: Request) => (heldSessionOf(req.res!, manager) ?? req.session) as Session<D>;
+ * ```
+ */
+export function heldSessionOf(res: ServerResponse, manager: SessionManager<never>): Session<object> | undefined {
+  return holdsOf(res, manager)[0]?.session;
+}
+
+/** The holds of `manager` on `res`: the prototype layer's, then those on own methods. */
+function holdsOf(res: ServerResponse, manager: SessionManager<never>): Array<HeldResponse<object>> {
   const layered = heldResponses.get(res);
-  if (layered?.manager === manager) layered.markFailed();
-  for (const held of ownWrapped.get(res) ?? []) if (held.manager === manager) held.markFailed();
+  const holds = layered?.manager === manager ? [layered] : [];
+  for (const held of ownWrapped.get(res) ?? []) if (held.manager === manager) holds.push(held);
+  return holds;
 }
