@@ -45,6 +45,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * `count` distinct free loopback ports. Ports from {@link freePort} are
+ * released before they are used, so two calls can give the same one: a rig
+ * that needs several (a Cluster's client and bus ports) takes them from here.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  for (let attempt = 0; ports.size < count && attempt < count * 10; attempt++) ports.add(await freePort());
+  if (ports.size < count) throw new Error(`could not find ${count} distinct free ports`);
+  return [...ports];
+}
+
 function encode(args: string[]): string {
   return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join("")}`;
 }
@@ -159,6 +171,8 @@ process.once("exit", () => {
 
 /** How to start a server beyond its command-line arguments. */
 export interface RedisServerOptions {
+  /** Listen on this port instead of a free one picked here (a rig that picked its ports together, see {@link freePorts}). */
+  port?: number;
   /**
    * Run as a Sentinel with this configuration text. It goes to a file of the
    * server's own (Sentinel rewrites its config file, so it must be writable).
@@ -184,12 +198,26 @@ function command(dir: string, options: RedisServerOptions): [string, string[]] {
 }
 
 /**
+ * Starts several servers at once. If one fails to start, those that did are
+ * closed before its error is thrown, so a failed rig start leaves no server
+ * behind (a live one would keep the test process from exiting).
+ */
+export async function startRedisServers(starts: ReadonlyArray<() => Promise<RedisServer>>): Promise<RedisServer[]> {
+  const started = await Promise.allSettled(starts.map((start) => start()));
+  const servers = started.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  const failed = started.find((result): result is PromiseRejectedResult => result.status === "rejected");
+  if (failed === undefined) return servers;
+  await Promise.allSettled(servers.map((server) => server.close()));
+  throw failed.reason;
+}
+
+/**
  * Starts `redis-server` (must be on PATH) on a free loopback port with no
  * persistence, and waits until it answers PING. Stop it with `stop()`; it is
  * also killed when the test process exits.
  */
 export async function startRedisServer(extraArgs: string[] = [], options: RedisServerOptions = {}): Promise<RedisServer> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "tessera-redis-"));
   const [program, leading] = command(dir, options);
   const args = [...extraArgs];
@@ -202,7 +230,14 @@ export async function startRedisServer(extraArgs: string[] = [], options: RedisS
       { stdio: "ignore" },
     );
     child.once("error", () => undefined);
-    await waitUntilReady(port, child);
+    try {
+      await waitUntilReady(port, child);
+    } catch (error) {
+      // A server that never answered must not outlive the attempt: its
+      // process handle would keep the test process from ever exiting.
+      if (child.exitCode === null) child.kill("SIGKILL");
+      throw error;
+    }
   };
   await launch();
 

@@ -1,4 +1,4 @@
-import { freePort, rawCommand, startRedisServer, type RedisServer } from "../redis-server.js";
+import { freePorts, rawCommand, startRedisServer, startRedisServers, type RedisServer } from "../redis-server.js";
 import { waitFor } from "../wait-for.js";
 import { infoFields, POLL_INTERVAL_MS, RIG_POLL } from "./info.js";
 
@@ -77,25 +77,42 @@ function bulk(reply: string): string {
  * await cluster.close();
  * ```
  */
+/**
+ * The six nodes, not yet joined. Client and bus ports are picked together,
+ * so that no node's client port is another's bus port; should a node still
+ * fail to start (its port taken meanwhile by another test file's server, or
+ * no answer within 10 s on a saturated machine), the others are closed and
+ * it is tried once more on new ports.
+ */
+async function startClusterNodes(attempts = 2): Promise<{ servers: RedisServer[]; busPorts: number[] }> {
+  const ports = await freePorts(12);
+  const start = (port: number, busPort: number) => () =>
+    startRedisServer(
+      [
+        "--cluster-enabled", "yes",
+        "--cluster-port", String(busPort),
+        "--cluster-node-timeout", "1000",
+        // A replica may always take over, however long its master was gone.
+        "--cluster-replica-validity-factor", "0",
+        // The default 5 s delay before a full sync would add 4 s to every start.
+        "--repl-diskless-sync-delay", "0",
+      ],
+      { port },
+    );
+  try {
+    const busPorts = ports.slice(6);
+    return { servers: await startRedisServers(ports.slice(0, 6).map((port, i) => start(port, busPorts[i]!))), busPorts };
+  } catch (error) {
+    if (attempts <= 1) throw error;
+    return startClusterNodes(attempts - 1);
+  }
+}
+
 export async function startRedisCluster(): Promise<RedisClusterRig> {
   const nodes: RedisServer[] = [];
   try {
-    const busPorts = await Promise.all(Array.from({ length: 6 }, () => freePort()));
-    nodes.push(
-      ...(await Promise.all(
-        busPorts.map((busPort) =>
-          startRedisServer([
-            "--cluster-enabled", "yes",
-            "--cluster-port", String(busPort),
-            "--cluster-node-timeout", "1000",
-            // A replica may always take over, however long its master was gone.
-            "--cluster-replica-validity-factor", "0",
-            // The default 5 s delay before a full sync would add 4 s to every start.
-            "--repl-diskless-sync-delay", "0",
-          ]),
-        ),
-      )),
-    );
+    const { servers, busPorts } = await startClusterNodes();
+    nodes.push(...servers);
     const ids = await Promise.all(nodes.map(async (node) => bulk(await node.command("CLUSTER", "MYID")).trim()));
     const perMaster = Math.ceil(SLOT_COUNT / 3);
     for (let i = 0; i < 3; i++) {

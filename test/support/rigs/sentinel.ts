@@ -1,4 +1,4 @@
-import { rawCommand, startRedisServer, type RedisServer } from "../redis-server.js";
+import { rawCommand, startRedisServer, startRedisServers, type RedisServer } from "../redis-server.js";
 import { waitFor } from "../wait-for.js";
 import { infoFields, POLL_INTERVAL_MS, RIG_POLL } from "./info.js";
 
@@ -79,7 +79,7 @@ export async function startRedisSentinel(): Promise<RedisSentinelRig> {
       `sentinel failover-timeout ${MASTER_NAME} 5000`,
       "",
     ].join("\n");
-    sentinelServers.push(...(await Promise.all([0, 1, 2].map(() => startRedisServer([], { sentinelConfig: config })))));
+    sentinelServers.push(...(await startRedisServers([0, 1, 2].map(() => () => startRedisServer([], { sentinelConfig: config })))));
     await waitFor("sentinels see the replica and each other", async () => {
       const views = await Promise.all(sentinelServers.map(async (sentinel) => (await info(sentinel.port, "sentinel")).get("master0") ?? ""));
       return views.every((view) => view.includes("status=ok") && view.includes("slaves=1") && view.includes("sentinels=3")) ? true : undefined;
