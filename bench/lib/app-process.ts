@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { APPS_DIR, type AppSpec } from "./apps.js";
 
@@ -110,15 +110,11 @@ const CLOCK_TICKS_PER_SECOND = 100;
  * kernel without schedstats.
  */
 export function processCpuMicros(pid: number): number {
-  let tids: string[];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`);
-    readFileSync(`/proc/${pid}/task/${tids[0]}/schedstat`, "utf8");
-  } catch {
-    return tickedCpuMicros(pid);
-  }
+  // schedstat exists for every thread or for none (CONFIG_SCHEDSTATS), so
+  // the main thread's own entry (its tid is the pid) tells which.
+  if (!existsSync(`/proc/${pid}/task/${pid}/schedstat`)) return tickedCpuMicros(pid);
   let nanos = 0;
-  for (const tid of tids) {
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       nanos += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
     } catch {
