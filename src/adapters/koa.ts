@@ -4,7 +4,7 @@ import type { Session } from "../core/session.js";
 import type { SessionData } from "../core/session-data.js";
 import { isServerError, isUnhandledError } from "./shared/failed-request.js";
 import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
-import { typedSession } from "./shared/typed-session.js";
+import { ownSession } from "./shared/own-session.js";
 import { attachToError } from "./shared/error-headers.js";
 
 declare module "koa" {
@@ -38,7 +38,9 @@ export interface KoaSessionContext<D extends object> {
 /** The Koa middleware, plus a typed accessor for the manager's data type `D`. */
 export type KoaSessionMiddleware<D extends object> = Middleware<DefaultState, KoaSessionContext<D>> & {
   /**
-   * The context's session typed with the manager's data type `D`.
+   * The context's session typed with the manager's data type `D`: this
+   * middleware's own, also when another manager's is mounted after it
+   * (`ctx.session` is then the last one's).
    *
    * @example
    * ```ts
@@ -76,11 +78,13 @@ export type KoaSessionMiddleware<D extends object> = Middleware<DefaultState, Ko
  */
 export function koaSession<D extends object>(manager: SessionManager<D>, options: KoaSessionOptions = {}): KoaSessionMiddleware<D> {
   const storeOutageOf = storeOutageChooser<ParameterizedContext>(options.storeOutage, "koaSession storeOutage");
+  const own = ownSession<{ session: unknown }, D>((ctx) => ctx.session);
 
   const middleware = async (ctx: ParameterizedContext<DefaultState, KoaSessionContext<D>>, next: () => Promise<unknown>) => {
     const loaded = manager.loadNowOrLater({ cookieHeader: ctx.headers.cookie, headers: ctx.headers, secure: ctx.secure, storeOutage: storeOutageOf(ctx) });
     const session = loaded instanceof Promise ? await loaded : loaded;
     ctx.session = session;
+    own.keep(ctx, session);
     try {
       await next();
     } catch (error) {
@@ -96,7 +100,7 @@ export function koaSession<D extends object>(manager: SessionManager<D>, options
     for (const [name, value] of headers instanceof Promise ? await headers : headers) ctx.append(name, value);
   };
 
-  return Object.assign(middleware, { session: typedSession<D> });
+  return Object.assign(middleware, { session: own.read });
 }
 
 export { koaCsrf } from "./csrf/koa.js";
