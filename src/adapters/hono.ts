@@ -1,10 +1,9 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { HTTPException } from "hono/http-exception";
 import type { SessionManager } from "../core/manager.js";
-import { SessionStoreError } from "../core/errors.js";
 import type { Session } from "../core/session.js";
 import type { SessionData } from "../core/session-data.js";
 import { isFailedRequest, isUnhandledError } from "./shared/failed-request.js";
+import { dropRouteResponse, toHttpException } from "./shared/hono-errors.js";
 import { honoPeerAddress as peerAddress } from "./shared/hono-peer.js";
 import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 import { trustedForwardedHttps, type TrustProxyOption } from "./shared/trust-proxy.js";
@@ -35,28 +34,6 @@ export interface HonoSessionOptions extends StoreOutageOption<Context>, TrustPro
  */
 export interface HonoSessionEnv<D extends object> {
   Variables: { session: Session<D> };
-}
-
-/**
- * Wraps a store failure in Hono's `HTTPException`, so Hono's default error
- * handler answers with its status (503); the original error stays on `cause`.
- */
-function toHttpException(error: unknown): unknown {
-  if (!(error instanceof SessionStoreError)) return error;
-  return new HTTPException(error.status, { message: error.message, cause: error });
-}
-
-/**
- * Drops the route's response and the headers it set with `c.header()`
- * (`Location`, the app's own Set-Cookie...), so that an error page built
- * from this context carries only its own headers: the route's would claim
- * a success that was not stored.
- */
-function dropRouteResponse(c: Context): void {
-  const names = new Set(c.res.headers.keys()); // the route's response holds the prepared headers too
-  c.res = undefined;
-  c.finalized = false; // so that c.header() edits the prepared headers, not a response
-  for (const name of names) c.header(name, undefined);
 }
 
 /**
