@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { describe, it } from "node:test";
 import { createAdaptorServer } from "@hono/node-server";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -8,6 +9,7 @@ import { SessionStoreError, type SessionManager } from "tessera-session";
 import { honoSession, type HonoSessionEnv } from "tessera-session/hono";
 import { adapterConformance, conformanceRoutes, listenOnLoopback, type ConformanceData } from "tessera-session/testing";
 import { withRedis } from "./support/conformance.js";
+import { assertEachAccessorOwnsItsSession, managerWithCookie } from "./support/two-managers.js";
 
 async function serve(manager: SessionManager<ConformanceData>) {
   const app = new Hono<HonoSessionEnv<ConformanceData>>();
@@ -42,3 +44,18 @@ adapterConformance(withRedis("hono", "node-redis", serve));
 // The same suite with the token in a header instead of the cookie (issue 14).
 adapterConformance({ ...withRedis("hono", "ioredis", serve), transport: "bearer" });
 adapterConformance({ ...withRedis("hono", "node-redis", serve), transport: { header: "X-Session-Token" } });
+
+describe("honoSession with two managers on one app", () => {
+  it("each middleware's tessera.session(c) gives its own session, and c.get(\"session\") stays the last one's", async () => {
+    const admin = honoSession(managerWithCookie("admin"));
+    const user = honoSession(managerWithCookie("user"));
+    const app = new Hono<HonoSessionEnv<ConformanceData>>();
+    app.use(admin, user);
+    app.on(["GET", "POST"], "/", (c) => {
+      if (c.req.method === "POST") admin.session(c).data.visits = 7; // through the first middleware only
+      return c.json({ first: admin.session(c).data.visits ?? null, last: user.session(c).data.visits ?? null, lastIsShared: c.get("session") === user.session(c) });
+    });
+    const served = await listenOnLoopback(createAdaptorServer({ fetch: app.fetch }) as Server);
+    await assertEachAccessorOwnsItsSession(served.url).finally(() => served.close());
+  });
+});

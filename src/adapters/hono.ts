@@ -5,6 +5,7 @@ import type { SessionData } from "../core/session-data.js";
 import { isFailedRequest, isUnhandledError } from "./shared/failed-request.js";
 import { dropRouteResponse, toHttpException } from "./shared/hono-errors.js";
 import { honoPeerAddress as peerAddress } from "./shared/hono-peer.js";
+import { ownSession } from "./shared/own-session.js";
 import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 import { trustedForwardedHttps, type TrustProxyOption } from "./shared/trust-proxy.js";
 
@@ -36,6 +37,23 @@ export interface HonoSessionEnv<D extends object> {
   Variables: { session: Session<D> };
 }
 
+/** The Hono middleware, plus a typed accessor for the manager's data type `D`. */
+export type HonoSessionMiddleware<D extends object> = MiddlewareHandler<HonoSessionEnv<D>> & {
+  /**
+   * The context's session typed with the manager's data type `D`: this
+   * middleware's own, also when another manager's is mounted after it
+   * (`c.get("session")` is then the last one's).
+   *
+   * @example
+   * ```ts
+   * const tessera = honoSession(createSessionManager<{ cart: string[] }>({ store }));
+   * app.use(tessera);
+   * app.get("/", (c) => c.json(tessera.session(c).data.cart ?? []));
+   * ```
+   */
+  session(c: Context): Session<D>;
+};
+
 /**
  * Hono middleware that loads the request's session (`c.get("session")`) and
  * commits it after `await next()`, before the response is handed to the
@@ -61,14 +79,15 @@ export interface HonoSessionEnv<D extends object> {
  * app.get("/", (c) => c.text(`Hello ${c.get("session").data.username ?? "stranger"}`));
  * ```
  */
-export function honoSession<D extends object>(manager: SessionManager<D>, options: HonoSessionOptions = {}): MiddlewareHandler<HonoSessionEnv<D>> {
+export function honoSession<D extends object>(manager: SessionManager<D>, options: HonoSessionOptions = {}): HonoSessionMiddleware<D> {
   const viaHttpsProxy = trustedForwardedHttps(options.trustProxy, "honoSession trustProxy");
   const isHttps = (c: Context): boolean =>
     c.req.url.startsWith("https:") ||
     viaHttpsProxy({ peerAddress: peerAddress(c), forwardedFor: c.req.header("x-forwarded-for"), forwardedProto: c.req.header("x-forwarded-proto") });
   const storeOutageOf = storeOutageChooser<Context>(options.storeOutage, "honoSession storeOutage");
+  const own = ownSession<Context, D>((c) => c.get("session"));
 
-  return async (c, next) => {
+  const middleware: MiddlewareHandler<HonoSessionEnv<D>> = async (c, next) => {
     let session: Session<D>;
     try {
       const loaded = manager.loadNowOrLater({ cookieHeader: c.req.header("cookie"), headers: (name) => c.req.header(name), secure: isHttps(c), storeOutage: storeOutageOf(c) });
@@ -77,6 +96,7 @@ export function honoSession<D extends object>(manager: SessionManager<D>, option
       throw toHttpException(error);
     }
     c.set("session", session);
+    own.keep(c, session);
     await next();
     const failed = isFailedRequest(c.error !== undefined && isUnhandledError(c.error), c.res.status);
     let headers;
@@ -89,6 +109,7 @@ export function honoSession<D extends object>(manager: SessionManager<D>, option
     }
     for (const [name, value] of headers) c.header(name, value, { append: true });
   };
+  return Object.assign(middleware, { session: own.read });
 }
 
 export type { TrustProxy } from "./shared/trust-proxy.js";

@@ -34,3 +34,12 @@ honoSession(createSessionManager({ store: memoryStore() }), { trustProxies: true
 honoSession(createSessionManager({ store: memoryStore() }), { storeOutage: (c) => (c.req.path === "/" ? "anonymous" : "fail") });
 // @ts-expect-error not a store outage policy
 honoSession(createSessionManager({ store: memoryStore() }), { storeOutage: "ignore" });
+
+// The middleware's own typed accessor, by its manager's data type, on an app typed app-wide.
+const carts = honoSession(createSessionManager<CartData>({ store: memoryStore() }));
+app.use(carts);
+app.get("/carts", (c) => {
+  // @ts-expect-error qty is a number
+  carts.session(c).data.items?.push({ sku: "b", qty: "2" });
+  return c.json(carts.session(c).data.items ?? []);
+});
