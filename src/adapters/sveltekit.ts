@@ -6,10 +6,10 @@ import type { Session } from "../core/session.js";
 import type { SessionData as TesseraSessionData } from "../core/session-data.js";
 import { fetchSessions } from "./fetch.js";
 import { discardResponse, plainErrorResponse } from "./shared/fetch-response.js";
+import { localsSession } from "./shared/own-session.js";
 import { sveltekitConnectionIsHttps, sveltekitSocket } from "./shared/sveltekit-request.js";
 import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 import { trustedForwardedHttps, type TrustProxyOption } from "./shared/trust-proxy.js";
-import { typedSession } from "./shared/typed-session.js";
 
 declare global {
   // SvelteKit types `event.locals` through the global `App` namespace.
@@ -39,7 +39,9 @@ export interface SvelteKitSessionOptions extends StoreOutageOption<RequestEvent>
 /** The `handle` hook, plus a typed accessor for apps that use a generic instead of `SessionData`. */
 export interface SvelteKitSessionHook<D extends object> extends Handle {
   /**
-   * The event's session typed with the manager's data type `D`.
+   * The event's session typed with the manager's data type `D`: this
+   * hook's own, also when another manager's runs after it in `sequence()`
+   * (`event.locals.session` is then the last one's).
    * @example
    * ```ts
    * export const load = (event) => ({ cart: tessera.session(event).data.cart ?? [] });
@@ -80,6 +82,7 @@ export function sveltekitSession<D extends object>(manager: SessionManager<D>, o
   // The commit goes through the fetch entry like every fetch-based adapter's; the load is
   // this hook's own, since adapter-node's request URL says https unless ORIGIN says not.
   const tessera = fetchSessions(manager);
+  const own = localsSession<D>();
 
   const handle: Handle = async ({ event, resolve }) => {
     const { headers } = event.request;
@@ -90,7 +93,7 @@ export function sveltekitSession<D extends object>(manager: SessionManager<D>, o
       if (error instanceof SessionStoreError) return onStoreError(error, event);
       throw error;
     }
-    (event.locals as { session: Session<D> }).session = session;
+    own.attach(event.locals, session);
     const response = await resolve(event);
     try {
       return await tessera.commit(session, response); // a 5xx response discards the changes
@@ -100,7 +103,7 @@ export function sveltekitSession<D extends object>(manager: SessionManager<D>, o
       throw error;
     }
   };
-  return Object.assign(handle, { session: (event: { locals: object }) => typedSession<D>(event.locals as { session: unknown }) });
+  return Object.assign(handle, { session: own.read });
 }
 
 export type { TrustProxy } from "./shared/trust-proxy.js";

@@ -23,18 +23,21 @@ function builtHandler(): Promise<RequestListener> {
 
 /**
  * Serves the conformance app for `manager` on a loopback port: the app's
- * hook reads the manager from the request (`event.platform.req`).
+ * hook reads the manager from the request (`event.platform.req`). With
+ * `firstManager`, that manager's hook runs first, in `sequence()` (the
+ * app's /two-managers route).
  *
  * @example
  * ```ts
  * adapterConformance(withRedis("sveltekit", "ioredis", serveSvelteKitConformance));
  * ```
  */
-export async function serveSvelteKitConformance(manager: SessionManager<ConformanceData>): Promise<ServedApp> {
+export async function serveSvelteKitConformance(manager: SessionManager<ConformanceData>, firstManager?: SessionManager<ConformanceData>): Promise<ServedApp> {
   const handle = await builtHandler();
   return listenOnLoopback(
-    createServer((req: IncomingMessage & { tesseraManager?: unknown }, res) => {
+    createServer((req: IncomingMessage & { tesseraManager?: unknown; tesseraFirstManager?: unknown }, res) => {
       req.tesseraManager = manager;
+      if (firstManager !== undefined) req.tesseraFirstManager = firstManager;
       handle(req, res);
     }),
   );

@@ -43,3 +43,36 @@ export function ownSession<H extends object, D extends object>(sharedSlot: (hold
     read: (holder) => ((holder as Record<symbol, unknown>)[key] ?? sharedSlot(holder)) as Session<D>,
   };
 }
+
+/** {@link ownSession} for a request's `locals` object, with `locals.session` as the shared slot. */
+export interface LocalsSession<D extends object> {
+  /** Sets `locals.session` (the shared slot) and records `session` as this middleware's own. */
+  attach(locals: object, session: Session<D>): void;
+  /** The typed accessor, given what carries the locals (SvelteKit's `event`, Astro's `context` or `Astro`). */
+  read(holder: { locals: object }): Session<D>;
+}
+
+/**
+ * {@link ownSession} for SvelteKit's and Astro's `locals`: kept on the
+ * locals object, the one thing that stays the same through a request's
+ * hooks (or middleware), load functions, endpoints and pages. The objects
+ * around it do not: SvelteKit's `sequence()` hands each hook a copy of the
+ * event, and an Astro page reads `Astro`, not the middleware's context.
+ *
+ * @example
+ * ```ts
+ * const own = localsSession<D>();
+ * // in the hook: own.attach(event.locals, session);
+ * return Object.assign(handle, { session: own.read });
+ * ```
+ */
+export function localsSession<D extends object>(): LocalsSession<D> {
+  const own = ownSession<object, D>((locals) => (locals as { session?: unknown }).session);
+  return {
+    attach(locals, session) {
+      (locals as { session: Session<D> }).session = session;
+      own.keep(locals, session);
+    },
+    read: ({ locals }) => own.read(locals),
+  };
+}
