@@ -7,9 +7,9 @@ import type { SessionData as TesseraSessionData } from "../core/session-data.js"
 import { fetchSessions } from "./fetch.js";
 import { isUnhandledError } from "./shared/failed-request.js";
 import { appendHeaders, discardResponse, plainErrorResponse } from "./shared/fetch-response.js";
+import { localsSession } from "./shared/own-session.js";
 import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 import { trustedForwardedHttps, type TrustProxyOption } from "./shared/trust-proxy.js";
-import { typedSession } from "./shared/typed-session.js";
 
 declare global {
   // Astro types `Astro.locals` and `context.locals` through the global `App` namespace.
@@ -38,11 +38,9 @@ export interface AstroSessionOptions extends StoreOutageOption<APIContext>, Trus
 /** The middleware, plus a typed accessor for apps that use a generic instead of `SessionData`. */
 export interface AstroSessionMiddleware<D extends object> extends MiddlewareHandler {
   /**
-   * The request's session typed with the manager's data type `D`.
-   * @example
-   * ```ts
-   * const cart = tessera.session(Astro).data.cart ?? [];
-   * ```
+   * The request's session typed with the manager's data type `D`: this middleware's own, also
+   * when another manager's runs after it in `sequence()` (`locals.session` is then the last one's).
+   * @example `const cart = tessera.session(Astro).data.cart ?? [];`
    */
   session(context: { locals: object }): Session<D>;
 }
@@ -80,6 +78,7 @@ export function astroSession<D extends object>(manager: SessionManager<D>, optio
   const onStoreError = options.onStoreError ?? plainErrorResponse;
   // The commit goes through the fetch entry like every fetch-based adapter's.
   const tessera = fetchSessions(manager);
+  const own = localsSession<D>();
 
   const middleware: MiddlewareHandler = async (context, next) => {
     const { headers } = context.request;
@@ -90,7 +89,7 @@ export function astroSession<D extends object>(manager: SessionManager<D>, optio
       if (error instanceof SessionStoreError) return onStoreError(error, context);
       throw error;
     }
-    (context.locals as { session: Session<D> }).session = session;
+    own.attach(context.locals, session);
     let response: Response;
     try {
       response = await next();
@@ -111,7 +110,7 @@ export function astroSession<D extends object>(manager: SessionManager<D>, optio
       throw error;
     }
   };
-  return Object.assign(middleware, { session: (context: { locals: object }) => typedSession<D>(context.locals as { session: unknown }) });
+  return Object.assign(middleware, { session: own.read });
 }
 
 export type { TrustProxy } from "./shared/trust-proxy.js";

@@ -25,14 +25,17 @@ function builtHandler(): Promise<AstroNodeHandler> {
 }
 
 /**
- * Serves the conformance app for `manager` on a loopback port.
+ * Serves the conformance app for `manager` on a loopback port. With
+ * `firstManager`, that manager's middleware runs first, in `sequence()`
+ * (the app's /two-managers page).
  *
  * @example
  * ```ts
  * adapterConformance(withRedis("astro", "ioredis", serveAstroConformance));
  * ```
  */
-export async function serveAstroConformance(manager: SessionManager<ConformanceData>): Promise<ServedApp> {
+export async function serveAstroConformance(manager: SessionManager<ConformanceData>, firstManager?: SessionManager<ConformanceData>): Promise<ServedApp> {
   const handle = await builtHandler();
-  return listenOnLoopback(createServer((req, res) => void handle(req, res, undefined, { tesseraManager: manager })));
+  const locals = firstManager === undefined ? { tesseraManager: manager } : { tesseraManager: manager, tesseraFirstManager: firstManager };
+  return listenOnLoopback(createServer((req, res) => void handle(req, res, undefined, { ...locals }))); // locals of its own per request
 }
