@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { APPS_DIR, type AppSpec } from "./apps.js";
@@ -36,6 +36,8 @@ export interface StartOptions {
   readonly readyTimeoutMs?: number;
   /** More arguments for `node`, before the app file (a preload, for example). */
   readonly nodeArgs?: readonly string[];
+  /** Starts the process instead of `spawn` (under valgrind, say: bench/lib/callgrind.ts); the app's pid must be the child's. */
+  readonly launch?: (program: string, args: string[], options: SpawnOptions) => ChildProcess;
 }
 
 /**
@@ -51,7 +53,7 @@ export interface StartOptions {
  */
 export async function startApp(spec: AppSpec, options: StartOptions): Promise<RunningApp> {
   const nodeArgs = options.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", options.cpuProfDir, "--cpu-prof-name", `${spec.id}.cpuprofile`] : [];
-  const child = spawn(process.execPath, [...nodeArgs, ...(options.nodeArgs ?? []), join(APPS_DIR, spec.file)], {
+  const child = (options.launch ?? spawn)(process.execPath, [...nodeArgs, ...(options.nodeArgs ?? []), join(APPS_DIR, spec.file)], {
     env: { ...process.env, ...spec.env, NODE_ENV: "production", BENCH_REDIS_URL: options.redisUrl, BENCH_PREFIX: options.prefix },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,0 +1,335 @@
+// Instructions per request, counted by valgrind's callgrind in the app and in
+// its redis-server: a CPU measure that the machine's other load does not move.
+// CPU time per request on this shared 2-core machine swings by ±12 to ±45 µs
+// between rounds of the same build (bench/ab-cpu.ts), too much to judge the
+// few-µs targets of the cost issue; an instruction count is the process's own
+// work, so two builds, or Tessera and the floor, compare without that noise.
+//
+//   npm run build && npx tsx bench/instructions.ts [--frameworks=express,fastify,koa] [--jobs=2]
+//     [--warmup=3000] [--window=3000] [--windows=3] [--calibrate=true]
+//   npx tsx bench/instructions.ts --apps=tessera-express:anonymous,tessera-koa:read [--base=/tmp/base]
+//
+// --apps measures just those apps and scenarios; with --base (a checkout
+// built as for bench/ab-cpu.ts) each also runs from that tree, as A, beside
+// this one's, as B: a change's effect, free of the machine's noise.
+//
+// Per framework it measures bare (anonymous), the floor (read, write) and
+// Tessera (anonymous, read, write), each in a process of its own under
+// callgrind with a redis-server of its own under callgrind too. After a
+// warm-up and one settling window that is not counted (the first
+// window after the first callgrind_control call counts about a third more,
+// whatever the warm-up's length), each window zeroes both counters, sends `window` requests one at a
+// time over one keep-alive connection (as a request arrives at a paced app
+// below saturation: alone) and dumps both: instructions per request of the app
+// and of Redis, the median over windows reported with their range.
+//
+// What still varies: V8's collector and compiler make decisions that depend
+// on time, which valgrind stretches, so windows of one process differ by a
+// few percent (a major GC falls in one and not the next). The median over
+// windows, and windows of thousands of requests, keep that to about ±2%.
+// Counts are user-space instructions: the kernel's share (socket reads and
+// writes) is the same for Tessera and the floor, which make the same round
+// trips.
+//
+// Targets are in µs. To convert, --calibrate runs each framework's floor app
+// natively (no valgrind) at a fixed rate before anything else, reads its user
+// CPU time and Redis's (`used_cpu_user`), and divides the instructions each
+// counted for the same requests: instructions per µs, for the app and for
+// Redis. That rate comes from a CPU reading, so it carries its noise (about
+// ±10%), but only as a scale on the differences, not inside them.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { freePort, rawCommand, startRedisServer } from "../test/support/redis-server.js";
+import { startApp, type RunningApp } from "./lib/app-process.js";
+import { APPS_DIR, catalogue, type AppSpec, type Framework } from "./lib/apps.js";
+import { countInstructions, hasCallgrind, type CountedProcess } from "./lib/callgrind.js";
+import { sleep } from "./lib/context.js";
+import { DUMMY_COOKIE, login, validateApp } from "./lib/http.js";
+import { fireRequests, paceRequests } from "./lib/load.js";
+import { RedisProbe } from "./lib/redis-probe.js";
+import { median } from "./lib/stats.js";
+
+const SCENARIO_PATHS = { anonymous: "/", read: "/", write: "/hit" } as const;
+type Scenario = keyof typeof SCENARIO_PATHS;
+/** What is measured of each kind of app: the floor has no anonymous path of interest, bare no session. */
+const SCENARIOS_OF: Record<"bare" | "floor" | "tessera", readonly Scenario[]> = {
+  bare: ["anonymous"],
+  floor: ["read", "write"],
+  tessera: ["anonymous", "read", "write"],
+};
+const CONNECTIONS = 1;
+
+const { values } = parseArgs({
+  options: {
+    frameworks: { type: "string", default: "express,fastify,koa" },
+    jobs: { type: "string", default: "2" },
+    warmup: { type: "string", default: "3000" },
+    window: { type: "string", default: "3000" },
+    windows: { type: "string", default: "3" },
+    apps: { type: "string" },
+    base: { type: "string" },
+    calibrate: { type: "string", default: "true" },
+  },
+});
+const integer = (name: string, value: string, min: number, max: number): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name}: a whole number from ${min} to ${max}, got ${value}`);
+  return n;
+};
+const jobs = integer("jobs", values.jobs, 1, 4);
+const warmup = integer("warmup", values.warmup, 0, 50_000);
+const windowSize = integer("window", values.window, 100, 50_000);
+const windows = integer("windows", values.windows, 1, 20);
+if (!["true", "false"].includes(values.calibrate)) throw new Error("--calibrate: true or false");
+if (!hasCallgrind()) throw new Error("valgrind with callgrind is not installed (Debian: apt-get install valgrind)");
+
+const { apps: catalogued } = catalogue();
+/** With --base, each app's file as that checkout has it. */
+const fromBase = (spec: AppSpec): AppSpec => ({
+  ...spec,
+  id: `${spec.id}-A`,
+  file: relative(APPS_DIR, join(resolve(values.base!), "bench/apps", spec.file)),
+});
+const specs = catalogued;
+const frameworks = values.frameworks.split(",") as Framework[];
+const specOf = (framework: Framework, kind: "bare" | "floor" | "tessera"): AppSpec => {
+  const spec = specs.find((s) => s.framework === framework && s.kind === kind && s.variantOf === undefined);
+  if (!spec) throw new Error(`no ${kind} app for ${framework}`);
+  return spec;
+};
+
+/** One measured process pair: an app and its Redis, for one scenario. */
+interface Job {
+  readonly spec: AppSpec;
+  readonly scenario: Scenario;
+}
+/** A job's windows: instructions per request of the app and of Redis, one entry per window. */
+interface Counted {
+  readonly job: Job;
+  readonly app: number[];
+  readonly redis: number[];
+}
+
+const workDir = mkdtempSync(join(tmpdir(), "tessera-instructions-"));
+const log = (message: string): void => void process.stderr.write(`${message}\n`);
+
+/** The Cookie header a scenario's requests carry. */
+async function cookieFor(app: RunningApp, scenario: Scenario): Promise<string | undefined> {
+  if (scenario === "anonymous") return undefined;
+  return app.spec.kind === "bare" ? DUMMY_COOKIE : login(app);
+}
+
+/** Sends `total` requests of the scenario and fails on any that did not answer 2xx. */
+async function send(app: RunningApp, scenario: Scenario, cookie: string | undefined, total: number): Promise<void> {
+  const result = await fireRequests({
+    url: `${app.baseUrl}${SCENARIO_PATHS[scenario]}`,
+    cookie,
+    total,
+    concurrency: CONNECTIONS,
+  });
+  if (result.failed > 0) throw new Error(`${app.spec.id} ${scenario}: ${result.failed} of ${total} requests failed`);
+}
+
+/** Starts a redis-server under callgrind on a free loopback port. Redis's cron runs once a second (hz 1), so idle time adds little to a window. */
+async function countedRedis(name: string): Promise<{ counted: CountedProcess; url: string }> {
+  const port = await freePort();
+  const counted = countInstructions(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--hz", "1", "--dir", workDir],
+    join(workDir, `${name}-redis.cg`),
+    { stdio: "ignore" },
+  );
+  for (let waited = 0; ; waited += 200) {
+    if ((await rawCommand(port, ["PING"]).catch(() => "")).includes("PONG")) break;
+    if (waited > 60_000) throw new Error("redis-server under callgrind did not answer in 60 s");
+    await sleep(200);
+  }
+  return { counted, url: `redis://127.0.0.1:${port}` };
+}
+
+/** Runs one job: both processes under callgrind, a warm-up, then the windows. */
+async function runJob(job: Job): Promise<Counted> {
+  const name = `${job.spec.id}-${job.scenario}`;
+  const redis = await countedRedis(name);
+  let appCounter: CountedProcess | undefined;
+  const app = await startApp(job.spec, {
+    redisUrl: redis.url,
+    prefix: "a07:",
+    readyTimeoutMs: 120_000,
+    launch: (program, args, options) => {
+      appCounter = countInstructions(program, args, join(workDir, `${name}-app.cg`), options);
+      return appCounter.child;
+    },
+  });
+  try {
+    const cookie = await cookieFor(app, job.scenario);
+    await send(app, job.scenario, cookie, warmup);
+    const counted: Counted = { job, app: [], redis: [] };
+    for (let w = 0; w <= windows; w++) {
+      await Promise.all([appCounter!.zero(), redis.counted.zero()]);
+      await send(app, job.scenario, cookie, windowSize);
+      const [appInstructions, redisInstructions] = await Promise.all([appCounter!.dump(), redis.counted.dump()]);
+      if (w === 0) continue; // the settling window
+      counted.app.push(appInstructions / windowSize);
+      counted.redis.push(redisInstructions / windowSize);
+    }
+    log(`${name}: app ${counted.app.map(k).join(" ")}  redis ${counted.redis.map(k).join(" ")} (k instructions per request, per window)`);
+    return counted;
+  } finally {
+    await app.stop();
+    redis.counted.child.kill("SIGKILL");
+  }
+}
+
+/** Instructions per µs of user CPU, of the app and of Redis, from a native run of the floor's read. */
+interface Rates {
+  readonly app: number;
+  readonly redis: number;
+}
+
+/** User CPU time of a process so far, in µs, from /proc/<pid>/stat (utime, in 10 ms ticks). */
+function userCpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return Number(fields[11]) * 10_000;
+}
+
+/** Native user µs per read request of the floor app and of its Redis: medians of 3 fixed-rate rounds. */
+async function nativeFloorRead(spec: AppSpec): Promise<{ app: number; redis: number }> {
+  const redis = await startRedisServer(["--hz", "1"]);
+  const probe = new RedisProbe(redis.url);
+  const app = await startApp(spec, { redisUrl: redis.url, prefix: "a07:" });
+  try {
+    await validateApp(app);
+    const cookie = await login(app);
+    await send(app, "read", cookie, 5000);
+    const appSamples: number[] = [];
+    const redisSamples: number[] = [];
+    const total = 20_000;
+    for (let round = 0; round < 3; round++) {
+      const appBefore = userCpuMicros(app.pid);
+      const redisBefore = Number((await probe.info("cpu")).get("used_cpu_user")) * 1e6;
+      const run = await paceRequests({
+        url: `${app.baseUrl}/`,
+        cookie,
+        rate: 2000,
+        connections: 20,
+        total,
+      });
+      if (run.failed > 0) throw new Error(`${spec.id}: ${run.failed} failed calibration requests`);
+      appSamples.push((userCpuMicros(app.pid) - appBefore) / total);
+      redisSamples.push((Number((await probe.info("cpu")).get("used_cpu_user")) * 1e6 - redisBefore) / total);
+    }
+    return { app: median(appSamples), redis: median(redisSamples) };
+  } finally {
+    await app.stop();
+    probe.client.disconnect();
+    await redis.close();
+  }
+}
+
+const k = (instructions: number): string => (instructions / 1000).toFixed(1);
+const range = (values: number[]): string => `${k(Math.min(...values))}–${k(Math.max(...values))}`;
+
+/** Runs the jobs `jobs` at a time (instruction counts do not mind sharing the machine). */
+async function runAll(all: Job[]): Promise<Counted[]> {
+  const results: Counted[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < all.length) results.push(await runJob(all[next++]!));
+  };
+  await Promise.all(Array.from({ length: jobs }, worker));
+  return results;
+}
+
+/** --apps: the listed apps and scenarios (A and B of each with --base); the per-window table only. */
+async function measureListed(list: string): Promise<void> {
+  const listed: Job[] = list.split(",").flatMap((item) => {
+    const [id, scenario] = item.split(":") as [string, Scenario | undefined];
+    const spec = specs.find((s) => s.id === id);
+    if (!spec || scenario === undefined || !(scenario in SCENARIO_PATHS)) throw new Error(`--apps: ${item} is not <app id>:<anonymous|read|write>`);
+    return values.base === undefined
+      ? [{ spec, scenario }]
+      : [
+          { spec: fromBase(spec), scenario },
+          { spec: { ...spec, id: `${spec.id}-B` }, scenario },
+        ];
+  });
+  const results = await runAll(listed);
+  console.log(`\nInstructions per request (k), median of ${windows} windows of ${windowSize} requests, range over windows in brackets\n`);
+  console.log("| app | scenario | app k instr | Redis k instr |");
+  console.log("|---|---|---:|---:|");
+  for (const job of listed) {
+    const r = results.find((c) => c.job === job)!;
+    console.log(`| ${job.spec.id} | ${job.scenario} | ${k(median(r.app))} (${range(r.app)}) | ${k(median(r.redis))} (${range(r.redis)}) |`);
+  }
+}
+
+try {
+  if (values.apps !== undefined) {
+    await measureListed(values.apps);
+  } else {
+    await measureFrameworks();
+  }
+} finally {
+  rmSync(workDir, { recursive: true, force: true });
+}
+
+/** Bare, floor and Tessera of each framework, their differences, and (with --calibrate) the same in µs. */
+async function measureFrameworks(): Promise<void> {
+  // Native calibration first, alone, so no valgrind job shares the cores while CPU time is read.
+  const native = new Map<Framework, { app: number; redis: number }>();
+  if (values.calibrate === "true") {
+    for (const framework of frameworks) {
+      native.set(framework, await nativeFloorRead(specOf(framework, "floor")));
+      log(`${framework} floor read, native: app ${native.get(framework)!.app.toFixed(1)} µs user, redis ${native.get(framework)!.redis.toFixed(1)} µs user per request`);
+    }
+  }
+  const all: Job[] = frameworks.flatMap((framework) =>
+    (["bare", "floor", "tessera"] as const).flatMap((kind) =>
+      SCENARIOS_OF[kind].map((scenario) => ({
+        spec: specOf(framework, kind),
+        scenario,
+      })),
+    ),
+  );
+  const results = await runAll(all);
+  const of = (framework: Framework, kind: string, scenario: Scenario): { app: number; redis: number; counted: Counted } => {
+    const counted = results.find((r) => r.job.spec.framework === framework && r.job.spec.kind === kind && r.job.scenario === scenario)!;
+    return { app: median(counted.app), redis: median(counted.redis), counted };
+  };
+
+  console.log(`\nInstructions per request (k), median of ${windows} windows of ${windowSize} requests after ${warmup} warm-up, range over windows in brackets\n`);
+  console.log("| framework | app | scenario | app k instr | Redis k instr |");
+  console.log("|---|---|---|---:|---:|");
+  for (const r of results)
+    console.log(`| ${r.job.spec.framework} | ${r.job.spec.kind} | ${r.job.scenario} | ${k(median(r.app))} (${range(r.app)}) | ${k(median(r.redis))} (${range(r.redis)}) |`);
+
+  console.log("\nTessera over its yardstick: k instructions per request (app + Redis), and in µs at each framework's calibrated rates\n");
+  console.log(
+    "| framework | read over floor | write over floor | anonymous over bare | Redis read: Tessera / floor | Redis write: Tessera / floor | rates (instr/µs app, Redis) |",
+  );
+  console.log("|---|---:|---:|---:|---:|---:|---|");
+  for (const framework of frameworks) {
+    const floorRead = of(framework, "floor", "read");
+    const floorWrite = of(framework, "floor", "write");
+    const tRead = of(framework, "tessera", "read");
+    const tWrite = of(framework, "tessera", "write");
+    const bare = of(framework, "bare", "anonymous");
+    const tAnon = of(framework, "tessera", "anonymous");
+    const calibration = native.get(framework);
+    const rates: Rates | undefined = calibration && {
+      app: floorRead.app / calibration.app,
+      redis: floorRead.redis / calibration.redis,
+    };
+    const over = (a: { app: number; redis: number }, b: { app: number; redis: number }): string => {
+      const instructions = a.app + a.redis - b.app - b.redis;
+      const micros = rates ? ` ≈ ${((a.app - b.app) / rates.app + (a.redis - b.redis) / rates.redis).toFixed(1)} µs` : "";
+      return `${instructions >= 0 ? "+" : ""}${k(instructions)}k${micros}`;
+    };
+    console.log(
+      `| ${framework} | ${over(tRead, floorRead)} | ${over(tWrite, floorWrite)} | ${over(tAnon, bare)} | ${k(tRead.redis)} / ${k(floorRead.redis)} | ${k(tWrite.redis)} / ${k(floorWrite.redis)} | ${rates ? `${(rates.app / 1000).toFixed(2)}k, ${(rates.redis / 1000).toFixed(2)}k` : "not calibrated"} |`,
+    );
+  }
+}
