@@ -6,7 +6,7 @@
 // work, so two builds, or Tessera and the floor, compare without that noise.
 //
 //   npm run build && npx tsx bench/instructions.ts [--frameworks=express,fastify,koa] [--jobs=2]
-//     [--warmup=3000] [--window=3000] [--windows=3] [--calibrate=true]
+//     [--warmup=3000] [--window=3000] [--windows=5] [--calibrate=true]
 //   npx tsx bench/instructions.ts --apps=tessera-express:anonymous,tessera-koa:read [--base=/tmp/base]
 //
 // --apps measures just those apps and scenarios; with --base (a checkout
@@ -25,8 +25,9 @@
 //
 // What still varies: V8's collector and compiler make decisions that depend
 // on time, which valgrind stretches, so windows of one process differ by a
-// few percent (a major GC falls in one and not the next). The median over
-// windows, and windows of thousands of requests, keep that to about ±2%.
+// few percent, and a window that holds a major GC by more (20-60% on
+// Fastify and Koa, whose requests cost a tenth of Express's). Hence the
+// median of several windows of thousands of requests each.
 // Counts are user-space instructions: the kernel's share (socket reads and
 // writes) is the same for Tessera and the floor, which make the same round
 // trips.
@@ -67,7 +68,7 @@ const { values } = parseArgs({
     jobs: { type: "string", default: "2" },
     warmup: { type: "string", default: "3000" },
     window: { type: "string", default: "3000" },
-    windows: { type: "string", default: "3" },
+    windows: { type: "string", default: "5" },
     apps: { type: "string" },
     base: { type: "string" },
     calibrate: { type: "string", default: "true" },
@@ -113,6 +114,14 @@ interface Counted {
 }
 
 const workDir = mkdtempSync(join(tmpdir(), "tessera-instructions-"));
+/** The redis-servers started here (the apps are startApp's, which kills its own on exit). */
+const servers = new Set<CountedProcess>();
+process.once("exit", () => {
+  for (const server of servers) server.child.kill("SIGKILL");
+  rmSync(workDir, { recursive: true, force: true });
+});
+// Interrupted: exit, so that the exit handlers above and startApp's stop every process this run started.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
 const log = (message: string): void => void process.stderr.write(`${message}\n`);
 
 /** The Cookie header a scenario's requests carry. */
@@ -141,6 +150,7 @@ async function countedRedis(name: string): Promise<{ counted: CountedProcess; ur
     join(workDir, `${name}-redis.cg`),
     { stdio: "ignore" },
   );
+  servers.add(counted);
   for (let waited = 0; ; waited += 200) {
     if ((await rawCommand(port, ["PING"]).catch(() => "")).includes("PONG")) break;
     if (waited > 60_000) throw new Error("redis-server under callgrind did not answer in 60 s");
@@ -180,6 +190,7 @@ async function runJob(job: Job): Promise<Counted> {
   } finally {
     await app.stop();
     redis.counted.child.kill("SIGKILL");
+    servers.delete(redis.counted);
   }
 }
 
@@ -303,7 +314,8 @@ async function measureFrameworks(): Promise<void> {
   console.log(`\nInstructions per request (k), median of ${windows} windows of ${windowSize} requests after ${warmup} warm-up, range over windows in brackets\n`);
   console.log("| framework | app | scenario | app k instr | Redis k instr |");
   console.log("|---|---|---|---:|---:|");
-  for (const r of results)
+  // In the jobs' order (results arrive in the order the jobs finish).
+  for (const r of all.map((job) => results.find((c) => c.job === job)!))
     console.log(`| ${r.job.spec.framework} | ${r.job.spec.kind} | ${r.job.scenario} | ${k(median(r.app))} (${range(r.app)}) | ${k(median(r.redis))} (${range(r.redis)}) |`);
 
   console.log("\nTessera over its yardstick: k instructions per request (app + Redis), and in µs at each framework's calibrated rates\n");

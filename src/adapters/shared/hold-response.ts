@@ -129,8 +129,8 @@ class HeldResponse<D extends object> {
    * object, and through it the session and `onError`, Express's `next`)
    * alive as long as its key, and an Express response outlives its request
    * (it is promoted, and its socket holds it until the next request). Left
-   * in, the entries cost about 45,000 instructions per Express request, a
-   * third of Tessera's cost over the floor on a read
+   * in, the entries cost about 45,000 instructions per Express request,
+   * about a quarter of Tessera's cost over the floor on a read
    * (`bench/instructions.ts --apps=tessera-express:read --base=...`).
    */
   release(): void {
