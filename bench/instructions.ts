@@ -38,16 +38,15 @@
 // counted for the same requests: instructions per µs, for the app and for
 // Redis. That rate comes from a CPU reading, so it carries its noise (about
 // ±10%), but only as a scale on the differences, not inside them.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort, rawCommand, startRedisServer } from "../test/support/redis-server.js";
-import { startApp, type RunningApp } from "./lib/app-process.js";
+import { freePort, startRedisServer, waitUntilReady } from "../test/support/redis-server.js";
+import { startApp, userCpuMicros, type RunningApp } from "./lib/app-process.js";
 import { APPS_DIR, catalogue, type AppSpec, type Framework } from "./lib/apps.js";
 import { countInstructions, hasCallgrind, type CountedProcess } from "./lib/callgrind.js";
-import { sleep } from "./lib/context.js";
-import { DUMMY_COOKIE, login, validateApp } from "./lib/http.js";
+import { login, validateApp } from "./lib/http.js";
 import { fireRequests, paceRequests } from "./lib/load.js";
 import { RedisProbe } from "./lib/redis-probe.js";
 import { median } from "./lib/stats.js";
@@ -124,10 +123,9 @@ process.once("exit", () => {
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
 const log = (message: string): void => void process.stderr.write(`${message}\n`);
 
-/** The Cookie header a scenario's requests carry. */
+/** The Cookie header a scenario's requests carry: a fresh login's, none for anonymous ones (the only scenario of a bare app). */
 async function cookieFor(app: RunningApp, scenario: Scenario): Promise<string | undefined> {
-  if (scenario === "anonymous") return undefined;
-  return app.spec.kind === "bare" ? DUMMY_COOKIE : login(app);
+  return scenario === "anonymous" ? undefined : login(app);
 }
 
 /** Sends `total` requests of the scenario and fails on any that did not answer 2xx. */
@@ -151,11 +149,7 @@ async function countedRedis(name: string): Promise<{ counted: CountedProcess; ur
     { stdio: "ignore" },
   );
   servers.add(counted);
-  for (let waited = 0; ; waited += 200) {
-    if ((await rawCommand(port, ["PING"]).catch(() => "")).includes("PONG")) break;
-    if (waited > 60_000) throw new Error("redis-server under callgrind did not answer in 60 s");
-    await sleep(200);
-  }
+  await waitUntilReady(port, counted.child, 60_000); // valgrind starts slowly
   return { counted, url: `redis://127.0.0.1:${port}` };
 }
 
@@ -198,12 +192,6 @@ async function runJob(job: Job): Promise<Counted> {
 interface Rates {
   readonly app: number;
   readonly redis: number;
-}
-
-/** User CPU time of a process so far, in µs, from /proc/<pid>/stat (utime, in 10 ms ticks). */
-function userCpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return Number(fields[11]) * 10_000;
 }
 
 /** Native user µs per read request of the floor app and of its Redis: medians of 3 fixed-rate rounds. */
@@ -277,14 +265,11 @@ async function measureListed(list: string): Promise<void> {
   }
 }
 
-try {
-  if (values.apps !== undefined) {
-    await measureListed(values.apps);
-  } else {
-    await measureFrameworks();
-  }
-} finally {
-  rmSync(workDir, { recursive: true, force: true });
+// The exit handler above stops the servers and removes the work directory, whether the run ends well or not.
+if (values.apps !== undefined) {
+  await measureListed(values.apps);
+} else {
+  await measureFrameworks();
 }
 
 /** Bare, floor and Tessera of each framework, their differences, and (with --calibrate) the same in µs. */

@@ -126,11 +126,31 @@ export function processCpuMicros(pid: number): number {
   return nanos / 1000;
 }
 
-/** utime + stime of a process from /proc/<pid>/stat, in microseconds. */
-function tickedCpuMicros(pid: number): number {
+/** utime and stime of a process from /proc/<pid>/stat, in microseconds (10 ms ticks). */
+function statCpuMicros(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   // Fields after the command name (which may contain spaces) start after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime (14th), stime (15th)
-  return (ticks * 1e6) / CLOCK_TICKS_PER_SECOND;
+  const micros = (ticks: string | undefined): number => (Number(ticks) * 1e6) / CLOCK_TICKS_PER_SECOND;
+  return { user: micros(fields[11]), system: micros(fields[12]) }; // utime (14th), stime (15th)
+}
+
+/** utime + stime of a process from /proc/<pid>/stat, in microseconds. */
+function tickedCpuMicros(pid: number): number {
+  const { user, system } = statCpuMicros(pid);
+  return user + system;
+}
+
+/**
+ * User CPU time of a process so far (every thread), in microseconds, from
+ * /proc/<pid>/stat's utime (10 ms ticks): the part of its CPU time that
+ * user-space instruction counts (bench/instructions.ts) compare with.
+ *
+ * @example
+ * ```ts
+ * const before = userCpuMicros(app.pid); await load(); const used = userCpuMicros(app.pid) - before;
+ * ```
+ */
+export function userCpuMicros(pid: number): number {
+  return statCpuMicros(pid).user;
 }

@@ -146,7 +146,17 @@ async function countCommands(
   return { total, byCommand };
 }
 
-async function waitUntilReady(port: number, child: ChildProcess, deadlineMs = 10_000): Promise<void> {
+/**
+ * Waits until the server on `port` answers PING, failing fast if `child`
+ * exits first; for a server started some other way than {@link startRedisServer}
+ * (under valgrind, bench/instructions.ts), give a longer `deadlineMs`.
+ *
+ * @example
+ * ```ts
+ * await waitUntilReady(port, child, 60_000);
+ * ```
+ */
+export async function waitUntilReady(port: number, child: ChildProcess, deadlineMs = 10_000): Promise<void> {
   const started = Date.now();
   for (let attempt = 0; Date.now() - started < deadlineMs; attempt++) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
