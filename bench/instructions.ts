@@ -7,11 +7,14 @@
 //
 //   npm run build && npx tsx bench/instructions.ts [--frameworks=express,fastify,koa] [--jobs=2]
 //     [--warmup=3000] [--window=3000] [--windows=5] [--calibrate=true]
-//   npx tsx bench/instructions.ts --apps=tessera-express:anonymous,tessera-koa:read [--base=/tmp/base]
+//   npx tsx bench/instructions.ts --apps=tessera-express:anonymous,tessera-koa:read [--base=/tmp/base] [--keep]
 //
 // --apps measures just those apps and scenarios; with --base (a checkout
 // built as for bench/ab-cpu.ts) each also runs from that tree, as A, beside
-// this one's, as B: a change's effect, free of the machine's noise.
+// this one's, as B: a change's effect, free of the machine's noise. --keep
+// leaves callgrind's dumps behind, one per window, for a profile by function:
+// `callgrind_annotate <dir>/<app>-app.cg.3` (V8's own and OpenSSL's C++ and
+// its builtins by name; JIT-compiled JavaScript shows as unnamed addresses).
 //
 // Per framework it measures bare (anonymous), the floor (read, write) and
 // Tessera (anonymous, read, write), each in a process of its own under
@@ -71,6 +74,7 @@ const { values } = parseArgs({
     apps: { type: "string" },
     base: { type: "string" },
     calibrate: { type: "string", default: "true" },
+    keep: { type: "boolean", default: false },
   },
 });
 const integer = (name: string, value: string, min: number, max: number): number => {
@@ -117,7 +121,8 @@ const workDir = mkdtempSync(join(tmpdir(), "tessera-instructions-"));
 const servers = new Set<CountedProcess>();
 process.once("exit", () => {
   for (const server of servers) server.child.kill("SIGKILL");
-  rmSync(workDir, { recursive: true, force: true });
+  if (values.keep) log(`callgrind's dumps are kept in ${workDir} (read one with callgrind_annotate)`);
+  else rmSync(workDir, { recursive: true, force: true });
 });
 // Interrupted: exit, so that the exit handlers above and startApp's stop every process this run started.
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
