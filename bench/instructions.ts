@@ -7,14 +7,17 @@
 //
 //   npm run build && npx tsx bench/instructions.ts [--frameworks=express,fastify,koa] [--jobs=2]
 //     [--warmup=3000] [--window=3000] [--windows=5] [--calibrate=true]
-//   npx tsx bench/instructions.ts --apps=tessera-express:anonymous,tessera-koa:read [--base=/tmp/base] [--keep]
+//   npx tsx bench/instructions.ts --apps=tessera-express:anonymous,tessera-koa:read [--base=/tmp/base] [--keep] [--perf-map]
 //
 // --apps measures just those apps and scenarios; with --base (a checkout
 // built as for bench/ab-cpu.ts) each also runs from that tree, as A, beside
 // this one's, as B: a change's effect, free of the machine's noise. --keep
-// leaves callgrind's dumps behind, one per window, for a profile by function:
-// `callgrind_annotate <dir>/<app>-app.cg.3` (V8's own and OpenSSL's C++ and
-// its builtins by name; JIT-compiled JavaScript shows as unnamed addresses).
+// leaves callgrind's dumps behind, one per window, for a profile by function;
+// --perf-map (implies --keep) also starts each app with node's
+// --perf-basic-prof and keeps the map beside its dumps, so that JIT-compiled
+// JavaScript gets its function's name too. Read them with
+// bench/callgrind-profile.ts (self instructions per request by function, and
+// the difference between two dumps).
 //
 // Per framework it measures bare (anonymous), the floor (read, write) and
 // Tessera (anonymous, read, write), each in a process of its own under
@@ -41,7 +44,7 @@
 // counted for the same requests: instructions per µs, for the app and for
 // Redis. That rate comes from a CPU reading, so it carries its noise (about
 // ±10%), but only as a scale on the differences, not inside them.
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -75,6 +78,7 @@ const { values } = parseArgs({
     base: { type: "string" },
     calibrate: { type: "string", default: "true" },
     keep: { type: "boolean", default: false },
+    "perf-map": { type: "boolean", default: false },
   },
 });
 const integer = (name: string, value: string, min: number, max: number): number => {
@@ -88,6 +92,9 @@ const windowSize = integer("window", values.window, 100, 50_000);
 const windows = integer("windows", values.windows, 1, 20);
 if (!["true", "false"].includes(values.calibrate)) throw new Error("--calibrate: true or false");
 if (!hasCallgrind()) throw new Error("valgrind with callgrind is not installed (Debian: apt-get install valgrind)");
+
+const perfMap = values["perf-map"];
+const keep = values.keep || perfMap;
 
 const { apps: catalogued } = catalogue();
 /** With --base, each app's file as that checkout has it. */
@@ -121,7 +128,7 @@ const workDir = mkdtempSync(join(tmpdir(), "tessera-instructions-"));
 const servers = new Set<CountedProcess>();
 process.once("exit", () => {
   for (const server of servers) server.child.kill("SIGKILL");
-  if (values.keep) log(`callgrind's dumps are kept in ${workDir} (read one with callgrind_annotate)`);
+  if (keep) log(`callgrind's dumps are kept in ${workDir} (read them with bench/callgrind-profile.ts)`);
   else rmSync(workDir, { recursive: true, force: true });
 });
 // Interrupted: exit, so that the exit handlers above and startApp's stop every process this run started.
@@ -167,6 +174,7 @@ async function runJob(job: Job): Promise<Counted> {
     redisUrl: redis.url,
     prefix: "a07:",
     readyTimeoutMs: 120_000,
+    nodeArgs: perfMap ? ["--perf-basic-prof"] : [],
     launch: (program, args, options) => {
       appCounter = countInstructions(program, args, join(workDir, `${name}-app.cg`), options);
       return appCounter.child;
@@ -188,6 +196,12 @@ async function runJob(job: Job): Promise<Counted> {
     return counted;
   } finally {
     await app.stop();
+    // Node writes /tmp/perf-<pid>.map (valgrind runs the app in its own pid).
+    const map = `/tmp/perf-${appCounter?.child.pid}.map`;
+    if (perfMap && existsSync(map)) {
+      copyFileSync(map, join(workDir, `${name}-app.perfmap`));
+      rmSync(map);
+    }
     redis.counted.child.kill("SIGKILL");
     servers.delete(redis.counted);
   }
