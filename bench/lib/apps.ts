@@ -121,6 +121,24 @@ function coalesceOff(app: AppSpec): AppSpec | undefined {
 }
 
 /**
+ * The floor whose sessions also hold the two timestamps every Tessera record
+ * has beside its data (`@c` created, `@a` authenticated; BENCH_FLOOR_STAMPS
+ * in shared/floor.js): what a read costs for its reply's size alone, apart
+ * from what Tessera does with it. In no phase of `npm run bench`; measured by
+ * `bench/instructions.ts --apps=floor-koa-stamped:read,...`.
+ */
+function stampedFloor(app: AppSpec): AppSpec {
+  return {
+    ...app,
+    id: `${app.id}-stamped`,
+    label: `${app.label}, with Tessera's two timestamps`,
+    env: { BENCH_FLOOR_STAMPS: "true" },
+    phases: [],
+    variantOf: app.id,
+  };
+}
+
+/**
  * Tessera with OpenTelemetry on (a meter and a tracer from the SDK,
  * bench/apps/shared/tessera.js), beside the same app without: only the CPU
  * phase, which reports it over the app it varies (issue 16: the whole app's
@@ -187,7 +205,7 @@ export function catalogue(): { apps: AppSpec[]; absent: AbsentApp[] } {
       apps.push({ id: `bare-${framework}`, label: `${name} (bare)`, framework, kind: "bare", file: `bare-${framework}.js`, packages: FRAMEWORK_PACKAGES[framework], ...rate });
     }
     if (files.has(`floor-${framework}.js`)) {
-      apps.push({
+      const floor: AppSpec = {
         id: `floor-${framework}`,
         label: `${name} floor (hand-written HGETALL)`,
         framework,
@@ -195,7 +213,8 @@ export function catalogue(): { apps: AppSpec[]; absent: AbsentApp[] } {
         file: `floor-${framework}.js`,
         packages: [...FRAMEWORK_PACKAGES[framework], clientPackage()],
         phases: FLOOR_PHASES,
-      });
+      };
+      apps.push(floor, stampedFloor(floor));
     }
     apps.push(...ANCHORS.filter((a) => a.framework === framework));
     const tesseraId = `tessera-${framework}`;

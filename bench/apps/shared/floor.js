@@ -11,9 +11,19 @@
 // top-level key, JSON values) under a key of the same length, so Redis's
 // share compares.
 import { randomBytes } from "node:crypto";
+import process from "node:process";
 import { IDLE_TIMEOUT_MS, PREFIX } from "./env.js";
 import { CLIENT_KIND, connectClient } from "./redis-client.js";
 import { USER, greet, hit, listKeys, setKey } from "./routes.js";
+
+/**
+ * BENCH_FLOOR_STAMPS=true (the `floor-<framework>-stamped` apps): a new
+ * session also holds `@c` and `@a`, the creation and authentication times
+ * every Tessera record keeps beside its data, so each read's HGETALL returns
+ * them too (and the load parses them with the data). It measures what a
+ * read costs for its reply's size, apart from what Tessera does.
+ */
+const STAMPS = process.env.BENCH_FLOOR_STAMPS === "true";
 
 /** The cookie: `sid=` and 16 base64url characters (96 random bits). */
 const COOKIE = /(?:^|;\s*)sid=([A-Za-z0-9_-]{16})(?=;|$)/;
@@ -73,7 +83,12 @@ export async function floorSessions() {
     /** A new session holding `field = value`; returns its Set-Cookie header value. */
     async create(field, value) {
       const token = randomBytes(12).toString("base64url");
-      await setFieldAndTtl(`${PREFIX}s:${token}`, field, JSON.stringify(value));
+      const key = `${PREFIX}s:${token}`;
+      if (STAMPS) {
+        const now = String(Date.now());
+        await (nodeRedis ? client.hSet(key, { "@c": now, "@a": now }) : client.hset(key, "@c", now, "@a", now));
+      }
+      await setFieldAndTtl(key, field, JSON.stringify(value));
       return `sid=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${IDLE_TIMEOUT_MS / 1000}`;
     },
   };
