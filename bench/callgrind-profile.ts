@@ -16,6 +16,7 @@
 // OpenSSL, llhttp).
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { selfInstructions } from "./lib/callgrind.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -32,31 +33,6 @@ const requests = Number(values.requests);
 const top = Number(values.top);
 if (!Number.isInteger(requests) || requests < 1) throw new Error(`--requests: a whole number above 0, got ${values.requests}`);
 if (!Number.isInteger(top) || top < 1) throw new Error(`--top: a whole number above 0, got ${values.top}`);
-
-/** Self instructions per function name in one callgrind dump (costs on a `calls=` line's next line are the callee's, not self). */
-function selfCosts(dump: string): Map<string, number> {
-  const names = new Map<string, string>(); // callgrind's name compression: "(12) name" once, then "(12)"
-  const nameOf = (spec: string): string => {
-    const m = /^\((\d+)\)(?: (.*))?$/.exec(spec);
-    if (m === null) return spec;
-    if (m[2] !== undefined) names.set(m[1]!, m[2]);
-    return names.get(m[1]!) ?? spec;
-  };
-  const costs = new Map<string, number>();
-  let fn = "?";
-  let calleeCost = false;
-  for (const line of readFileSync(dump, "utf8").split("\n")) {
-    if (line.startsWith("fn=")) fn = nameOf(line.slice(3));
-    else if (line.startsWith("cfn=")) nameOf(line.slice(4));
-    else if (line.startsWith("calls=")) calleeCost = true;
-    else if (/^[\d+*-]/.test(line)) {
-      const cost = Number(line.split(" ")[1] ?? 0);
-      if (calleeCost) calleeCost = false;
-      else costs.set(fn, (costs.get(fn) ?? 0) + cost);
-    }
-  }
-  return costs;
-}
 
 /** Names JIT addresses from node's `--perf-basic-prof` map: the function whose code holds the address (the later entry wins, as code is reused). */
 function jitNamer(mapFile: string | undefined): (address: string) => string {
@@ -87,7 +63,7 @@ function jitNamer(mapFile: string | undefined): (address: string) => string {
 function profile(dump: string, mapFile: string | undefined): Map<string, number> {
   const name = jitNamer(mapFile);
   const named = new Map<string, number>();
-  for (const [fn, cost] of selfCosts(dump)) {
+  for (const [fn, cost] of selfInstructions(dump)) {
     const key = /^0x[0-9a-f]+('\d+)?$/.test(fn) ? name(fn.replace(/'\d+$/, "")) : fn;
     named.set(key, (named.get(key) ?? 0) + cost);
   }

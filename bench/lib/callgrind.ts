@@ -61,3 +61,39 @@ export function countInstructions(program: string, args: readonly string[], outF
     },
   };
 }
+
+/**
+ * Self instructions per function name in one callgrind dump, such as a
+ * window of {@link CountedProcess.dump}'s (costs on the line after a
+ * `calls=` line are the callee's, not self). JIT-compiled code is named by
+ * its address (`0x...`).
+ *
+ * @example
+ * ```ts
+ * const costs = selfInstructions("/tmp/app.cg.3");
+ * costs.get("Builtins_WeakMapGet"); // instructions in that builtin itself
+ * ```
+ */
+export function selfInstructions(dump: string): Map<string, number> {
+  const names = new Map<string, string>(); // callgrind's name compression: "(12) name" once, then "(12)"
+  const nameOf = (spec: string): string => {
+    const m = /^\((\d+)\)(?: (.*))?$/.exec(spec);
+    if (m === null) return spec;
+    if (m[2] !== undefined) names.set(m[1]!, m[2]);
+    return names.get(m[1]!) ?? spec;
+  };
+  const costs = new Map<string, number>();
+  let fn = "?";
+  let calleeCost = false;
+  for (const line of readFileSync(dump, "utf8").split("\n")) {
+    if (line.startsWith("fn=")) fn = nameOf(line.slice(3));
+    else if (line.startsWith("cfn=")) nameOf(line.slice(4));
+    else if (line.startsWith("calls=")) calleeCost = true;
+    else if (/^[\d+*-]/.test(line)) {
+      const cost = Number(line.split(" ")[1] ?? 0);
+      if (calleeCost) calleeCost = false;
+      else costs.set(fn, (costs.get(fn) ?? 0) + cost);
+    }
+  }
+  return costs;
+}
