@@ -7,16 +7,19 @@
 //
 //   npx tsx bench/callgrind-profile.ts <dir>/tessera-koa-read-app.cg.3 --map=<dir>/tessera-koa-read-app.perfmap
 //     [--base=<dir>/floor-koa-read-app.cg.3 --base-map=<dir>/floor-koa-read-app.perfmap]
-//     [--requests=3000] [--top=40]
+//     [--requests=3000] [--top=40] [--calls=<regex>]
 //
-// --requests is the window's size (the bench's --window). Categories: V8's
-// optimizing compilers, its garbage collector, its builtins (the Builtins_*
-// code objects: property-access stubs, WeakMap, string and promise
-// operations), JIT code, other C++ of V8, node/libuv, the rest (libc,
-// OpenSSL, llhttp).
+// --calls=<regex> lists calls instead: per caller, the inclusive
+// instructions it spent in each callee whose name matches, so that a cost
+// V8's runtime bears is traced to the code behind it, one level per run
+// (--calls='^Builtins_CEntry' names the builtins that fell into the runtime;
+// --calls='^Builtins_LoadIC_Megamorphic$' the code whose property loads missed).
+//
+// --requests is the window's size (the bench's --window). Categories are
+// lib/callgrind.ts's functionCategory.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { selfInstructions } from "./lib/callgrind.js";
+import { callInstructions, functionCategory, selfInstructions } from "./lib/callgrind.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -26,6 +29,7 @@ const { values, positionals } = parseArgs({
     "base-map": { type: "string" },
     requests: { type: "string", default: "3000" },
     top: { type: "string", default: "40" },
+    calls: { type: "string" },
   },
 });
 if (positionals.length !== 1) throw new Error("usage: callgrind-profile.ts <dump> [--map=<perfmap>] [--base=<dump> [--base-map=<perfmap>]] [--requests=N] [--top=N]");
@@ -59,25 +63,48 @@ function jitNamer(mapFile: string | undefined): (address: string) => string {
   };
 }
 
-/** A dump's self costs by display name, JIT addresses named through the map. */
-function profile(dump: string, mapFile: string | undefined): Map<string, number> {
+/** Display names of a dump's functions: JIT addresses named through the map (every recursion level as one). */
+function displayNamer(mapFile: string | undefined): (fn: string) => string {
   const name = jitNamer(mapFile);
+  return (fn) => (/^0x[0-9a-f]+('\d+)?$/.test(fn) ? name(fn.replace(/'\d+$/, "")) : fn);
+}
+
+/** A dump's self costs by display name. */
+function profile(dump: string, mapFile: string | undefined): Map<string, number> {
+  const display = displayNamer(mapFile);
   const named = new Map<string, number>();
-  for (const [fn, cost] of selfInstructions(dump)) {
-    const key = /^0x[0-9a-f]+('\d+)?$/.test(fn) ? name(fn.replace(/'\d+$/, "")) : fn;
-    named.set(key, (named.get(key) ?? 0) + cost);
+  for (const [fn, cost] of selfInstructions(dump)) named.set(display(fn), (named.get(display(fn)) ?? 0) + cost);
+  return named;
+}
+
+/** A dump's inclusive costs of calls into functions matching `callee`, by "caller -> callee" display names. */
+function callsInto(dump: string, mapFile: string | undefined, callee: RegExp): Map<string, number> {
+  const display = displayNamer(mapFile);
+  const named = new Map<string, number>();
+  for (const [caller, callees] of callInstructions(dump)) {
+    for (const [fn, cost] of callees) {
+      if (!callee.test(display(fn))) continue;
+      const key = `${display(caller)}  ->  ${display(fn)}`;
+      named.set(key, (named.get(key) ?? 0) + cost);
+    }
   }
   return named;
 }
 
-function category(fn: string): string {
-  if (fn.includes("compiler::") || /maglev/i.test(fn)) return "compiler";
-  if (/Heap|Scaveng|MarkCompact|Sweeper|Marking|Evacuat|GCTracer/.test(fn)) return "garbage collector";
-  if (fn.startsWith("Builtins_")) return "builtins";
-  if (fn.startsWith("JS") || fn.startsWith("JIT")) return "JIT code";
-  if (fn.includes("v8::")) return "V8, other";
-  if (fn.includes("node::") || fn.startsWith("uv_")) return "node, libuv";
-  return "other";
+const sum = (costs: Iterable<number>): number => [...costs].reduce((s, c) => s + c, 0);
+const fmt = (n: number): string => Math.round(n).toLocaleString("en-US").padStart(10);
+
+if (values.calls !== undefined) {
+  const callee = new RegExp(values.calls);
+  const b = callsInto(positionals[0]!, values.map, callee);
+  const a = values.base === undefined ? new Map<string, number>() : callsInto(values.base, values["base-map"], callee);
+  const rows = [...new Set([...a.keys(), ...b.keys()])].map((call) => ({ call, b: (b.get(call) ?? 0) / requests, diff: ((b.get(call) ?? 0) - (a.get(call) ?? 0)) / requests }));
+  const order = values.base === undefined ? (r: (typeof rows)[number]) => r.b : (r: (typeof rows)[number]) => Math.abs(r.diff);
+  console.log(values.base === undefined ? "inclusive instructions per request of the calls, by caller -> callee" : "inclusive instructions per request of the calls, B minus A, then B's, by caller -> callee");
+  for (const row of rows.sort((x, y) => order(y) - order(x)).slice(0, top)) {
+    console.log(values.base === undefined ? `${fmt(row.b)}  ${row.call.slice(0, 200)}` : `${fmt(row.diff)} ${fmt(row.b)}  ${row.call.slice(0, 200)}`);
+  }
+  process.exit(0);
 }
 
 const b = profile(positionals[0]!, values.map);
@@ -85,10 +112,8 @@ const a = values.base === undefined ? new Map<string, number>() : profile(values
 const diff = new Map<string, number>();
 for (const fn of new Set([...a.keys(), ...b.keys()])) diff.set(fn, ((b.get(fn) ?? 0) - (a.get(fn) ?? 0)) / requests);
 const byCategory = new Map<string, number>();
-for (const [fn, cost] of diff) byCategory.set(category(fn), (byCategory.get(category(fn)) ?? 0) + cost);
+for (const [fn, cost] of diff) byCategory.set(functionCategory(fn), (byCategory.get(functionCategory(fn)) ?? 0) + cost);
 
-const sum = (costs: Iterable<number>): number => [...costs].reduce((s, c) => s + c, 0);
-const fmt = (n: number): string => Math.round(n).toLocaleString("en-US").padStart(10);
 const what = values.base === undefined ? "self instructions per request" : "self instructions per request, B minus A";
 console.log(`${what}: ${fmt(sum(diff.values())).trim()} in all`);
 for (const [name, cost] of [...byCategory].sort((x, y) => Math.abs(y[1]) - Math.abs(x[1]))) console.log(`  ${fmt(cost)}  ${name}`);

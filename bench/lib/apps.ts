@@ -156,6 +156,24 @@ function telemetryOn(app: AppSpec): AppSpec {
   };
 }
 
+/**
+ * Bare Express with one middleware that only calls `next()`: what any
+ * middleware adds on Express, whose router swaps prototypes and adds
+ * properties on every request it passes down (each a lookup that misses
+ * V8's caches). In no phase of `npm run bench`; measured by
+ * `bench/instructions.ts --apps=bare-express-noop:anonymous,...`.
+ */
+function noopMiddleware(app: AppSpec): AppSpec {
+  return {
+    ...app,
+    id: `${app.id}-noop`,
+    label: `${app.label}, one no-op middleware`,
+    env: { BENCH_BARE_NOOP_MIDDLEWARE: "true" },
+    phases: [],
+    variantOf: app.id,
+  };
+}
+
 /** The Redis client package of the Tessera and floor apps (bench/apps/shared/redis-client.js). */
 function clientPackage(): string {
   return process.env.BENCH_TESSERA_CLIENT === "node-redis" ? "redis" : "ioredis";
@@ -202,7 +220,8 @@ export function catalogue(): { apps: AppSpec[]; absent: AbsentApp[] } {
     const { entry = framework, cpuRate } = FETCH_FRAMEWORKS[framework] ?? {};
     const rate = cpuRate === undefined ? {} : { cpuRate };
     if (files.has(`bare-${framework}.js`)) {
-      apps.push({ id: `bare-${framework}`, label: `${name} (bare)`, framework, kind: "bare", file: `bare-${framework}.js`, packages: FRAMEWORK_PACKAGES[framework], ...rate });
+      const bare: AppSpec = { id: `bare-${framework}`, label: `${name} (bare)`, framework, kind: "bare", file: `bare-${framework}.js`, packages: FRAMEWORK_PACKAGES[framework], ...rate };
+      apps.push(bare, ...(framework === "express" ? [noopMiddleware(bare)] : []));
     }
     if (files.has(`floor-${framework}.js`)) {
       const floor: AppSpec = {

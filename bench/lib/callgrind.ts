@@ -19,8 +19,8 @@ export interface CountedProcess {
   readonly child: ChildProcess;
   /** Zeroes the counters: a window starts. */
   zero(): Promise<void>;
-  /** Dumps the counters and returns the instructions counted since the last zero or dump: a window ends. */
-  dump(): Promise<number>;
+  /** Dumps the counters and returns the instructions counted since the last zero or dump, and the dump's file: a window ends. */
+  dump(): Promise<{ instructions: number; file: string }>;
 }
 
 /**
@@ -32,7 +32,7 @@ export interface CountedProcess {
  * @example
  * ```ts
  * const redis = countInstructions("redis-server", ["--port", "7001"], "/tmp/redis.cg", { stdio: "ignore" });
- * await redis.zero(); await sendRequests(); const instructions = await redis.dump();
+ * await redis.zero(); await sendRequests(); const { instructions } = await redis.dump();
  * ```
  */
 export function countInstructions(program: string, args: readonly string[], outFile: string, options: Parameters<typeof spawn>[2]): CountedProcess {
@@ -53,13 +53,52 @@ export function countInstructions(program: string, args: readonly string[], outF
       for (let waited = 0; waited < 30_000; waited += 50) {
         if (existsSync(file)) {
           const totals = /^totals: (\d+)/m.exec(readFileSync(file, "utf8"));
-          if (totals) return Number(totals[1]);
+          if (totals) return { instructions: Number(totals[1]), file };
         }
         await sleep(50);
       }
       throw new Error(`callgrind wrote no ${file} in 30 s`);
     },
   };
+}
+
+/**
+ * What part of a node process a function of its dump belongs to, by name:
+ * V8's optimizing compilers, its garbage collector, its builtins (the
+ * Builtins_* code objects: property-access stubs, WeakMap, string and
+ * promise operations), JIT code (named `JS ...` through a perf map, or an
+ * address), other C++ of V8, node/libuv, and the rest (libc, OpenSSL, llhttp).
+ */
+export function functionCategory(fn: string): "compiler" | "garbage collector" | "builtins" | "JIT code" | "V8, other" | "node, libuv" | "other" {
+  if (fn.includes("compiler::") || /maglev/i.test(fn)) return "compiler";
+  if (/Heap|Scaveng|MarkCompact|Sweeper|Marking|Evacuat|GCTracer/.test(fn)) return "garbage collector";
+  if (fn.startsWith("Builtins_")) return "builtins";
+  if (fn.startsWith("JS") || fn.startsWith("JIT") || /^0x[0-9a-f]+('\d+)?$/.test(fn)) return "JIT code";
+  if (fn.includes("v8::")) return "V8, other";
+  if (fn.includes("node::") || fn.startsWith("uv_")) return "node, libuv";
+  return "other";
+}
+
+/**
+ * The instructions of one dump outside V8's garbage collector and
+ * optimizing compilers: the request's own work, steady from window to
+ * window (within about 1%), where the collector's and the compilers' share
+ * moves by tens of percent with when they happen to run (a window that
+ * holds a major GC, a function that tiers up).
+ *
+ * @example
+ * ```ts
+ * const { instructions, file } = await app.dump();
+ * const steady = instructionsOutsideCollectorAndCompiler(file);
+ * ```
+ */
+export function instructionsOutsideCollectorAndCompiler(dump: string): number {
+  let total = 0;
+  for (const [fn, cost] of selfInstructions(dump)) {
+    const category = functionCategory(fn);
+    if (category !== "garbage collector" && category !== "compiler") total += cost;
+  }
+  return total;
 }
 
 /**
@@ -75,6 +114,28 @@ export function countInstructions(program: string, args: readonly string[], outF
  * ```
  */
 export function selfInstructions(dump: string): Map<string, number> {
+  return readCosts(dump).self;
+}
+
+/**
+ * Inclusive instructions of the calls in one callgrind dump, by caller and
+ * callee (`calls.get(caller)?.get(callee)`): what each caller spent in each
+ * function it called, that function's own callees included. How a cost that
+ * V8's runtime bears for JavaScript (an inline-cache miss, say) is traced
+ * back to the code that triggered it, one level at a time.
+ *
+ * @example
+ * ```ts
+ * const calls = callInstructions("/tmp/app.cg.3");
+ * calls.get("Builtins_LoadIC_Megamorphic")?.get("Builtins_CEntry_Return1_ArgvOnStack_NoBuiltinExit");
+ * ```
+ */
+export function callInstructions(dump: string): Map<string, Map<string, number>> {
+  return readCosts(dump).calls;
+}
+
+/** One pass over a dump: self costs per function, inclusive call costs per caller and callee. */
+function readCosts(dump: string): { self: Map<string, number>; calls: Map<string, Map<string, number>> } {
   const names = new Map<string, string>(); // callgrind's name compression: "(12) name" once, then "(12)"
   const nameOf = (spec: string): string => {
     const m = /^\((\d+)\)(?: (.*))?$/.exec(spec);
@@ -82,18 +143,25 @@ export function selfInstructions(dump: string): Map<string, number> {
     if (m[2] !== undefined) names.set(m[1]!, m[2]);
     return names.get(m[1]!) ?? spec;
   };
-  const costs = new Map<string, number>();
+  const self = new Map<string, number>();
+  const calls = new Map<string, Map<string, number>>();
   let fn = "?";
+  let callee = "?";
   let calleeCost = false;
   for (const line of readFileSync(dump, "utf8").split("\n")) {
     if (line.startsWith("fn=")) fn = nameOf(line.slice(3));
-    else if (line.startsWith("cfn=")) nameOf(line.slice(4));
+    else if (line.startsWith("cfn=")) callee = nameOf(line.slice(4));
     else if (line.startsWith("calls=")) calleeCost = true;
     else if (/^[\d+*-]/.test(line)) {
       const cost = Number(line.split(" ")[1] ?? 0);
-      if (calleeCost) calleeCost = false;
-      else costs.set(fn, (costs.get(fn) ?? 0) + cost);
+      if (!calleeCost) self.set(fn, (self.get(fn) ?? 0) + cost);
+      else {
+        calleeCost = false;
+        let ofCaller = calls.get(fn);
+        if (ofCaller === undefined) calls.set(fn, (ofCaller = new Map()));
+        ofCaller.set(callee, (ofCaller.get(callee) ?? 0) + cost);
+      }
     }
   }
-  return costs;
+  return { self, calls };
 }
