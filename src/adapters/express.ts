@@ -4,6 +4,7 @@ import type { Session } from "../core/session.js";
 import type { SessionData } from "../core/session-data.js";
 import { isUnhandledError } from "./shared/failed-request.js";
 import { heldSessionOf, holdResponseUntilCommitted, markHeldResponseFailed } from "./shared/hold-response.js";
+import { RequestSecure } from "./shared/request-secure.js";
 import { setRequestSession } from "./shared/session-property.js";
 import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 import { typedSession } from "./shared/typed-session.js";
@@ -88,17 +89,19 @@ export interface ExpressSessionMiddleware<D extends object> extends RequestHandl
  */
 export function expressSession<D extends object>(manager: SessionManager<D>, options: ExpressSessionOptions = {}): ExpressSessionMiddleware<D> {
   const storeOutageOf = storeOutageChooser<Request>(options.storeOutage, "expressSession storeOutage");
-  const attach = (req: Request, res: Response, next: NextFunction, session: Session<D>): void => {
+  const attach = (req: Request, res: Response, next: NextFunction, session: Session<D>, secure: RequestSecure): void => {
     setRequestSession(req, session);
-    holdResponseUntilCommitted(res, session, manager, next);
+    holdResponseUntilCommitted(res, session, manager, next, { onSent: () => secure.release() });
     next();
   };
 
   const middleware = (req: Request, res: Response, next: NextFunction): Promise<void> | undefined => {
     try {
-      const loaded = manager.loadNowOrLater({ cookieHeader: req.headers.cookie, headers: req.headers, secure: req.secure, storeOutage: storeOutageOf(req) });
-      if (loaded instanceof Promise) return loaded.then((session) => attach(req, res, next, session), next); // else anonymous: at once
-      attach(req, res, next, loaded);
+      // `req.secure` (the trust-proxy chain) is read only if a cookie is rendered: see RequestSecure.
+      const secure = new RequestSecure(req);
+      const loaded = manager.loadNowOrLater({ cookieHeader: req.headers.cookie, headers: req.headers, secure, storeOutage: storeOutageOf(req) });
+      if (loaded instanceof Promise) return loaded.then((session) => attach(req, res, next, session, secure), next); // else anonymous: at once
+      attach(req, res, next, loaded, secure);
     } catch (error) {
       next(error);
     }

@@ -95,7 +95,7 @@ export function h3Session<D extends object>(manager: SessionManager<D>, options:
       answeringCommitError = true;
       sendError(event, toH3Error(error) as Error);
     };
-    holdResponseUntilCommitted(res, session, manager, answerCommitError, endHeld);
+    holdResponseUntilCommitted(res, session, manager, answerCommitError, { onEndHeld: endHeld });
     event.context.session = session as unknown as Session<SessionData>;
   });
 }

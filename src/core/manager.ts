@@ -3,7 +3,7 @@ import { SessionStoreError } from "./errors.js";
 import { resolveOptions, resolveStoreOutage, type ResolvedOptions, type SessionManagerOptions, type StoreOutagePolicy } from "./options.js";
 import type { SessionData } from "./session-data.js";
 import { SessionHandle } from "./session-handle.js";
-import type { RequestFacts, Session } from "./session.js";
+import { requestFacts, type RequestFacts, type Session } from "./session.js";
 import { storeWithDeadline } from "./timeout.js";
 import type { ResponseHeader } from "./token-delivery.js";
 import { headerToken, type RequestHeaders } from "./transport.js";
@@ -24,7 +24,16 @@ import {
 } from "./user-sessions.js";
 
 /** What an adapter passes to {@link SessionManager.load} for one request. */
-export interface LoadInput extends RequestFacts {
+export interface LoadInput {
+  /**
+   * True when the request arrived over HTTPS (directly or via a trusted
+   * proxy), or an object whose `secure` property tells it, read only when
+   * the answer is needed (a cookie is rendered under `cookie.secure:
+   * "auto"`): for a framework where the answer costs work. Such an object
+   * is held by the session, so it should not hold the request itself once
+   * the response is out (the Express adapter's `RequestSecure`).
+   */
+  readonly secure: boolean | RequestFacts;
   /** The raw `Cookie` request header, if any. */
   readonly cookieHeader?: string | undefined;
   /**
@@ -326,7 +335,7 @@ export function createSessionManager<D extends object = SessionData>(
    * promise of it.
    */
   function loadNowOrLater(input: LoadInput): Session<D> | Promise<Session<D>> {
-    const facts: RequestFacts = { secure: input.secure };
+    const facts = requestFacts(input.secure);
     if (input.token !== undefined) return loadHeaderToken(input, facts, input.token, false, false);
     // Parsed once: the cookie transport reads it, and a header token's request is told whether it also carries one (CSRF).
     const sent = readSessionCookies(input.cookieHeader, resolved.cookie.name);

@@ -208,3 +208,12 @@ export interface RequestFacts {
   /** True when the request arrived over HTTPS (directly or via a trusted proxy). */
   readonly secure: boolean;
 }
+
+/**
+ * @internal The facts of one request from what its adapter gave: `secure`
+ * as a value, or an object whose `secure` property answers when read, read
+ * only when a cookie is rendered (see the Express adapter's RequestSecure).
+ */
+export function requestFacts(secure: boolean | RequestFacts): RequestFacts {
+  return typeof secure === "boolean" ? { secure } : secure;
+}

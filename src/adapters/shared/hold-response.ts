@@ -60,7 +60,7 @@ class HeldResponse<D extends object> {
     readonly session: Session<D>,
     readonly manager: SessionManager<D>,
     readonly onError: (error: unknown) => void,
-    readonly onEndHeld: (() => void) | undefined,
+    readonly options: HoldOptions,
   ) {}
 
   markFailed(): void {
@@ -114,7 +114,7 @@ class HeldResponse<D extends object> {
     const headers = this.manager.commitResponseNowOrLater(this.session, this.outcome());
     // Nothing to write (most requests): the response goes out now, not a turn later.
     if (!(headers instanceof Promise)) return this.sendCommitted(headers, args, original);
-    this.onEndHeld?.();
+    this.options.onEndHeld?.();
     headers.then(
       (committed) => this.sendCommitted(committed, args, original),
       (error: unknown) => this.commitFailed(error, args, original),
@@ -135,6 +135,7 @@ class HeldResponse<D extends object> {
    */
   release(): void {
     if (heldResponses.get(this.res) === this) heldResponses.delete(this.res);
+    this.options.onSent?.();
   }
 
   /** Ends the response with the headers of its commit. */
@@ -234,6 +235,20 @@ function wrapOwnMethods<D extends object>(held: HeldResponse<D>): void {
   } as ServerResponse["end"];
 }
 
+/** The optional parts of a hold, for adapters that need them. */
+export interface HoldOptions {
+  /**
+   * Told when the app's `res.end()` is held for a commit (a response with
+   * nothing to write ends at once), for a framework that must then learn
+   * the response is answered though not yet ended (h3).
+   */
+  readonly onEndHeld?: (() => void) | undefined;
+  /** Told once the response goes out for good (or is cut), its commit settled: the adapter drops what it held for the request. */
+  readonly onSent?: (() => void) | undefined;
+}
+
+const NO_OPTIONS: HoldOptions = {};
+
 /** What {@link holdResponseUntilCommitted} returns to its adapter. */
 export interface HeldResponseControl {
   /** Marks the request failed (an unhandled error): its session changes are discarded. */
@@ -260,9 +275,8 @@ export interface HeldResponseControl {
  * a 5xx error page, which goes out as it is; after headers were sent, the
  * response is cut so the client can tell it failed.
  *
- * `onEndHeld` is told when the app's `res.end()` is held for a commit
- * (a response with nothing to write ends at once), for a framework that
- * must then learn the response is answered though not yet ended (h3).
+ * `options` (see {@link HoldOptions}): `onEndHeld`, told when the end is
+ * held for a commit (h3); `onSent`, told when the response has gone out.
  *
  * @example
  * ```ts
@@ -276,9 +290,9 @@ export function holdResponseUntilCommitted<D extends object>(
   session: Session<D>,
   manager: SessionManager<D>,
   onError: (error: unknown) => void,
-  onEndHeld?: () => void,
+  options: HoldOptions = NO_OPTIONS,
 ): HeldResponseControl {
-  const held = new HeldResponse(res, session, manager, onError, onEndHeld);
+  const held = new HeldResponse(res, session, manager, onError, options);
   if (heldResponses.has(res) || WRAPPED.some((name) => Object.hasOwn(res, name))) {
     wrapOwnMethods(held);
     ownWrapped.set(res, [...(ownWrapped.get(res) ?? []), held as HeldResponse<object>]);
