@@ -97,8 +97,7 @@ export function expressSession<D extends object>(manager: SessionManager<D>, opt
 
   const middleware = (req: Request, res: Response, next: NextFunction): Promise<void> | undefined => {
     try {
-      // `req.secure` (the trust-proxy chain) is read only if a cookie is rendered: see RequestSecure.
-      const secure = new RequestSecure(req);
+      const secure = new RequestSecure(req); // req.secure, the trust-proxy chain, is read only if a cookie is rendered
       const loaded = manager.loadNowOrLater({ cookieHeader: req.headers.cookie, headers: req.headers, secure, storeOutage: storeOutageOf(req) });
       if (loaded instanceof Promise) return loaded.then((session) => attach(req, res, next, session, secure), next); // else anonymous: at once
       attach(req, res, next, loaded, secure);
