@@ -19,7 +19,7 @@
 // lib/callgrind.ts's functionCategory.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { callInstructions, functionCategory, selfInstructions } from "./lib/callgrind.js";
+import { callInstructions, functionCategory, JIT_ADDRESS, selfInstructions } from "./lib/callgrind.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -32,7 +32,7 @@ const { values, positionals } = parseArgs({
     calls: { type: "string" },
   },
 });
-if (positionals.length !== 1) throw new Error("usage: callgrind-profile.ts <dump> [--map=<perfmap>] [--base=<dump> [--base-map=<perfmap>]] [--requests=N] [--top=N]");
+if (positionals.length !== 1) throw new Error("usage: callgrind-profile.ts <dump> [--map=<perfmap>] [--base=<dump> [--base-map=<perfmap>]] [--requests=N] [--top=N] [--calls=<regex>]");
 const requests = Number(values.requests);
 const top = Number(values.top);
 if (!Number.isInteger(requests) || requests < 1) throw new Error(`--requests: a whole number above 0, got ${values.requests}`);
@@ -66,7 +66,7 @@ function jitNamer(mapFile: string | undefined): (address: string) => string {
 /** Display names of a dump's functions: JIT addresses named through the map (every recursion level as one). */
 function displayNamer(mapFile: string | undefined): (fn: string) => string {
   const name = jitNamer(mapFile);
-  return (fn) => (/^0x[0-9a-f]+('\d+)?$/.test(fn) ? name(fn.replace(/'\d+$/, "")) : fn);
+  return (fn) => (JIT_ADDRESS.test(fn) ? name(fn.replace(/'\d+$/, "")) : fn);
 }
 
 /** A dump's self costs by display name. */

@@ -62,6 +62,9 @@ export function countInstructions(program: string, args: readonly string[], outF
   };
 }
 
+/** How a dump names JIT-compiled code: its address, with callgrind's recursion mark (`'2`) when it recursed. */
+export const JIT_ADDRESS = /^0x[0-9a-f]+('\d+)?$/;
+
 /**
  * What part of a node process a function of its dump belongs to, by name:
  * V8's optimizing compilers, its garbage collector, its builtins (the
@@ -73,7 +76,7 @@ export function functionCategory(fn: string): "compiler" | "garbage collector" |
   if (fn.includes("compiler::") || /maglev/i.test(fn)) return "compiler";
   if (/Heap|Scaveng|MarkCompact|Sweeper|Marking|Evacuat|GCTracer/.test(fn)) return "garbage collector";
   if (fn.startsWith("Builtins_")) return "builtins";
-  if (fn.startsWith("JS") || fn.startsWith("JIT") || /^0x[0-9a-f]+('\d+)?$/.test(fn)) return "JIT code";
+  if (fn.startsWith("JS") || fn.startsWith("JIT") || JIT_ADDRESS.test(fn)) return "JIT code";
   if (fn.includes("v8::")) return "V8, other";
   if (fn.includes("node::") || fn.startsWith("uv_")) return "node, libuv";
   return "other";
@@ -82,7 +85,7 @@ export function functionCategory(fn: string): "compiler" | "garbage collector" |
 /**
  * The instructions of one dump outside V8's garbage collector and
  * optimizing compilers: the request's own work, steady from window to
- * window (within about 1%), where the collector's and the compilers' share
+ * window (within about 2%), where the collector's and the compilers' share
  * moves by tens of percent with when they happen to run (a window that
  * holds a major GC, a function that tiers up).
  *
