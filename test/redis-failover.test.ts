@@ -27,7 +27,10 @@ const STORE_TIMEOUT_MS = 1500;
  */
 const RESENDS_TIMED_OUT_WRITES: ReadonlySet<string> = new Set(["Sentinel over node-redis"]);
 
-function assertHealthyFailover(report: FailoverReport, afterKillMs: number, setup: string): void {
+/** How long the load runs on once the group has healed; every request must succeed again within it. */
+const AFTER_HEAL_MS = 5000;
+
+function assertHealthyFailover(report: FailoverReport, setup: string): void {
   assert.equal(report.lostLogins, 0, "no acknowledged login lost");
   assert.equal(report.lostWrites, 0, "no acknowledged write lost");
   if (!RESENDS_TIMED_OUT_WRITES.has(setup)) assert.equal(report.lateWrites, 0, "no timed-out write applied after newer ones");
@@ -38,25 +41,30 @@ function assertHealthyFailover(report: FailoverReport, afterKillMs: number, setu
   // A request makes at most two store calls (load, commit), each bounded by
   // storeTimeoutMs; the margin absorbs two busy shared cores.
   assert.ok(report.maxLatencyMs <= 2 * STORE_TIMEOUT_MS + 1500, `max latency ${report.maxLatencyMs} ms is bounded`);
-  assert.ok(report.recoveredAtMs < afterKillMs - 500, `all requests succeed again (from ${report.recoveredAtMs} ms after the kill)`);
+  // Counted from the heal, not the kill: how long Sentinel or the Cluster
+  // takes to elect is theirs (a split vote is retried seconds later); the
+  // client finding the new master is what is under test.
+  const timeline = `new master ${report.newMasterAtMs} ms after the kill, healed at ${report.replicaBackAtMs}, last failure at ${report.recoveredAtMs}, load ran to ${report.endedAtMs}`;
+  assert.ok(report.recoveredAtMs < report.replicaBackAtMs + AFTER_HEAL_MS - 1000, `all requests succeed again once the group has healed (${timeline})`);
   assert.ok(report.acknowledgedLogins > 5, "the load kept logging users in");
 }
 
 describe("failover under load, with waitForReplicas", () => {
   for (const setup of FAILOVER_SETUPS) {
     it(`${setup}: master SIGKILLed mid-load, 0 acknowledged logins lost`, { timeout: 90_000 }, async (t) => {
-      // Room for the failover on two cores that a concurrent test file may be
-      // saturating (a framework's production build): node-redis over Sentinel
-      // once took 6.6 s to heal there.
-      const afterKillMs = 9000;
+      // The load runs on for AFTER_HEAL_MS after the group has healed,
+      // however long the failover took on two cores that a concurrent test
+      // file may be saturating (node-redis over Sentinel once recovered 9.1 s
+      // after the kill there, against about 3 s on a quiet machine).
       const report = await runFailover(setup, {
         storeTimeoutMs: STORE_TIMEOUT_MS,
         waitForReplicas: { replicas: 1, timeoutMs: 500 },
         warmupMs: 1000,
-        afterKillMs,
+        afterKillMs: 6000,
+        afterHealMs: AFTER_HEAL_MS,
       });
       t.diagnostic(JSON.stringify(report));
-      assertHealthyFailover(report, afterKillMs, setup);
+      assertHealthyFailover(report, setup);
     });
   }
 });

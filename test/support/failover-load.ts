@@ -37,8 +37,15 @@ export interface FailoverLoadOptions {
   virtualUsers?: number;
   /** Load before the kill, ms. Default 1500. */
   warmupMs?: number;
-  /** Load after the kill, ms. Default 7000. */
+  /** Load after the kill, at least, ms. Default 7000. */
   afterKillMs?: number;
+  /**
+   * Load after the group has healed (the killed server back as a replica), at
+   * least, ms. Default 3000. The failover itself can take long on busy cores
+   * (a split Sentinel vote is retried seconds later), so the window in which
+   * every request must succeed again is counted from the heal, not the kill.
+   */
+  afterHealMs?: number;
   /** Writes per login. Default 5. */
   writesPerLogin?: number;
 }
@@ -59,6 +66,8 @@ export interface FailoverReport {
   replicaBackAtMs: number;
   /** End of the last failed request: from then on every request succeeded. */
   recoveredAtMs: number;
+  /** When the load stopped. */
+  endedAtMs: number;
   acknowledgedLogins: number;
   lostLogins: number;
   acknowledgedWrites: number;
@@ -144,7 +153,7 @@ async function readBack(base: string, cookie: string): Promise<{ user?: string; 
 
 /** Runs the load, kills the master of a live session mid-stream, and checks every acknowledged write. */
 export async function runFailoverLoad(target: FailoverTarget, options: FailoverLoadOptions): Promise<FailoverReport> {
-  const { virtualUsers = 6, warmupMs = 1500, afterKillMs = 7000, writesPerLogin = 5 } = options;
+  const { virtualUsers = 6, warmupMs = 1500, afterKillMs = 7000, afterHealMs = 3000, writesPerLogin = 5 } = options;
   const { app, store } = failoverApp(target.client, options);
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
@@ -230,6 +239,7 @@ export async function runFailoverLoad(target: FailoverTarget, options: FailoverL
   let killedAt: number;
   let newMasterAtMs: number;
   let replicaBackAtMs: number;
+  let endedAtMs: number;
   let lostLogins = 0;
   let lostWrites = 0;
   let lateWrites = 0;
@@ -246,7 +256,8 @@ export async function runFailoverLoad(target: FailoverTarget, options: FailoverL
     newMasterAtMs = Date.now() - killedAt;
     await target.rejoin(victim, newMaster);
     replicaBackAtMs = Date.now() - killedAt;
-    await sleep(Math.max(0, afterKillMs - (Date.now() - killedAt)));
+    await sleep(Math.max(0, afterKillMs - (Date.now() - killedAt), replicaBackAtMs + afterHealMs - (Date.now() - killedAt)));
+    endedAtMs = Date.now() - killedAt; // the users stop now, in the finally
     failed = false;
   } finally {
     // Even when the failover went wrong: stop the users and the server, so
@@ -289,6 +300,7 @@ export async function runFailoverLoad(target: FailoverTarget, options: FailoverL
     newMasterAtMs,
     replicaBackAtMs,
     recoveredAtMs: lastFailure - killedAt,
+    endedAtMs,
     acknowledgedLogins: acknowledged.size,
     lostLogins,
     acknowledgedWrites,
