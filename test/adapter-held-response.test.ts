@@ -156,6 +156,33 @@ describe("held responses beside other prototype swaps and wrappers", () => {
     await assertRoundTrip(client, "");
   });
 
+  it("node:http: a plain response keeps its prototype, holds through the same own methods on every response, and an end wrapped after forRequest still commits", async () => {
+    const tessera = nodeSession(newManager());
+    const seen: Array<{ keptPrototype: boolean; ownEnd: unknown }> = [];
+    const client = await serve(async (req, res) => {
+      const session = await tessera.forRequest(req, res);
+      seen.push({ keptPrototype: Object.getPrototypeOf(res) === ServerResponse.prototype, ownEnd: Object.hasOwn(res, "end") ? res.end : undefined });
+      const end = res.end;
+      res.end = function (this: ServerResponse, ...args: Parameters<typeof end>) {
+        return end.apply(this, args);
+      } as typeof end;
+      if (req.method === "POST") {
+        session.data.visits = 7;
+        res.writeHead(303, { location: "/get" }).end();
+      } else res.end(`visits ${String(session.data.visits ?? "none")}`);
+    });
+    await assertRoundTrip(client, "");
+    // Swapping the prototype of each response gave it a shape of its own, and
+    // node's http code then missed its property caches on every access.
+    assert.deepEqual(
+      seen.map((s) => s.keptPrototype),
+      [true, true],
+      "each response keeps ServerResponse.prototype",
+    );
+    assert.equal(typeof seen[0]!.ownEnd, "function", "the hold's end is the response's own method");
+    assert.equal(seen[0]!.ownEnd, seen[1]!.ownEnd, "the same function on every response, so responses share a shape");
+  });
+
   it("Express: req.session still reads the same session after the response closed", async () => {
     const tessera = expressSession(newManager());
     const app = express();
