@@ -44,8 +44,9 @@ type FlushHeaders = () => void;
 /**
  * One held response: its state and what the wrappers do, given the
  * original method to call through. Per request, one object and one WeakMap
- * entry instead of four own methods on `res` (slow on Express's, see
- * {@link prototypeLayer}).
+ * entry instead of four closures as own methods of `res` (slow on Express's,
+ * see {@link prototypeLayer}; a plain node:http response gets the layer's
+ * four methods, shared by every response, as its own).
  */
 class HeldResponse<D extends object> {
   markedFailed = false;
