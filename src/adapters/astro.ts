@@ -73,7 +73,7 @@ export function astroSession<D extends object>(manager: SessionManager<D>, optio
   // Astro's URL has the socket's scheme (or X-Forwarded-Proto, when `security.allowedDomains` vouches for it).
   const isHttps = (context: APIContext): boolean =>
     context.url.protocol === "https:" ||
-    viaHttpsProxy({ peerAddress: context.clientAddress, forwardedFor: context.request.headers.get("x-forwarded-for"), forwardedProto: context.request.headers.get("x-forwarded-proto") });
+    viaHttpsProxy?.({ peerAddress: context.clientAddress, forwardedFor: context.request.headers.get("x-forwarded-for"), forwardedProto: context.request.headers.get("x-forwarded-proto") }) === true;
   const storeOutageOf = storeOutageChooser<APIContext>(options.storeOutage, "astroSession storeOutage");
   const onStoreError = options.onStoreError ?? plainErrorResponse;
   // The commit goes through the fetch entry like every fetch-based adapter's.

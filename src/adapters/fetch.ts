@@ -64,7 +64,7 @@ export function fetchSessions<D extends object>(manager: SessionManager<D>, opti
   const viaHttpsProxy = trustedForwardedHttps(options.trustProxy, "fetchSessions trustProxy");
   const isHttps = ({ url, headers }: Request, peer: FetchPeer | undefined): boolean =>
     url.startsWith("https:") ||
-    viaHttpsProxy({ peerAddress: peer?.peerAddress, forwardedFor: headers.get("x-forwarded-for"), forwardedProto: headers.get("x-forwarded-proto") });
+    viaHttpsProxy?.({ peerAddress: peer?.peerAddress, forwardedFor: headers.get("x-forwarded-for"), forwardedProto: headers.get("x-forwarded-proto") }) === true;
   const storeOutageOf = storeOutageChooser<Request>(options.storeOutage, "fetchSessions storeOutage");
   const onError = options.onError ?? plainErrorResponse;
   const committedHeaders = (session: Session<D>, failed: boolean) => manager.commitResponse(session, { failed });

@@ -73,7 +73,7 @@ export function h3Session<D extends object>(manager: SessionManager<D>, options:
   const viaHttpsProxy = trustedForwardedHttps(options.trustProxy, "h3Session trustProxy");
   const isHttps = ({ socket, headers }: IncomingMessage): boolean =>
     (socket as TLSSocket | null)?.encrypted === true ||
-    viaHttpsProxy({ peerAddress: socket?.remoteAddress, forwardedFor: headers["x-forwarded-for"], forwardedProto: headers["x-forwarded-proto"] });
+    viaHttpsProxy?.({ peerAddress: socket?.remoteAddress, forwardedFor: headers["x-forwarded-for"], forwardedProto: headers["x-forwarded-proto"] }) === true;
   const storeOutageOf = storeOutageChooser<H3Event>(options.storeOutage, "h3Session storeOutage");
 
   return defineEventHandler(async (event) => {

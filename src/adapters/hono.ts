@@ -83,7 +83,7 @@ export function honoSession<D extends object>(manager: SessionManager<D>, option
   const viaHttpsProxy = trustedForwardedHttps(options.trustProxy, "honoSession trustProxy");
   const isHttps = (c: Context): boolean =>
     c.req.url.startsWith("https:") ||
-    viaHttpsProxy({ peerAddress: peerAddress(c), forwardedFor: c.req.header("x-forwarded-for"), forwardedProto: c.req.header("x-forwarded-proto") });
+    viaHttpsProxy?.({ peerAddress: peerAddress(c), forwardedFor: c.req.header("x-forwarded-for"), forwardedProto: c.req.header("x-forwarded-proto") }) === true;
   const storeOutageOf = storeOutageChooser<Context>(options.storeOutage, "honoSession storeOutage");
   const own = ownSession<Context, D>((c) => c.get("session"));
 

@@ -91,7 +91,7 @@ export function nodeSession<D extends object>(manager: SessionManager<D>, option
   const viaHttpsProxy = trustedForwardedHttps(options.trustProxy, "nodeSession trustProxy");
   const isHttps = ({ socket, headers }: IncomingMessage): boolean =>
     (socket as TLSSocket).encrypted === true ||
-    viaHttpsProxy({ peerAddress: socket.remoteAddress, forwardedFor: headers["x-forwarded-for"], forwardedProto: headers["x-forwarded-proto"] });
+    viaHttpsProxy?.({ peerAddress: socket.remoteAddress, forwardedFor: headers["x-forwarded-for"], forwardedProto: headers["x-forwarded-proto"] }) === true;
   const storeOutageOf = storeOutageChooser<IncomingMessage>(options.storeOutage, "nodeSession storeOutage");
   const onError = options.onError ?? plainErrorAnswer;
 

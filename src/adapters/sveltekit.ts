@@ -76,7 +76,7 @@ export function sveltekitSession<D extends object>(manager: SessionManager<D>, o
   const viaHttpsProxy = trustedForwardedHttps(options.trustProxy, "sveltekitSession trustProxy");
   const isHttps = (event: RequestEvent): boolean =>
     sveltekitConnectionIsHttps(event) ||
-    viaHttpsProxy({ peerAddress: sveltekitSocket(event)?.remoteAddress, forwardedFor: event.request.headers.get("x-forwarded-for"), forwardedProto: event.request.headers.get("x-forwarded-proto") });
+    viaHttpsProxy?.({ peerAddress: sveltekitSocket(event)?.remoteAddress, forwardedFor: event.request.headers.get("x-forwarded-for"), forwardedProto: event.request.headers.get("x-forwarded-proto") }) === true;
   const storeOutageOf = storeOutageChooser<RequestEvent>(options.storeOutage, "sveltekitSession storeOutage");
   const onStoreError = options.onStoreError ?? plainErrorResponse;
   // The commit goes through the fetch entry like every fetch-based adapter's; the load is
