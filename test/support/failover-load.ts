@@ -256,7 +256,7 @@ export async function runFailoverLoad(target: FailoverTarget, options: FailoverL
     newMasterAtMs = Date.now() - killedAt;
     await target.rejoin(victim, newMaster);
     replicaBackAtMs = Date.now() - killedAt;
-    await sleep(Math.max(0, afterKillMs - (Date.now() - killedAt), replicaBackAtMs + afterHealMs - (Date.now() - killedAt)));
+    await sleep(Math.max(afterKillMs, replicaBackAtMs + afterHealMs) - (Date.now() - killedAt));
     endedAtMs = Date.now() - killedAt; // the users stop now, in the finally
     failed = false;
   } finally {

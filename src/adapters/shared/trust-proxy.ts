@@ -100,6 +100,11 @@ function walkHops(trust: (address: string, hop: number) => boolean): (hops: Prox
   };
 }
 
+/** Whether `option` trusts no proxy at all (absent, `false` or `0`): no hop is ever trusted. */
+function trustsNoProxy(option: TrustProxy | undefined): boolean {
+  return option === undefined || option === false || option === 0;
+}
+
 /**
  * Compiles a {@link TrustProxy} option into a function that counts how many
  * hops nearest the app are trusted proxies for one request; that count says
@@ -114,7 +119,7 @@ function walkHops(trust: (address: string, hop: number) => boolean): (hops: Prox
  * ```
  */
 export function trustedHopCounter(option: TrustProxy | undefined, where: string): (hops: ProxyHops) => number {
-  if (option === undefined || option === false) return () => 0;
+  if (trustsNoProxy(option)) return () => 0;
   if (option === true) return () => 1;
   if (typeof option === "number") {
     if (!Number.isInteger(option) || option < 0) {
@@ -154,6 +159,6 @@ export interface ForwardedFacts extends ProxyHops {
  */
 export function trustedForwardedHttps(option: TrustProxy | undefined, where: string): ((facts: ForwardedFacts) => boolean) | undefined {
   const trustedHops = trustedHopCounter(option, where);
-  if (option === undefined || option === false || option === 0) return undefined;
+  if (trustsNoProxy(option)) return undefined;
   return (facts) => forwardedHttps(facts.forwardedProto, trustedHops(facts));
 }
