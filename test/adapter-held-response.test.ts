@@ -183,6 +183,30 @@ describe("held responses beside other prototype swaps and wrappers", () => {
     assert.equal(seen[0]!.ownEnd, seen[1]!.ownEnd, "the same function on every response, so responses share a shape");
   });
 
+  it("Express: the hold and req.session add no link to the prototype chains of req and res", async () => {
+    const tessera = expressSession(newManager());
+    const app = express();
+    app.use(tessera);
+    let chains: { res: object[]; req: object[] } | undefined;
+    app.get("/", (req, res) => {
+      const chainOf = (object: object): object[] => {
+        const chain: object[] = [];
+        for (let proto = Object.getPrototypeOf(object) as object | null; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) chain.push(proto);
+        return chain;
+      };
+      chains = { res: chainOf(res), req: chainOf(req) };
+      res.send(String(req.session.data.visits ?? "none"));
+    });
+    const client = await serve(app);
+    assert.equal((await client.get("/")).body, "none");
+    // Every lookup on an Express req or res that misses V8's caches walks
+    // the chain: one more link cost every such lookup, Express's own too.
+    assert.equal(chains!.res[0], app.response, "res's prototype is the app's");
+    assert.equal(chains!.res[2], ServerResponse.prototype, "then Express's response prototype, then node's: nothing between");
+    assert.equal(chains!.req[0], app.request, "req's prototype is the app's");
+    assert.equal(chains!.req[2], http.IncomingMessage.prototype, "then Express's request prototype, then node's: nothing between");
+  });
+
   it("Express: req.session still reads the same session after the response closed", async () => {
     const tessera = expressSession(newManager());
     const app = express();

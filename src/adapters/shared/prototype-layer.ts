@@ -4,18 +4,24 @@
  */
 export interface PrototypeLayer {
   /**
-   * Puts the layer into `target`'s prototype chain, if it is not there
-   * already, and returns `target`.
+   * Puts the layer's members into `target`'s prototype chain, if they are
+   * not there already, and returns `target`.
    *
    * Express swaps its own prototype onto every `req` and `res`, and a
    * mounted sub-app swaps in its own one and back; after that swap, V8
    * gives every new own property on the object a slow, unshared shape (about
-   * 2.5 µs each). So the layer goes under the framework's prototypes, once
-   * per chain: just above the first object the `isBase` test picks (the one
-   * that defines what the layer wraps), where every later swap of a
-   * framework prototype still sees it. When that base is `target`'s own
-   * prototype (a plain `node:http` response), the layer's members become
-   * `target`'s own properties instead, the same functions on every object:
+   * 2.5 µs each). So the layer's members go under the framework's
+   * prototypes, once per chain: onto the prototype just above the first
+   * object the `isBase` test picks (the one that defines what the layer
+   * wraps), where every later swap of a framework prototype still sees
+   * them. They are defined there, not put in as one more prototype: every
+   * property lookup on the request or response that misses V8's caches (on
+   * Express, a hundred or so per request, most of them Express's and
+   * node's own) walks the chain, and one more link in it cost about 5,000
+   * instructions per Express request (measured). When that base is
+   * `target`'s own prototype (a plain `node:http` response), the layer's
+   * members become `target`'s own properties instead, the same functions
+   * on every object:
    * swapping the prototype of an object that never had its prototype
    * swapped gave each one a shape of its own, and every property access in
    * node's http code then missed its caches (164k instructions more per
@@ -43,20 +49,21 @@ export function prototypeLayer(isBase: (proto: object) => boolean, makeLayer: (b
     if (layer === undefined) layers.set(base, (layer = makeLayer(base)));
     return layer;
   };
-  const isLayer = new WeakSet<object>();
-  // Per first prototype seen: null when its chain holds the layer, else
-  // the layer's members to give each object as its own.
+  /** The prototypes that were given a layer's members. */
+  const carriers = new WeakSet<object>();
+  // Per first prototype seen: null when its chain carries the members,
+  // else the layer's members to give each object as its own.
   const plans = new WeakMap<object, OwnMembers | null>();
 
   const planFor = (first: object): OwnMembers | null => {
     let child: object | undefined;
     for (let proto: object | null = first; proto !== null; child = proto, proto = Object.getPrototypeOf(proto) as object | null) {
-      if (isLayer.has(proto)) return null;
+      if (carriers.has(proto)) return null;
       if (!isBase(proto)) continue;
       const layer = layerOn(proto);
-      isLayer.add(layer);
       if (child === undefined) return ownMembersOf(layer);
-      Object.setPrototypeOf(child, layer);
+      copyMembers(layer, child);
+      carriers.add(child);
       return null;
     }
     throw new TypeError("prototypeLayer: no base prototype in the object's chain");
@@ -88,6 +95,11 @@ function ownMembersOf(layer: object): OwnMembers {
     else accessors.push([key, descriptor]);
   }
   return { methods, accessors };
+}
+
+/** Copies the layer's members onto a prototype as the layer defines them (its methods, like a prototype's, not enumerable). */
+function copyMembers(layer: object, prototype: object): void {
+  for (const key of Reflect.ownKeys(layer)) Object.defineProperty(prototype, key, Object.getOwnPropertyDescriptor(layer, key)!);
 }
 
 function giveOwnMembers(target: object, { methods, accessors }: OwnMembers): void {
