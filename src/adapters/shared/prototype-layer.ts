@@ -21,12 +21,12 @@ export interface PrototypeLayer {
    * instructions per Express request (measured). When that base is
    * `target`'s own prototype (a plain `node:http` response), the layer's
    * members become `target`'s own properties instead, the same functions
-   * on every object:
-   * swapping the prototype of an object that never had its prototype
-   * swapped gave each one a shape of its own, and every property access in
-   * node's http code then missed its caches (164k instructions more per
-   * plain node:http request, measured). Methods are assigned (so they are
-   * enumerable, as a response's own fields are); accessors are defined.
+   * on every object: swapping the prototype of an object that never had
+   * its prototype swapped gave each one a shape of its own, and every
+   * property access in node's http code then missed its caches (164k
+   * instructions more per plain node:http request, measured). Methods are
+   * assigned (so they are enumerable, as a response's own fields are);
+   * accessors are defined.
    */
   insertInto<T extends object>(target: T): T;
 }
