@@ -43,7 +43,7 @@ export interface FailoverLoadOptions {
    * Load after the group has healed (the killed server back as a replica), at
    * least, ms. Default 3000. The failover itself can take long on busy cores
    * (a split Sentinel vote is retried seconds later), so the window in which
-   * every request must succeed again is counted from the heal, not the kill.
+   * requests must succeed again is counted from the heal, not the kill.
    */
   afterHealMs?: number;
   /** Writes per login. Default 5. */
@@ -66,6 +66,12 @@ export interface FailoverReport {
   replicaBackAtMs: number;
   /** End of the last failed request: from then on every request succeeded. */
   recoveredAtMs: number;
+  /**
+   * The requests started at least {@link SETTLE_AFTER_HEAL_MS} after the
+   * heal, and how many of them failed: whether the client found the new
+   * master, apart from the odd timeout of a starved machine.
+   */
+  afterHeal: { requests: number; failed: number };
   /** When the load stopped. */
   endedAtMs: number;
   acknowledgedLogins: number;
@@ -89,6 +95,9 @@ export interface FailoverReport {
   /** A few of the lost sessions: what was acknowledged and what was read back. */
   lostSamples: string[];
 }
+
+/** How long after the heal the client may still be finding the new master: requests started later count in `afterHeal`. */
+export const SETTLE_AFTER_HEAL_MS = 1000;
 
 interface Sample {
   startedAt: number;
@@ -290,6 +299,7 @@ export async function runFailoverLoad(target: FailoverTarget, options: FailoverL
   }
   const latencies = samples.map((sample) => sample.endedAt - sample.startedAt).sort((a, b) => a - b);
   const lastFailure = Math.max(killedAt, ...samples.filter((sample) => !sample.ok).map((sample) => sample.endedAt));
+  const afterHeal = samples.filter((sample) => sample.startedAt - killedAt >= replicaBackAtMs + SETTLE_AFTER_HEAL_MS);
   return {
     requests: samples.length,
     failed: samples.filter((sample) => !sample.ok).length,
@@ -300,6 +310,7 @@ export async function runFailoverLoad(target: FailoverTarget, options: FailoverL
     newMasterAtMs,
     replicaBackAtMs,
     recoveredAtMs: lastFailure - killedAt,
+    afterHeal: { requests: afterHeal.length, failed: afterHeal.filter((sample) => !sample.ok).length },
     endedAtMs,
     acknowledgedLogins: acknowledged.size,
     lostLogins,
