@@ -99,7 +99,7 @@ function ownMembersOf(layer: object): OwnMembers {
 
 /** Copies the layer's members onto a prototype as the layer defines them (its methods, like a prototype's, not enumerable). */
 function copyMembers(layer: object, prototype: object): void {
-  for (const key of Reflect.ownKeys(layer)) Object.defineProperty(prototype, key, Object.getOwnPropertyDescriptor(layer, key)!);
+  Object.defineProperties(prototype, Object.getOwnPropertyDescriptors(layer));
 }
 
 function giveOwnMembers(target: object, { methods, accessors }: OwnMembers): void {

@@ -158,7 +158,7 @@ export interface ForwardedFacts extends ProxyHops {
  * ```
  */
 export function trustedForwardedHttps(option: TrustProxy | undefined, where: string): ((facts: ForwardedFacts) => boolean) | undefined {
-  const trustedHops = trustedHopCounter(option, where);
   if (trustsNoProxy(option)) return undefined;
+  const trustedHops = trustedHopCounter(option, where);
   return (facts) => forwardedHttps(facts.forwardedProto, trustedHops(facts));
 }
