@@ -292,4 +292,33 @@ describe("per-route store outage policy in every adapter", () => {
       await app.close();
     }
   });
+
+  // The onRoute check cannot see those routes either: a typo in their config
+  // must still fail every request to the route at once (a SessionConfigError,
+  // 500), not only during the first outage, when it would replace the page.
+  it("fastify: a bad config.tesseraStoreOutage on a route the plugin did not see fails its requests at once, with the store up", async () => {
+    const manager = createSessionManager<Data>({ store: redisStore({ client, prefix: "outage-fastify-unseen-typo:" }), storeOutage: "fail", storeTimeoutMs: 300 });
+    const fastify = Fastify();
+    const tessera = fastifySession(manager);
+    void fastify.register(tessera);
+    let configError: unknown;
+    fastify.setErrorHandler((error, _request, reply) => {
+      configError = error;
+      void reply.status(500).send("config error");
+    });
+    fastify.get("/typo", { config: { tesseraStoreOutage: "anonymus" as "anonymous" } }, async () => "ok");
+    fastify.get("/fine", async () => "ok");
+    await fastify.ready();
+    const app = await listenOnLoopback(fastify.server);
+    try {
+      const typo = await request(app, "GET", "/typo");
+      assert.equal(typo.status, 500, typo.text);
+      assert.ok(configError instanceof SessionConfigError, `a SessionConfigError, not ${String(configError)}`);
+      assert.match((configError as Error).message, /route \/typo config\.tesseraStoreOutage/);
+      const fine = await request(app, "GET", "/fine");
+      assert.equal(fine.status, 200, "the other routes are unaffected");
+    } finally {
+      await app.close();
+    }
+  });
 });

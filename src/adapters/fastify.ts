@@ -75,8 +75,9 @@ export function fastifySession<D extends object>(manager: SessionManager<D>, opt
     fastify.addHook("onRequest", (request, _reply, done) => {
       let loaded;
       try {
-        // Read per request, not kept from onRoute: that misses the routes declared before the plugin loaded.
-        const storeOutage = request.routeOptions.config.tesseraStoreOutage ?? storeOutageOf(request);
+        // Read (and checked) per request, not kept from onRoute: that misses the routes declared before the plugin loaded.
+        const routePolicy = request.routeOptions.config.tesseraStoreOutage;
+        const storeOutage = routePolicy === undefined ? storeOutageOf(request) : checkedStoreOutage(routePolicy, `route ${request.routeOptions.url} config.tesseraStoreOutage`);
         loaded = manager.loadNowOrLater({ cookieHeader: request.headers.cookie, headers: request.headers, secure: request.protocol === "https", storeOutage });
       } catch (error) {
         return done(error as Error);
