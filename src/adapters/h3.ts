@@ -1,11 +1,12 @@
 import type { IncomingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
-import { createError, defineEventHandler, sendError, type EventHandler, type H3Event } from "h3";
+import { defineEventHandler, sendError, type EventHandler, type H3Event, type H3EventContext } from "h3";
 import type { SessionManager } from "../core/manager.js";
-import { SessionStoreError } from "../core/errors.js";
 import type { Session } from "../core/session.js";
 import type { SessionData } from "../core/session-data.js";
+import { baseHandled, toH3Error } from "./shared/h3-event.js";
 import { holdResponseUntilCommitted } from "./shared/hold-response.js";
+import { ownSession } from "./shared/own-session.js";
 import { storeOutageChooser, type StoreOutageOption } from "./shared/store-outage.js";
 import { trustedForwardedHttps, type TrustProxyOption } from "./shared/trust-proxy.js";
 
@@ -23,23 +24,16 @@ declare module "h3" {
  */
 export interface H3SessionOptions extends StoreOutageOption<H3Event>, TrustProxyOption {}
 
-/**
- * A store failure as an h3 error of its status (503), so h3's (or Nitro's,
- * or Nuxt's) error handling answers it; the `SessionStoreError` stays on
- * `cause`. Anything else goes on unchanged.
- */
-function toH3Error(error: unknown): unknown {
-  if (!(error instanceof SessionStoreError)) return error;
-  return createError({ statusCode: error.status, statusMessage: "Service Unavailable", message: error.message, cause: error });
-}
-
-/** The `handled` getter of h3's `H3Event` (from the event's own class: Nitro bundles its own copy of h3). */
-function baseHandled(event: H3Event): () => boolean {
-  for (let proto: object | null = Object.getPrototypeOf(event); proto !== null; proto = Object.getPrototypeOf(proto)) {
-    const getter = Object.getOwnPropertyDescriptor(proto, "handled")?.get;
-    if (getter) return () => getter.call(event) as boolean;
-  }
-  return () => event.node.res.writableEnded;
+/** The h3 middleware, plus a typed accessor for apps that use a generic instead of `SessionData`. */
+export interface H3SessionHandler<D extends object> extends EventHandler<{ body?: never }, Promise<void>> {
+  /**
+   * The event's session typed with the manager's data type `D`: this
+   * middleware's own, also when another manager's is mounted after it
+   * (`event.context.session` is then the last one's).
+   *
+   * @example `const cart = tessera.session(event).data.items ?? [];` (with `const tessera = h3Session(sessions)` mounted)
+   */
+  session(event: H3Event): Session<D>;
 }
 
 /**
@@ -69,14 +63,15 @@ function baseHandled(event: H3Event): () => boolean {
  * export default defineEventHandler((event) => `Hello ${event.context.session.data.username ?? "stranger"}`);
  * ```
  */
-export function h3Session<D extends object>(manager: SessionManager<D>, options: H3SessionOptions = {}): EventHandler<{ body?: never }, Promise<void>> {
+export function h3Session<D extends object>(manager: SessionManager<D>, options: H3SessionOptions = {}): H3SessionHandler<D> {
   const viaHttpsProxy = trustedForwardedHttps(options.trustProxy, "h3Session trustProxy");
   const isHttps = ({ socket, headers }: IncomingMessage): boolean =>
     (socket as TLSSocket | null)?.encrypted === true ||
     viaHttpsProxy?.({ peerAddress: socket?.remoteAddress, forwardedFor: headers["x-forwarded-for"], forwardedProto: headers["x-forwarded-proto"] }) === true;
   const storeOutageOf = storeOutageChooser<H3Event>(options.storeOutage, "h3Session storeOutage");
+  const own = ownSession<H3EventContext, D>((context) => context.session);
 
-  return defineEventHandler(async (event) => {
+  const handler = defineEventHandler(async (event) => {
     const { req, res } = event.node;
     let session: Session<D>;
     try {
@@ -97,13 +92,16 @@ export function h3Session<D extends object>(manager: SessionManager<D>, options:
     };
     holdResponseUntilCommitted(res, session, manager, answerCommitError, { onEndHeld: endHeld });
     event.context.session = session as unknown as Session<SessionData>;
+    own.keep(event.context, session);
   });
+  return Object.assign(handler, { session: (event: H3Event) => own.read(event.context) });
 }
 
 /**
- * The event's session typed with a manager's own data type `D`, for apps
- * that use `createSessionManager<D>()` instead of the app-wide `SessionData`
- * (which types `event.context.session` itself). A cast: no work per call.
+ * `event.context.session` typed with a manager's own data type `D`, for apps
+ * that use `createSessionManager<D>()` instead of the app-wide `SessionData`.
+ * A cast: with two managers mounted it is the last one's session; the
+ * middleware's own `session(event)` is each one's.
  *
  * @example
  * ```ts

@@ -21,15 +21,18 @@ app.use(
   }),
 );
 
-// A generic manager: eventSession<D>(event).
-app.use(h3Session(createSessionManager<CartData>({ store: memoryStore() })));
+// A generic manager: the middleware's own tessera.session(event), or eventSession<D>(event) (the shared slot).
+const carts = h3Session(createSessionManager<CartData>({ store: memoryStore() }));
+app.use(carts);
 app.use(
   "/cart",
   defineEventHandler((event) => {
-    const items = eventSession<CartData>(event).data.items ?? [];
+    const items = carts.session(event).data.items ?? [];
     // @ts-expect-error qty is a number
     items.push({ sku: "b", qty: "2" });
-    return items;
+    // @ts-expect-error not a declared key of CartData
+    carts.session(event).data.username = "ada";
+    return eventSession<CartData>(event).data.items ?? items;
   }),
 );
 
