@@ -21,8 +21,10 @@ export type ReactRouterSessionOptions = Omit<FetchSessionOptions, "onError">;
 export const sessionContext: RouterContext<Session<SessionData>> = createContext<Session<SessionData>>();
 
 /**
- * The request's session typed with a manager's own data type `D`, for apps
- * that use `createSessionManager<D>()` instead of the app-wide `SessionData`.
+ * `context.get(sessionContext)` typed with a manager's own data type `D`,
+ * for apps that use `createSessionManager<D>()` instead of the app-wide
+ * `SessionData`. With two managers' middleware it is the last one's
+ * session; the middleware's own `session(context)` is each one's.
  *
  * @example
  * ```ts
@@ -31,6 +33,18 @@ export const sessionContext: RouterContext<Session<SessionData>> = createContext
  */
 export function sessionOf<D extends object>(context: Readonly<RouterContextProvider>): Session<D> {
   return context.get(sessionContext) as unknown as Session<D>;
+}
+
+/** The middleware, plus a typed accessor for apps that use a generic instead of `SessionData`. */
+export interface ReactRouterSessionMiddleware<D extends object> extends MiddlewareFunction<Response> {
+  /**
+   * The request's session typed with the manager's data type `D`: this
+   * middleware's own, also when another manager's runs after it
+   * (`context.get(sessionContext)` is then the last one's).
+   *
+   * @example `export const loader = ({ context }: Route.LoaderArgs) => carts.session(context).data.items ?? [];` (`carts` being this middleware)
+   */
+  session(context: Readonly<RouterContextProvider>): Session<D>;
 }
 
 /**
@@ -70,9 +84,11 @@ function toRouteError(error: unknown): unknown {
  * }
  * ```
  */
-export function reactRouterSession<D extends object>(manager: SessionManager<D>, options: ReactRouterSessionOptions = {}): MiddlewareFunction<Response> {
+export function reactRouterSession<D extends object>(manager: SessionManager<D>, options: ReactRouterSessionOptions = {}): ReactRouterSessionMiddleware<D> {
   const tessera = fetchSessions(manager, options);
-  return async ({ request, context }, next) => {
+  // This middleware's own key beside the shared one; null (not undefined, which makes get() throw) where it did not run.
+  const ownContext = createContext<Session<D> | null>(null);
+  const middleware: MiddlewareFunction<Response> = async ({ request, context }, next) => {
     let session: Session<D>;
     try {
       session = await tessera.load(request);
@@ -80,6 +96,7 @@ export function reactRouterSession<D extends object>(manager: SessionManager<D>,
       throw toRouteError(error);
     }
     context.set(sessionContext, session as unknown as Session<SessionData>);
+    context.set(ownContext, session);
     let response: Response;
     try {
       response = await next();
@@ -94,6 +111,7 @@ export function reactRouterSession<D extends object>(manager: SessionManager<D>,
       throw toRouteError(error);
     }
   };
+  return Object.assign(middleware, { session: (context: Readonly<RouterContextProvider>) => context.get(ownContext) ?? sessionOf<D>(context) });
 }
 
 export type { TrustProxy } from "./shared/trust-proxy.js";

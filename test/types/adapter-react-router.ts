@@ -24,12 +24,16 @@ export function loader({ context }: LoaderFunctionArgs) {
   return { username };
 }
 
-// A generic manager: sessionOf<D>(context).
+// A generic manager: the middleware's own carts.session(context), or sessionOf<D>(context) (the shared key).
+const carts = reactRouterSession(createSessionManager<CartData>({ store: memoryStore() }));
+export const cartMiddleware = [carts];
 export function cartLoader({ context }: LoaderFunctionArgs) {
-  const items = sessionOf<CartData>(context).data.items ?? [];
+  const items = carts.session(context).data.items ?? [];
   // @ts-expect-error qty is a number
   items.push({ sku: "b", qty: "2" });
-  return items;
+  // @ts-expect-error not a declared key of CartData
+  carts.session(context).data.username = "ada";
+  return sessionOf<CartData>(context).data.items ?? items;
 }
 sessionOf<CartData>(new RouterContextProvider());
 

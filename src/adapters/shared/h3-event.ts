@@ -24,7 +24,7 @@ export function toH3Error(error: unknown): unknown {
  * @example
  * ```ts
  * const handled = baseHandled(event);
- * Object.defineProperty(event, "handled", { configurable: true, get: () => true || handled() });
+ * Object.defineProperty(event, "handled", { configurable: true, get: () => endIsHeld || handled() });
  * ```
  */
 export function baseHandled(event: H3Event): () => boolean {
