@@ -20,9 +20,8 @@ import { login } from "./lib/http.js";
 import { fireRequests, paceRequests } from "./lib/load.js";
 import { RedisProbe } from "./lib/redis-probe.js";
 import { median } from "./lib/stats.js";
+import { SCENARIO_PATHS, type Scenario } from "./lib/scenarios.js";
 
-const SCENARIOS = { read: "/", write: "/hit", anonymous: "/" } as const;
-type Scenario = keyof typeof SCENARIOS;
 
 const { values } = parseArgs({
   options: {
@@ -42,7 +41,7 @@ const rate = Number(values.rate);
 const total = Number(values.requests);
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error("--rounds: 1 to 20");
 const scenarios = values.scenarios.split(",") as Scenario[];
-for (const s of scenarios) if (!(s in SCENARIOS)) throw new Error(`unknown scenario ${s}`);
+for (const s of scenarios) if (!(s in SCENARIO_PATHS)) throw new Error(`unknown scenario ${s}`);
 
 const { apps: specs } = catalogue();
 const chosen = values.apps.split(",").map((id) => {
@@ -71,14 +70,14 @@ try {
   const cookieOf = (app: RunningApp, s: Scenario): string | undefined => (s === "anonymous" ? undefined : cookies.get(app));
   for (const { a, b } of pairs) {
     for (const app of [a, b]) {
-      for (const s of scenarios) await fireRequests({ url: `${app.baseUrl}${SCENARIOS[s]}`, cookie: cookieOf(app, s), total: 3000, concurrency: 20 });
+      for (const s of scenarios) await fireRequests({ url: `${app.baseUrl}${SCENARIO_PATHS[s]}`, cookie: cookieOf(app, s), total: 3000, concurrency: 20 });
     }
   }
   const measure = async (app: RunningApp, s: Scenario): Promise<{ app: number; redis: number }> => {
     await sleep(100);
     const appBefore = app.cpuMicros();
     const redisBefore = await probe.cpuMicros();
-    const run = await paceRequests({ url: `${app.baseUrl}${SCENARIOS[s]}`, cookie: cookieOf(app, s), rate, connections: 20, total });
+    const run = await paceRequests({ url: `${app.baseUrl}${SCENARIO_PATHS[s]}`, cookie: cookieOf(app, s), rate, connections: 20, total });
     const requests = run.ok + run.failed;
     if (run.failed) throw new Error(`${app.spec.id} ${s}: ${run.failed} failed`);
     return { app: (app.cpuMicros() - appBefore) / requests, redis: ((await probe.cpuMicros()) - redisBefore) / requests };

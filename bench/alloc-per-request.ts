@@ -21,9 +21,8 @@ import { login } from "./lib/http.js";
 import { ensureBenchBuilds } from "./lib/framework-builds.js";
 import { fireRequests } from "./lib/load.js";
 import { sleep } from "./lib/context.js";
+import { SCENARIO_PATHS, type Scenario } from "./lib/scenarios.js";
 
-const SCENARIOS = { read: "/", write: "/hit", anonymous: "/" } as const;
-type Scenario = keyof typeof SCENARIOS;
 
 const { values } = parseArgs({
   options: {
@@ -39,7 +38,7 @@ const total = Number(values.requests);
 if (!Number.isInteger(total) || total < 1000 || total > 200_000) throw new Error("--requests: 1000 to 200000");
 const top = Number(values.top);
 const scenarios = values.scenarios.split(",") as Scenario[];
-for (const s of scenarios) if (!(s in SCENARIOS)) throw new Error(`unknown scenario ${s}`);
+for (const s of scenarios) if (!(s in SCENARIO_PATHS)) throw new Error(`unknown scenario ${s}`);
 const { apps: specs } = catalogue();
 const chosen: AppSpec[] = values.apps.split(",").flatMap((id) => {
   const spec = specs.find((s) => s.id === id);
@@ -91,7 +90,7 @@ try {
     const cookie = spec.kind === "bare" ? "x=1" : await login(app);
     const row: string[] = [];
     for (const s of scenarios) {
-      const url = `${app.baseUrl}${SCENARIOS[s]}`;
+      const url = `${app.baseUrl}${SCENARIO_PATHS[s]}`;
       const sent = s === "anonymous" ? undefined : cookie;
       await fireRequests({ url, cookie: sent, total: 3000, concurrency: 20 }); // warm-up: optimised code, steady caches
       await toggleSampler(app, file, true);

@@ -59,10 +59,9 @@ import { countInstructions, hasCallgrind, instructionsOutsideCollectorAndCompile
 import { login, validateApp } from "./lib/http.js";
 import { fireRequests, paceRequests } from "./lib/load.js";
 import { RedisProbe } from "./lib/redis-probe.js";
+import { appScenario, integerOption, SCENARIO_PATHS, type Scenario } from "./lib/scenarios.js";
 import { median } from "./lib/stats.js";
 
-const SCENARIO_PATHS = { anonymous: "/", read: "/", write: "/hit" } as const;
-type Scenario = keyof typeof SCENARIO_PATHS;
 /** What is measured of each kind of app: the floor has no anonymous path of interest, bare no session. */
 const SCENARIOS_OF: Record<"bare" | "floor" | "tessera", readonly Scenario[]> = {
   bare: ["anonymous"],
@@ -85,15 +84,10 @@ const { values } = parseArgs({
     "perf-map": { type: "boolean", default: false },
   },
 });
-const integer = (name: string, value: string, min: number, max: number): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name}: a whole number from ${min} to ${max}, got ${value}`);
-  return n;
-};
-const jobs = integer("jobs", values.jobs, 1, 4);
-const warmup = integer("warmup", values.warmup, 0, 50_000);
-const windowSize = integer("window", values.window, 100, 50_000);
-const windows = integer("windows", values.windows, 1, 20);
+const jobs = integerOption("jobs", values.jobs, 1, 4);
+const warmup = integerOption("warmup", values.warmup, 0, 50_000);
+const windowSize = integerOption("window", values.window, 100, 50_000);
+const windows = integerOption("windows", values.windows, 1, 20);
 if (!["true", "false"].includes(values.calibrate)) throw new Error("--calibrate: true or false");
 if (!hasCallgrind()) throw new Error("valgrind with callgrind is not installed (Debian: apt-get install valgrind)");
 
@@ -278,9 +272,7 @@ async function runAll(all: Job[]): Promise<Counted[]> {
 /** --apps: the listed apps and scenarios (A and B of each with --base); the per-window table only. */
 async function measureListed(list: string): Promise<void> {
   const listed: Job[] = list.split(",").flatMap((item) => {
-    const [id, scenario] = item.split(":") as [string, Scenario | undefined];
-    const spec = specs.find((s) => s.id === id);
-    if (!spec || scenario === undefined || !(scenario in SCENARIO_PATHS)) throw new Error(`--apps: ${item} is not <app id>:<anonymous|read|write>`);
+    const { spec, scenario } = appScenario(item, specs);
     return values.base === undefined
       ? [{ spec, scenario }]
       : [

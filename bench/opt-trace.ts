@@ -14,10 +14,9 @@ import { parseArgs } from "node:util";
 import { startRedisServer } from "../test/support/redis-server.js";
 import { APPS_DIR, catalogue, type AppSpec } from "./lib/apps.js";
 import { sleep } from "./lib/context.js";
+import { login } from "./lib/http.js";
 import { fireRequests } from "./lib/load.js";
-
-const SCENARIO_PATHS = { anonymous: "/", read: "/", write: "/hit" } as const;
-type Scenario = keyof typeof SCENARIO_PATHS;
+import { appScenario, integerOption, SCENARIO_PATHS, type Scenario } from "./lib/scenarios.js";
 
 const { values } = parseArgs({
   options: {
@@ -28,21 +27,11 @@ const { values } = parseArgs({
   },
 });
 if (!values.apps) throw new Error("usage: tsx bench/opt-trace.ts --apps=<app id>:<anonymous|read|write>,... [--warmup=20000] [--requests=30000] [--top=10]");
-const count = (name: string, text: string, max: number): number => {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${name}: a whole number from 1 to ${max}`);
-  return n;
-};
-const warmup = count("warmup", values.warmup, 500_000);
-const requests = count("requests", values.requests, 500_000);
-const top = count("top", values.top, 1000);
+const warmup = integerOption("warmup", values.warmup, 1, 500_000);
+const requests = integerOption("requests", values.requests, 1, 500_000);
+const top = integerOption("top", values.top, 1, 1000);
 const { apps: specs } = catalogue();
-const jobs = values.apps.split(",").map((item) => {
-  const [id, scenario] = item.split(":") as [string, Scenario | undefined];
-  const spec = specs.find((s) => s.id === id);
-  if (!spec || scenario === undefined || !(scenario in SCENARIO_PATHS)) throw new Error(`--apps: ${item} is not <app id>:<anonymous|read|write>`);
-  return { spec, scenario };
-});
+const jobs = values.apps.split(",").map((item) => appScenario(item, specs));
 
 const READY = /\{"ready":true,"port":(\d+)/;
 /** Longest any one app may take, start to stop: a stuck app must not hang the run. */
@@ -89,19 +78,14 @@ async function trace(spec: AppSpec, scenario: Scenario, redisUrl: string): Promi
     }
   });
   try {
-    const base = `http://127.0.0.1:${await port}`;
-    let cookie: string | undefined;
-    if (scenario !== "anonymous") {
-      const login = await fetch(`${base}/login`, { method: "POST" });
-      await login.arrayBuffer();
-      cookie = login.headers.getSetCookie().map((header) => header.split(";", 1)[0]!).join("; ");
-    }
-    const path = SCENARIO_PATHS[scenario];
-    await fireRequests({ url: base + path, ...(cookie && { cookie }), total: warmup, concurrency: 20 });
+    const baseUrl = `http://127.0.0.1:${await port}`;
+    const cookie = scenario === "anonymous" ? undefined : await login({ spec, baseUrl });
+    const url = baseUrl + SCENARIO_PATHS[scenario];
+    await fireRequests({ url, cookie, total: warmup, concurrency: 20 });
     // What the warm-up made V8 print is read by now (the pipe is drained as it fills); count from here.
     await sleep(300);
     counting = true;
-    await fireRequests({ url: base + path, ...(cookie && { cookie }), total: requests, concurrency: 20 });
+    await fireRequests({ url, cookie, total: requests, concurrency: 20 });
     return traced;
   } finally {
     clearTimeout(killer);

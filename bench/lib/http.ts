@@ -5,7 +5,7 @@ import type { RunningApp } from "./app-process.js";
  * would send next: every `name=value` the response set (koa-session sets a
  * signature cookie beside the session cookie).
  */
-export async function login(app: RunningApp): Promise<string> {
+export async function login(app: Pick<RunningApp, "spec" | "baseUrl">): Promise<string> {
   const response = await fetch(`${app.baseUrl}/login`, { method: "POST" });
   await expectOk(app, response, "POST /login");
   // Read the whole body: express-session sends headers before its store
@@ -27,7 +27,7 @@ export async function getText(app: RunningApp, path: string, cookie?: string): P
   return response.text();
 }
 
-async function expectOk(app: RunningApp, response: Response, what: string): Promise<void> {
+async function expectOk(app: Pick<RunningApp, "spec">, response: Response, what: string): Promise<void> {
   if (response.ok) return;
   throw new Error(`${app.spec.id}: ${what} answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
 }

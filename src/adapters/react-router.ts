@@ -5,6 +5,7 @@ import type { Session } from "../core/session.js";
 import type { SessionData } from "../core/session-data.js";
 import { fetchSessions, type FetchSessionOptions } from "./fetch.js";
 import { isUnhandledError } from "./shared/failed-request.js";
+import { ownSession } from "./shared/own-session.js";
 
 /**
  * Options of {@link reactRouterSession}: `storeOutage`, a policy or a
@@ -86,8 +87,7 @@ function toRouteError(error: unknown): unknown {
  */
 export function reactRouterSession<D extends object>(manager: SessionManager<D>, options: ReactRouterSessionOptions = {}): ReactRouterSessionMiddleware<D> {
   const tessera = fetchSessions(manager, options);
-  // This middleware's own key beside the shared one; null (not undefined, which makes get() throw) where it did not run.
-  const ownContext = createContext<Session<D> | null>(null);
+  const own = ownSession<Readonly<RouterContextProvider>, D>((context) => context.get(sessionContext));
   const middleware: MiddlewareFunction<Response> = async ({ request, context }, next) => {
     let session: Session<D>;
     try {
@@ -96,7 +96,7 @@ export function reactRouterSession<D extends object>(manager: SessionManager<D>,
       throw toRouteError(error);
     }
     context.set(sessionContext, session as unknown as Session<SessionData>);
-    context.set(ownContext, session);
+    own.keep(context, session);
     let response: Response;
     try {
       response = await next();
@@ -111,7 +111,7 @@ export function reactRouterSession<D extends object>(manager: SessionManager<D>,
       throw toRouteError(error);
     }
   };
-  return Object.assign(middleware, { session: (context: Readonly<RouterContextProvider>) => context.get(ownContext) ?? sessionOf<D>(context) });
+  return Object.assign(middleware, { session: own.read });
 }
 
 export type { TrustProxy } from "./shared/trust-proxy.js";

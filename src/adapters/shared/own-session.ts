@@ -14,7 +14,8 @@ export interface OwnSession<H extends object, D extends object> {
 
 /**
  * Where a middleware keeps its own session beside the framework's shared
- * slot (`ctx.session`, `c.get("session")`, `locals.session`). Every Tessera
+ * slot (`ctx.session`, `c.get("session")`, `locals.session`, h3's
+`event.context.session`, React Router's `context.get(sessionContext)`). Every Tessera
  * middleware on a request writes that one slot, so with two managers
  * mounted it holds the last one's. A typed accessor that read it would
  * hand the first manager's routes the second's session: their changes
